@@ -17,6 +17,9 @@ import { projectRoutes } from './project/project-routes.js';
 import { createHttpApp } from './http/app.js';
 import { Metrics } from './http/metrics.js';
 import type { Route } from './http/route.js';
+import { createCoordination, type Coordination } from './queue/index.js';
+import type { CoreModule, ModuleContext } from './module.js';
+import { MODULES } from './modules.js';
 
 /** A running Opsloom core process. */
 export interface Opsloom {
@@ -24,6 +27,7 @@ export interface Opsloom {
   readonly url: string;
   readonly port: number;
   readonly db: Db;
+  readonly coordination: Coordination;
   readonly log: Logger;
   readonly services: Services;
   /** Set when this start created the first admin with a generated password. */
@@ -36,6 +40,8 @@ export interface Services {
   auth: AuthService;
   projects: ProjectService;
   audit: AuditStore;
+  /** Services the domain modules registered, by name (e.g. `flow`, `jobs`). */
+  modules: Map<string, unknown>;
 }
 
 /**
@@ -47,26 +53,42 @@ export async function startOpsloom(config: Config, options: { log?: Logger } = {
   const db = await openDb(config.db);
   const closers: (() => Promise<void>)[] = [() => db.destroy()];
   try {
+    const coordination = createCoordination({ ...(config.redisUrl ? { redisUrl: config.redisUrl } : {}), prefix: 'opsloom' });
+    closers.unshift(() => coordination.close());
     const audit = new AuditStore(db);
     const users = new UserStore(db);
     const auth = new AuthService({ users, credentials: new CredentialStore(db), audit, sessionTtlMs: config.sessionTtlMs });
     const projects = new ProjectService(new ProjectStore(db), users);
-    const services: Services = { auth, projects, audit };
+    const registry = new Map<string, unknown>();
+    const services: Services = { auth, projects, audit, modules: registry };
 
     const bootstrap = await auth.bootstrapAdmin(config.dataDir, config.adminPassword);
+
+    const ctx: ModuleContext = { config, db, log, coordination, auth, projects, audit, registry };
+    const modules: CoreModule[] = [];
+    for (const factory of MODULES) {
+      const m = await factory(ctx);
+      modules.push(m);
+      if (m.close) closers.unshift(() => m.close!());
+    }
 
     const publicUrl = config.publicUrl ?? `http://${config.host}:${config.port}`;
     const routes: Route[] = [
       ...authRoutes(auth, publicUrl.startsWith('https:')),
       ...projectRoutes(projects),
       ...auditRoutes(audit),
+      ...modules.flatMap((m) => m.routes),
     ];
     const app = createHttpApp({
       routes,
       log,
       metrics: new Metrics(),
       version: VERSION,
-      readiness: { database: () => pingDb(db) },
+      readiness: {
+        database: () => pingDb(db),
+        ...(config.redisUrl ? { redis: () => coordination.ready() } : {}),
+        ...Object.assign({}, ...modules.map((m) => m.readiness ?? {})),
+      },
       deps: {
         authenticate: (ctx) => auth.authenticate(ctx),
         projectScope: (caller, idOrKey) => projects.scope(caller, idOrKey),
@@ -74,15 +96,17 @@ export async function startOpsloom(config: Config, options: { log?: Logger } = {
       },
     });
     const server = createServer(app.callback());
+    for (const m of modules) m.attach?.(server);
     await listen(server, config.port, config.host);
     closers.unshift(() => closeServer(server));
+    for (const m of modules) await m.start?.();
     const port = (server.address() as AddressInfo).port;
     const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
     log.info({ url, db: config.db.kind, redis: Boolean(config.redisUrl) }, 'opsloom core listening');
 
     let closed = false;
     return {
-      config, url, port, db, log, services, bootstrap,
+      config, url, port, db, coordination, log, services, bootstrap,
       async close() {
         if (closed) return;
         closed = true;

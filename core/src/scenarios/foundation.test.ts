@@ -1,6 +1,6 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { apiClient, startTestServer, TEST_ADMIN_PASSWORD, type TestServer } from '../test-support/test-server.js';
+import { apiClient, backend, startTestServer, TEST_ADMIN_PASSWORD, type TestServer } from '../test-support/test-server.js';
 
 /** The foundation as a user meets it over HTTP: sign-in, projects, roles, tokens, audit, health. */
 describe('foundation over the REST API', () => {
@@ -13,6 +13,7 @@ describe('foundation over the REST API', () => {
     const ready = await s.anonymous.call<{ checks: Record<string, string> }>('GET', '/readyz');
     assert.equal(ready.status, 200);
     assert.equal(ready.body.checks.database, 'ok');
+    if (backend.redis) assert.equal(ready.body.checks.redis, 'ok');
     const metrics = await fetch(`${s.url}/metrics`);
     assert.equal(metrics.status, 200);
     assert.match(await metrics.text(), /opsloom_http_requests_total/);

@@ -1,0 +1,8 @@
+import type { ModuleFactory } from './module.js';
+
+/**
+ * The domain modules the server mounts, in start order. A module may use services registered
+ * by the ones before it (through `ModuleContext.registry`).
+ */
+export const MODULES: ModuleFactory[] = [
+];
