@@ -1,0 +1,64 @@
+import { AppError } from '../../errors.js';
+
+/** Why an expression failed. */
+export type ExpressionFailure =
+  /** The text is not a JavaScript expression (or a `${` is unterminated / empty: `template`). */
+  | 'syntax'
+  | 'template'
+  /** It reads a name that is neither a variable in scope nor a JavaScript global. */
+  | 'reference'
+  /** It threw while running. */
+  | 'runtime'
+  /** It ran longer than the time budget. */
+  | 'timeout'
+  /** It allocated more than the memory budget. */
+  | 'memory'
+  /** It produced something that is not data (a function, a promise, a BigInt, a cycle), or a condition that is not a boolean. */
+  | 'result'
+  /** The scope handed in could not be copied as JSON (host-side problem, not the expression's). */
+  | 'scope';
+
+const REASONS: Record<ExpressionFailure, string> = {
+  syntax: 'syntax error',
+  template: 'malformed template',
+  reference: 'unknown variable',
+  runtime: 'error',
+  timeout: 'time budget exceeded',
+  memory: 'memory budget exceeded',
+  result: 'unusable result',
+  scope: 'scope is not JSON',
+};
+
+/**
+ * Thrown when a `${…}` expression cannot be evaluated. The engine fails the node with this
+ * message, which names the input, the expression and the cause, so the operator can fix the
+ * flow; an expression is never silently left as text.
+ *
+ * @example
+ * // input "cmd": expression ${host.ip} failed (unknown variable): host is not defined
+ */
+export class ExpressionError extends AppError {
+  readonly status = 422;
+  readonly code = 'expression_failed';
+  constructor(
+    /** The input (or condition) the expression sits in, with the path inside it: `targets[1].host`. */
+    readonly input: string,
+    /** The expression text (without `${}`). */
+    readonly expression: string,
+    readonly reason: ExpressionFailure,
+    /** The underlying message (JavaScript error message, budget, …). */
+    readonly detail: string,
+  ) {
+    super(`input "${input}": expression \${${expression}} failed (${REASONS[reason]}): ${detail}`,
+      { input, expression, reason });
+  }
+}
+
+/** Thrown when the sandbox is used after `close()`. */
+export class SandboxClosedError extends AppError {
+  readonly status = 503;
+  readonly code = 'sandbox_closed';
+  constructor() {
+    super('the expression sandbox is closed; create a new ExpressionSandbox');
+  }
+}

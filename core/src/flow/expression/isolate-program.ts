@@ -1,0 +1,117 @@
+/**
+ * The JavaScript that runs once in every fresh expression isolate. It hardens the realm and
+ * returns the batch entry point `run(scopeJson, expressionsJson) → outcomesJson`.
+ *
+ * Hardening, so that nothing one evaluation does is seen by the next:
+ * - non-standard or side-channel globals (`WebAssembly`, `SharedArrayBuffer`, `Atomics`,
+ *   `console`, `WeakRef`, `FinalizationRegistry`) are deleted;
+ * - every object reachable from the global object, and the hidden intrinsics (generator, async,
+ *   iterator prototypes), is frozen: prototype pollution fails instead of leaking;
+ * - each expression gets its own copy of the scope, parsed from JSON, with a null prototype,
+ *   and its body runs in strict mode, so assigning an undeclared name throws.
+ * Only strings cross the boundary; the host exposes nothing to the isolate.
+ *
+ * Outcomes are a JSON array, one entry per expression: `{"v": <json>}` a value, `{"u": 1}`
+ * undefined, `{"k": kind, "m": message}` a failure (`syntax`, `reference`, `runtime`, `result`).
+ */
+export const ISOLATE_PROGRAM = String.raw`(function () {
+  'use strict';
+  const parse = JSON.parse;
+  const stringify = JSON.stringify;
+  const create = Object.create;
+  const assign = Object.assign;
+  const Fn = Function;
+  const CacheMap = Map;
+  const RefError = ReferenceError;
+  const Err = Error;
+  const getProto = Object.getPrototypeOf;
+  const ownKeys = Reflect.ownKeys;
+  const describeProp = Reflect.getOwnPropertyDescriptor;
+  const freeze = Object.freeze;
+
+  for (const name of ['WebAssembly', 'SharedArrayBuffer', 'Atomics', 'console', 'WeakRef', 'FinalizationRegistry']) {
+    delete globalThis[name];
+  }
+  const roots = [
+    globalThis,
+    getProto(function* () {}), getProto(async function () {}), getProto(async function* () {}),
+    getProto([][Symbol.iterator]()), getProto(new Map().entries()), getProto(new Set().values()),
+    getProto(''[Symbol.iterator]()), getProto(/x/[Symbol.matchAll]('')), getProto(Uint8Array),
+  ];
+  const seen = new Set();
+  const stack = roots.slice();
+  while (stack.length > 0) {
+    const o = stack.pop();
+    if ((typeof o !== 'object' && typeof o !== 'function') || o === null || seen.has(o)) continue;
+    seen.add(o);
+    for (const key of ownKeys(o)) {
+      const d = describeProp(o, key);
+      if (!d) continue;
+      if ('value' in d) stack.push(d.value); else stack.push(d.get, d.set);
+    }
+    stack.push(getProto(o));
+  }
+  for (const o of seen) freeze(o);
+
+  const MAX_CACHED = 2000;
+  const cache = new CacheMap();
+
+  function describe(err) {
+    try {
+      if (err instanceof Err) return String(err.message).slice(0, 500);
+      return ('thrown value: ' + String(err)).slice(0, 500);
+    } catch (_) {
+      return 'an unprintable value was thrown';
+    }
+  }
+
+  function compile(src) {
+    let entry = cache.get(src);
+    if (entry) return entry;
+    try {
+      // Sloppy outer function for "with" (variables as bare names); the expression itself is strict.
+      entry = { fn: new Fn('__scope', 'with (__scope) { return (() => { "use strict"; return (\n' + src + '\n); })(); }') };
+    } catch (err) {
+      entry = { error: describe(err) };
+    }
+    if (cache.size >= MAX_CACHED) cache.clear();
+    cache.set(src, entry);
+    return entry;
+  }
+
+  function failure(kind, message) {
+    return stringify({ k: kind, m: message });
+  }
+
+  function evaluateOne(src, scopeJson) {
+    const entry = compile(src);
+    if (entry.error !== undefined) return failure('syntax', entry.error);
+    let value;
+    try {
+      value = entry.fn.call(undefined, assign(create(null), parse(scopeJson)));
+    } catch (err) {
+      return failure(err instanceof RefError ? 'reference' : 'runtime', describe(err));
+    }
+    try {
+      if (value === undefined) return '{"u":1}';
+      const type = typeof value;
+      if (type === 'function' || type === 'symbol' || type === 'bigint') {
+        return failure('result', 'the result is a ' + type + '; an expression must produce data (JSON)');
+      }
+      if (type === 'object' && value !== null && typeof value.then === 'function') {
+        return failure('result', 'the result is a promise; expressions are synchronous');
+      }
+      const json = stringify(value);
+      return json === undefined ? '{"u":1}' : '{"v":' + json + '}';
+    } catch (err) {
+      return failure('result', 'the result cannot be turned into JSON: ' + describe(err));
+    }
+  }
+
+  return function run(scopeJson, expressionsJson) {
+    const sources = parse(expressionsJson);
+    const out = [];
+    for (let i = 0; i < sources.length; i++) out.push(evaluateOne(sources[i], scopeJson));
+    return '[' + out.join(',') + ']';
+  };
+})()`;

@@ -1,0 +1,145 @@
+import { after, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { ExpressionError, ExpressionSandbox, SandboxClosedError } from './index.js';
+
+const sandbox = new ExpressionSandbox();
+after(() => sandbox.close());
+
+const where = { input: 'cmd' };
+
+function failsWith(reason: string, ...fragments: string[]) {
+  return (err: unknown): boolean => {
+    assert.ok(err instanceof ExpressionError, `expected ExpressionError, got ${String(err)}`);
+    assert.equal(err.code, 'expression_failed');
+    assert.equal(err.reason, reason, err.message);
+    for (const f of fragments) assert.ok(err.message.includes(f), `"${err.message}" should mention ${f}`);
+    return true;
+  };
+}
+
+test('a string that is exactly ${expr} passes the raw value through', async () => {
+  const scope = { servers: [{ ip: '10.0.0.1' }], count: 3, flag: false, nothing: null };
+  assert.deepEqual(await sandbox.render('${servers}', scope, where), [{ ip: '10.0.0.1' }]);
+  assert.equal(await sandbox.render('${count}', scope, where), 3);
+  assert.equal(await sandbox.render('${ flag }', scope, where), false);
+  assert.equal(await sandbox.render('${nothing}', scope, where), null);
+  assert.equal(await sandbox.render('${servers[5]}', scope, where), undefined);
+});
+
+test('expressions inside a larger string are interpolated, objects as JSON', async () => {
+  const scope = { user: 'ops', port: 22, opts: { v: true }, list: [1, 2], none: null };
+  assert.equal(await sandbox.render('ssh ${user}@host -p ${port + 1}', scope, where), 'ssh ops@host -p 23');
+  assert.equal(await sandbox.render('opts=${opts} list=${list} none=[${none}]', scope, where), 'opts={"v":true} list=[1,2] none=[]');
+  assert.equal(await sandbox.render('${user}${port}', scope, where), 'ops22');
+});
+
+test('nested objects and arrays are walked; keys and non-strings are kept', async () => {
+  const value = { 'k${x}': ['${x}', { deep: 'n=${x * 2}', num: 7, yes: true }], plain: 'no expressions' };
+  assert.deepEqual(await sandbox.render(value, { x: 4 }, where), {
+    'k${x}': [4, { deep: 'n=8', num: 7, yes: true }], plain: 'no expressions',
+  });
+});
+
+test('member access on system variables and JavaScript in expressions', async () => {
+  const scope = { _system: { task_id: 't-42', operator: 'alice' }, hosts: [{ ip: 'a' }, { ip: 'b' }] };
+  assert.equal(await sandbox.render('task ${_system.task_id} by ${_system.operator.toUpperCase()}', scope, where), 'task t-42 by ALICE');
+  assert.equal(await sandbox.render('${hosts.map(h => `${h.ip}:22`).join(",")}', scope, where), 'a:22,b:22');
+  assert.equal(await sandbox.render('${Math.max(...hosts.map((h, i) => i))}', scope, where), 1);
+});
+
+test('$${ produces a literal ${', async () => {
+  assert.equal(await sandbox.render('echo $${HOME} ${x}', { x: 1 }, where), 'echo ${HOME} 1');
+  assert.equal(await sandbox.render('only $${literal}', {}, where), 'only ${literal}');
+});
+
+test('a failing expression names the input, its path and the expression', async () => {
+  await assert.rejects(sandbox.render({ targets: ['ok', 'x ${a.b.c}'] }, { a: {} }, { input: 'args' }),
+    failsWith('runtime', '"args.targets[1]"', '${a.b.c}', 'Cannot read properties of undefined'));
+  await assert.rejects(sandbox.render('${1 +}', {}, where), failsWith('syntax', '"cmd"', '${1 +}'));
+  await assert.rejects(sandbox.render('echo ${x', {}, where), failsWith('template', 'unterminated'));
+});
+
+test('an unknown variable fails, never left as text', async () => {
+  await assert.rejects(sandbox.render('deploy ${release}', { other: 1 }, where),
+    failsWith('reference', '${release}', 'release is not defined', 'unknown variable'));
+});
+
+test('results that are not data fail', async () => {
+  await assert.rejects(sandbox.evaluate('() => 1', {}), failsWith('result', 'function'));
+  await assert.rejects(sandbox.evaluate('Promise.resolve(1)', {}), failsWith('result', 'promise'));
+  await assert.rejects(sandbox.evaluate('10n', {}), failsWith('result', 'bigint'));
+});
+
+test('an infinite loop times out and the sandbox keeps working', async () => {
+  await assert.rejects(sandbox.render('${(() => { for (;;) {} })()}', {}, where), failsWith('timeout', 'cmd', 'within 50 ms'));
+  // In a batch, the culprit is named, not its neighbours.
+  await assert.rejects(sandbox.render({ a: '${1 + 1}', b: '${(() => { while (true) {} })()}' }, {}, where),
+    failsWith('timeout', 'cmd.b', 'while (true)'));
+  assert.equal(await sandbox.evaluate('6 * 7', {}), 42);
+});
+
+test('a memory bomb is contained and the sandbox keeps working', async () => {
+  // One huge allocation makes V8 abort its process: the worker dies, core does not.
+  const bomb = '${new Array(1e8).fill(0).length}';
+  const exploding = sandbox.render({ ok: '${1}', bad: bomb }, {}, where);
+  const innocent = sandbox.render('${"queued " + x}', { x: 'behind the bomb' }, { input: 'other' });
+  // Usually V8 runs out of memory first; on a loaded machine the watchdog may stop it first.
+  await assert.rejects(exploding, (err: unknown) =>
+    err instanceof ExpressionError && ['memory', 'timeout'].includes(err.reason) && err.input === 'cmd.bad');
+  assert.equal(await innocent, 'queued behind the bomb');
+  assert.deepEqual(await sandbox.render({ ok: '${[x, x]}' }, { x: 'still alive' }, where), { ok: ['still alive', 'still alive'] });
+});
+
+test('a growing allocation hits the memory limit, and a fresh isolate takes over', async () => {
+  const patient = new ExpressionSandbox({ timeoutMs: 10_000 });
+  try {
+    const bomb = '(() => { const a = []; for (;;) a.push({ n: a.length, s: "x" + a.length }); })()';
+    await assert.rejects(patient.evaluate(bomb, {}, where), failsWith('memory', 'cmd', '16 MiB'));
+    assert.equal(await patient.evaluate('[1, 2, 3].length', {}), 3);
+  } finally {
+    patient.close();
+  }
+});
+
+test('no host access: no process through constructors, no require, no import', async () => {
+  await assert.rejects(sandbox.evaluate("constructor.constructor('return process')()", {}), ExpressionError);
+  await assert.rejects(sandbox.evaluate("({}).constructor.constructor('return process')()", {}), failsWith('reference', 'process is not defined'));
+  assert.equal(await sandbox.evaluate("typeof Function('return this')().process", {}), 'undefined');
+  assert.equal(await sandbox.evaluate('typeof require + typeof process + typeof module + typeof globalThis.Buffer', {}), 'undefinedundefinedundefinedundefined');
+  await assert.rejects(sandbox.evaluate('require("fs")', {}), failsWith('reference', 'require is not defined'));
+  await assert.rejects(sandbox.evaluate('import("fs")', {}), ExpressionError);
+  await assert.rejects(sandbox.evaluate('import.meta', {}), failsWith('syntax'));
+});
+
+test('prototype pollution in one evaluation does not leak into the next', async () => {
+  await sandbox.evaluate('(() => { try { Object.prototype.polluted = 1 } catch {} try { Array.prototype.map = () => "owned" } catch {} return 1 })()', {});
+  await sandbox.evaluate('(() => { try { ({}).__proto__.polluted2 = 1 } catch {} try { globalThis.leak = 1 } catch {} return 1 })()', {});
+  await assert.rejects(sandbox.evaluate('leaked = 5', {}), ExpressionError);
+  assert.equal(await sandbox.evaluate('({}).polluted === undefined && ({}).polluted2 === undefined', {}), true);
+  assert.deepEqual(await sandbox.evaluate('[1, 2].map(x => x * 2)', {}), [2, 4]);
+  await assert.rejects(sandbox.evaluate('leak', {}), failsWith('reference'));
+  await assert.rejects(sandbox.evaluate('leaked', {}), failsWith('reference'));
+});
+
+test('scope is a copy: mutations stay inside one expression', async () => {
+  const scope = { list: [3, 1, 2], cfg: { n: 1 } };
+  const out = await sandbox.render({ a: '${list.sort()}', b: '${(cfg.n = 9, cfg.n)}', c: '${list[0]}-${cfg.n}' }, scope, where);
+  assert.deepEqual(out, { a: [1, 2, 3], b: 9, c: '3-1' });
+  assert.deepEqual(scope, { list: [3, 1, 2], cfg: { n: 1 } });
+});
+
+test('conditions must be booleans and accept ${x} wrappers', async () => {
+  const scope = { count: 5, env: 'prod' };
+  assert.equal(await sandbox.evaluateCondition('${count} > 3 && env == "prod"', scope), true);
+  assert.equal(await sandbox.evaluateCondition('count > 10', scope), false);
+  await assert.rejects(sandbox.evaluateCondition('env', scope, { input: 'condition of flow f3' }),
+    failsWith('result', 'condition of flow f3', 'true or false', 'string'));
+});
+
+test('the sandbox refuses work after close', async () => {
+  const own = new ExpressionSandbox({ timeoutMs: 20, memoryMb: 8 });
+  assert.equal(await own.evaluate('1 + 1', {}), 2);
+  own.close();
+  await assert.rejects(own.evaluate('1', {}), SandboxClosedError);
+  assert.throws(() => new ExpressionSandbox({ memoryMb: 2 }), RangeError);
+});

@@ -1,0 +1,34 @@
+/**
+ * Variable names and the names the engine provides. A variable key must be usable as a bare
+ * identifier inside `${…}`, so it follows JavaScript identifier rules.
+ */
+
+/** System variables: `${_system.task_id}`, `_system.operator`, `_system.project_id`, `_system.task_start_time`, `_system.task_url`, … */
+export const SYSTEM_VARIABLE = '_system';
+
+/** Prefix of project-level constants: `${_env_DB_HOST}`. */
+export const PROJECT_CONSTANT_PREFIX = '_env_';
+
+/** Outputs every plugin node has whether its plugin declares them or not: whether it succeeded, and its loop count. */
+export const RESERVED_OUTPUTS: readonly string[] = ['_result', '_loop'];
+
+const IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
+
+const RESERVED_WORDS = new Set([
+  'break', 'case', 'catch', 'class', 'const', 'continue', 'debugger', 'default', 'delete', 'do', 'else', 'enum',
+  'export', 'extends', 'false', 'finally', 'for', 'function', 'if', 'import', 'in', 'instanceof', 'new', 'null',
+  'return', 'super', 'switch', 'this', 'throw', 'true', 'try', 'typeof', 'var', 'void', 'while', 'with', 'yield',
+  'let', 'static', 'implements', 'interface', 'package', 'private', 'protected', 'public', 'await', 'arguments', 'eval',
+]);
+
+/** Why `key` cannot name a variable, phrased to follow "key …", or undefined when it can. */
+export function variableKeyProblem(key: string): string | undefined {
+  if (!IDENTIFIER.test(key)) return 'is not an identifier (letters, digits, _ and $, not starting with a digit)';
+  if (RESERVED_WORDS.has(key)) return 'is a JavaScript reserved word';
+  return undefined;
+}
+
+/** True for names the engine provides and a template may not declare: `_system`, `_env_*`, `_result`, `_loop`. */
+export function isBuiltinVariable(name: string): boolean {
+  return name === SYSTEM_VARIABLE || name.startsWith(PROJECT_CONSTANT_PREFIX) || RESERVED_OUTPUTS.includes(name);
+}
