@@ -1,0 +1,104 @@
+import { fork, type ChildProcess } from 'node:child_process';
+import type { FromSandbox, ToSandbox } from '../protocol.js';
+
+/** Called for each message of a call in flight on this process. */
+export interface CallHandlers {
+  onHost(m: Extract<FromSandbox, { t: 'host' }>): void;
+  onResult(m: Extract<FromSandbox, { t: 'result' }>): void;
+  /** The process died while the call was in flight. */
+  onCrash(reason: string): void;
+}
+
+/** Settings passed to every sandbox process. */
+export interface SandboxSettings {
+  entry: string;
+  idlePerPlugin: number;
+  maxLoaded: number;
+  maxIdleTotal: number;
+}
+
+/**
+ * The core side of one sandbox process: forks it, routes messages of calls in flight, and
+ * reports its death so the pool can replace it. Knows which plugin versions it has sent code for.
+ */
+export class SandboxProcess {
+  readonly loaded = new Set<string>();
+  readonly #calls = new Map<number, CallHandlers>();
+  readonly #child: ChildProcess;
+  #dead = false;
+
+  constructor(settings: SandboxSettings, onExit: (proc: SandboxProcess, reason: string) => void) {
+    this.#child = fork(settings.entry, [], {
+      execArgv: ['--no-node-snapshot'],
+      serialization: 'advanced',
+      stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+      // Plugin code must not see core's environment (database URLs, secret keys).
+      env: {
+        NODE_ENV: process.env.NODE_ENV ?? 'production',
+        NODE_NO_WARNINGS: '1',
+        OPSLOOM_SANDBOX_SETTINGS: JSON.stringify({ idlePerPlugin: settings.idlePerPlugin, maxLoaded: settings.maxLoaded, maxIdleTotal: settings.maxIdleTotal }),
+      },
+    });
+    this.#child.on('message', (m: FromSandbox) => this.#route(m));
+    this.#child.on('exit', (code, signal) => {
+      this.#dead = true;
+      const reason = signal ? `signal ${signal}` : `exit code ${code}`;
+      for (const h of this.#calls.values()) h.onCrash(reason);
+      this.#calls.clear();
+      onExit(this, reason);
+    });
+    this.#child.on('error', () => {
+      // 'exit' follows and does the bookkeeping.
+    });
+  }
+
+  get pid(): number | undefined {
+    return this.#child.pid;
+  }
+
+  get alive(): boolean {
+    return !this.#dead;
+  }
+
+  get inFlight(): number {
+    return this.#calls.size;
+  }
+
+  /** Registers a call and sends its first message. */
+  start(id: number, message: ToSandbox, handlers: CallHandlers): void {
+    this.#calls.set(id, handlers);
+    this.send(message);
+  }
+
+  /** Forgets a call (after its result, or after giving up on it). */
+  finish(id: number): void {
+    this.#calls.delete(id);
+  }
+
+  send(message: ToSandbox): void {
+    if (this.#dead || !this.#child.connected) return;
+    this.#child.send(message);
+  }
+
+  /** Kills the process (a call overran its deadline); the pool replaces it. */
+  kill(): void {
+    if (!this.#dead) this.#child.kill('SIGKILL');
+  }
+
+  /** Stops the process and waits for it to be gone. */
+  async stop(): Promise<void> {
+    if (this.#dead) return;
+    const gone = new Promise<void>((resolve) => this.#child.once('exit', () => resolve()));
+    this.#child.kill('SIGKILL');
+    await gone;
+  }
+
+  #route(m: FromSandbox): void {
+    if (m.t === 'host') this.#calls.get(m.id)?.onHost(m);
+    else if (m.t === 'result') {
+      const h = this.#calls.get(m.id);
+      this.#calls.delete(m.id);
+      h?.onResult(m);
+    }
+  }
+}

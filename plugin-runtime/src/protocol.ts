@@ -1,0 +1,48 @@
+/**
+ * Messages between the core process (parent) and a sandbox process (child), over fork IPC with
+ * the `advanced` serialization (structured clone). Plugin data is plain JSON-able values only.
+ */
+import type { EffectiveLimits, GuestOutcome, InvocationContext, LogLine, PluginCall } from './interface.js';
+
+/** Parent → child. */
+export type ToSandbox =
+  | {
+      t: 'invoke';
+      id: number;
+      key: string;
+      runtime: 'isolate' | 'wasm';
+      /** Present the first time this process sees the plugin version. */
+      code?: string | Uint8Array;
+      call: PluginCall;
+      inputs: unknown;
+      state: unknown;
+      callbackData: unknown;
+      context: InvocationContext;
+      limits: EffectiveLimits;
+      /** Effective capabilities; the parent re-checks every host call anyway. */
+      capabilities: string[];
+    }
+  | { t: 'host-result'; id: number; callId: number; ok: true; value: unknown }
+  | { t: 'host-result'; id: number; callId: number; ok: false; error: { code: string; message: string } }
+  | { t: 'abort'; id: number }
+  | { t: 'unload'; key: string };
+
+/** Child → parent. */
+export type FromSandbox =
+  | { t: 'ready'; pid: number }
+  | { t: 'host'; id: number; callId: number; op: string; args: unknown }
+  | { t: 'result'; id: number; outcome: GuestOutcome; logs: LogLine[] }
+  | { t: 'stats'; loaded: number; live: number };
+
+/** Host operations a guest can ask for, and the capability each needs (`http` is per origin). */
+export const HOST_OPS = {
+  'http.fetch': 'http',
+  'agent.execute': 'agent.execute',
+  'agent.transfer': 'agent.transfer',
+  'cmdb.read': 'cmdb.read',
+  'notify.send': 'notify.send',
+  'secrets.read': 'secrets.read',
+} as const;
+
+/** A host operation name. */
+export type HostOp = keyof typeof HOST_OPS;

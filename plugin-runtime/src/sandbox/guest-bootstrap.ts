@@ -1,0 +1,108 @@
+/**
+ * The script every fresh isolate context runs before plugin code. It takes the two host
+ * References off the global object and keeps them in a closure, so plugin code never holds an
+ * isolated-vm Reference; it captures the built-ins it relies on before plugin code can patch them;
+ * and it defines the guest API: `definePlugin`, `host`, and the `ctx` handed to each call.
+ *
+ * Contract with plugin bundles: the script leaves its plugin in `globalThis.__opsloomPlugin`
+ * (esbuild `--format=iife --global-name=__opsloomPlugin`), either the definition itself or a
+ * module namespace whose `default` is the definition.
+ */
+export const GUEST_BOOTSTRAP = String.raw`
+(() => {
+  'use strict';
+  const g = globalThis;
+  const hostRef = g.__opsloom_host, logRef = g.__opsloom_log;
+  delete g.__opsloom_host; delete g.__opsloom_log;
+  const R = Reflect.apply, hostApply = hostRef.apply, logApply = logRef.applyIgnored;
+  const parse = JSON.parse, stringify = JSON.stringify, freeze = Object.freeze, assign = Object.assign;
+  const P = Promise, resolve = P.resolve.bind(P), ErrorCtor = Error, StringCtor = String;
+  const isArray = Array.isArray, hasOwn = Object.hasOwn;
+  const copyArgs = { arguments: { copy: true }, result: { promise: true, copy: true } };
+  const ignoredArgs = { arguments: { copy: true } };
+  const marker = Symbol('opsloom.outcome');
+
+  function call(op, args) {
+    const json = args === undefined ? 'null' : stringify(args);
+    return R(hostApply, hostRef, [undefined, [op, json], copyArgs]).then((text) => {
+      const r = parse(text);
+      if (r.ok) return r.value;
+      const e = new ErrorCtor(r.error.message);
+      e.code = r.error.code;
+      throw e;
+    });
+  }
+  function log(level, parts) {
+    let message = '';
+    for (let i = 0; i < parts.length; i++) {
+      const p = parts[i];
+      message += (i ? ' ' : '') + (typeof p === 'string' ? p : (() => { try { return stringify(p); } catch { return StringCtor(p); } })());
+    }
+    R(logApply, logRef, [undefined, [level, message], ignoredArgs]);
+  }
+  const logFn = (...parts) => log('info', parts);
+  for (const level of ['debug', 'info', 'warn', 'error']) logFn[level] = (...parts) => log(level, parts);
+
+  const host = freeze({
+    http: freeze({
+      fetch: (url, init) => call('http.fetch', assign({}, init || {}, { url: StringCtor(url) })).then((r) => freeze(assign(r, {
+        ok: r.status >= 200 && r.status < 300,
+        text: () => r.body,
+        json: () => parse(r.body),
+      }))),
+    }),
+    agent: freeze({ execute: (args) => call('agent.execute', args), transfer: (args) => call('agent.transfer', args) }),
+    cmdb: freeze({ read: (query) => call('cmdb.read', query) }),
+    notify: freeze({ send: (message) => call('notify.send', message) }),
+    secrets: freeze({ read: (name) => call('secrets.read', StringCtor(name)) }),
+    log: freeze(logFn),
+  });
+  Object.defineProperty(g, 'host', { value: host, enumerable: false });
+  Object.defineProperty(g, 'definePlugin', { value: freeze((definition) => definition), enumerable: false });
+
+  function finish(value) {
+    if (value !== null && typeof value === 'object' && value[marker]) return value[marker];
+    if (value === undefined) return { status: 'done', outputs: {} };
+    if (value === null || typeof value !== 'object' || isArray(value)) {
+      const e = new ErrorCtor('a plugin must return an outputs object, ctx.poll(...) or ctx.waitCallback(...)');
+      e.code = 'OUTPUT_INVALID';
+      throw e;
+    }
+    return { status: 'done', outputs: value };
+  }
+
+  Object.defineProperty(g, '__opsloom_invoke', { configurable: true, value: (which, payloadJson, outputLimit) => {
+    const payload = parse(payloadJson);
+    const exported = g.__opsloomPlugin;
+    const plugin = exported && typeof exported === 'object' && exported.default ? exported.default : exported;
+    const fn = plugin && typeof plugin === 'object' ? plugin[which] : undefined;
+    if (typeof fn !== 'function') {
+      return resolve(stringify({ status: 'failed', error: { code: 'PLUGIN_INVALID', message: 'plugin does not define ' + which + '(): use export default definePlugin({ execute, poll?, callback? })' } }));
+    }
+    const ctx = assign({}, payload.context, {
+      log: logFn,
+      poll: (state, delayMs) => freeze({ [marker]: { status: 'poll', state: state === undefined ? null : state, delayMs: typeof delayMs === 'number' ? delayMs : 1000 } }),
+      waitCallback: (state, options) => freeze({ [marker]: { status: 'wait-callback', state: state === undefined ? null : state, multiple: !!(options && options.multiple) } }),
+    });
+    let pending;
+    try {
+      pending = which === 'execute' ? R(fn, plugin, [payload.inputs, ctx])
+        : which === 'poll' ? R(fn, plugin, [payload.state, ctx])
+        : R(fn, plugin, [payload.state, payload.data, ctx]);
+    } catch (err) {
+      pending = P.reject(err);
+    }
+    return resolve(pending).then(finish).then((outcome) => {
+      const json = stringify(outcome);
+      if (json.length > outputLimit) {
+        return stringify({ status: 'failed', error: { code: 'OUTPUT_TOO_LARGE', message: 'the result is ' + json.length + ' characters, over the ' + outputLimit + '-byte limit' } });
+      }
+      return json;
+    }, (err) => {
+      const code = err && typeof err.code === 'string' && hasOwn(err, 'code') ? err.code : 'PLUGIN_ERROR';
+      const message = err && typeof err.message === 'string' ? err.message : StringCtor(err);
+      return stringify({ status: 'failed', error: { code, message: message.slice(0, 2000) } });
+    });
+  } });
+})();
+`;

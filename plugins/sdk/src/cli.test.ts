@@ -1,0 +1,83 @@
+import { after, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { main } from './cli.js';
+
+const root = mkdtempSync(join(tmpdir(), 'opsloom-sdk-'));
+after(() => rmSync(root, { recursive: true, force: true }));
+
+async function cli(...argv: string[]): Promise<{ code: number; out: string }> {
+  const lines: string[] = [];
+  const code = await main(argv, (l) => lines.push(l));
+  return { code, out: lines.join('\n') };
+}
+
+test('init scaffolds a TypeScript plugin whose own test passes in the sandbox', async () => {
+  const dir = join(root, 'greeter');
+  assert.equal((await cli('init', dir, '--name', '@acme/greeter')).code, 0);
+  const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { name: string; keywords: string[] };
+  assert.equal(pkg.name, '@acme/greeter');
+  assert.deepEqual(pkg.keywords, ['opsloom-plugin']);
+  const r = await cli('test', dir);
+  assert.equal(r.code, 0, r.out);
+  assert.match(r.out, /ok - greets by name\n1 passed, 0 failed/);
+  assert.match(readFileSync(join(dir, 'dist/plugin.js'), 'utf8'), /var __opsloomPlugin =/);
+});
+
+test('a failing expectation, a host fixture and an undeclared capability are reported', async () => {
+  const dir = join(root, 'cmdb');
+  await cli('init', dir);
+  const pkgPath = join(dir, 'package.json');
+  const pkg = JSON.parse(readFileSync(pkgPath, 'utf8')) as { opsloom: { plugin: { capabilities: string[]; outputs: unknown } } };
+  pkg.opsloom.plugin.capabilities = ['cmdb.read', 'http:https://api.example.com'];
+  pkg.opsloom.plugin.outputs = { type: 'object' };
+  (pkg.opsloom.plugin as Record<string, unknown>).inputs = { type: 'object' };
+  writeFileSync(pkgPath, JSON.stringify(pkg));
+  writeFileSync(join(dir, 'src/plugin.ts'), `import { definePlugin, host } from '@opsloom/plugin-sdk';
+export default definePlugin({
+  async execute() {
+    const hosts = await host.cmdb.read({ set: 'web' });
+    const api = (await host.http.fetch('https://api.example.com/v1/status')).json();
+    let secret = 'none';
+    try { secret = await host.secrets.read('root'); } catch (e) { secret = (e as { code: string }).code; }
+    return { hosts, api, secret };
+  },
+});
+`);
+  writeFileSync(join(dir, 'plugin.test.json'), JSON.stringify({ cases: [
+    { name: 'reads the cmdb', fixtures: { 'cmdb.read': ['10.0.0.1'], http: { 'https://api.example.com/v1/status': { body: '{"up":true}' } } },
+      expect: { status: 'done', outputs: { hosts: ['10.0.0.1'], api: { up: true }, secret: 'CAPABILITY_DENIED' } } },
+    { name: 'expects the wrong thing', fixtures: { 'cmdb.read': [], http: { 'https://api.example.com/v1/status': { body: '{}' } } }, expect: { status: 'done', outputs: { hosts: ['x'] } } },
+  ] }));
+  const r = await cli('test', dir);
+  assert.equal(r.code, 1, r.out);
+  assert.match(r.out, /ok - reads the cmdb/);
+  assert.match(r.out, /FAIL - expects the wrong thing\n {4}outputs: expected/);
+  assert.match(r.out, /1 passed, 1 failed/);
+});
+
+test('build refuses a plugin importing Node modules, and an invalid manifest names the field', async () => {
+  const dir = join(root, 'node-user');
+  await cli('init', dir);
+  writeFileSync(join(dir, 'src/plugin.ts'), `import { readFileSync } from 'node:fs';\nexport default { execute() { return { x: readFileSync('/etc/passwd', 'utf8') }; } };\n`);
+  const r = await cli('build', dir);
+  assert.equal(r.code, 1);
+  assert.match(r.out, /esbuild failed/);
+  const pkgPath = join(dir, 'package.json');
+  const pkg = JSON.parse(readFileSync(pkgPath, 'utf8')) as { opsloom: { plugin: { mode: string } } };
+  pkg.opsloom.plugin.mode = 'eventually';
+  writeFileSync(pkgPath, JSON.stringify(pkg));
+  const bad = await cli('build', dir);
+  assert.match(bad.out, /opsloom\.plugin\.mode: must be "sync", "poll" or "callback"/);
+});
+
+test('publish says clearly that it is not available yet; init refuses a non-empty directory', async () => {
+  const r = await cli('publish', root);
+  assert.equal(r.code, 1);
+  assert.match(r.out, /publish is not yet available/);
+  const again = await cli('init', join(root, 'greeter'));
+  assert.equal(again.code, 1);
+  assert.match(again.out, /is not empty/);
+});
