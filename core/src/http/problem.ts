@@ -19,7 +19,12 @@ export function problemMiddleware(log: Logger) {
         if (err.status >= 500) log.warn({ err, requestId: ctx.state.requestId }, 'request failed');
         return;
       }
-      const e = err as { status?: number; expose?: boolean; message?: string; type?: string };
+      const e = err as { status?: number; expose?: boolean; message?: string; type?: string; code?: unknown; errors?: unknown };
+      // Errors of dependency-free packages (the flow model) carry status and code without extending AppError.
+      if (typeof e?.status === 'number' && e.status >= 400 && e.status < 500 && typeof e.code === 'string') {
+        writeProblem(ctx, e.status, e.code, e.message ?? e.code, e.errors ? { errors: e.errors } : {});
+        return;
+      }
       if (typeof e?.status === 'number' && e.status >= 400 && e.status < 500 && e.expose) {
         writeProblem(ctx, e.status, e.type === 'entity.too.large' ? 'payload_too_large' : 'bad_request', e.message ?? 'bad request');
         return;

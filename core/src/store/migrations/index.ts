@@ -1,11 +1,17 @@
 import type { Knex } from 'knex';
 import * as m001 from './001-foundation.js';
+import * as m002 from './002-flows.js';
+import * as m003 from './003-jobs.js';
+import * as m004 from './004-plugins.js';
 
 interface Migration { up(db: Knex): Promise<void>; down(db: Knex): Promise<void> }
 
 /** Migrations are listed in code (not discovered from files) so they run the same from src and dist. */
 const MIGRATIONS: [string, Migration][] = [
   ['001-foundation', m001],
+  ['002-flows', m002],
+  ['003-jobs', m003],
+  ['004-plugins', m004],
 ];
 
 export const migrationSource: Knex.MigrationSource<Migration> = {

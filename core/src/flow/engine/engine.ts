@@ -1,0 +1,508 @@
+import type { Logger } from 'pino';
+import { newId } from '../../store/ids.js';
+import type { Coordination, WorkQueue } from '../../queue/index.js';
+import { normalizeInput, type FlowEdge, type FlowNode, type JsonValue, type TaskNode } from '../../model/index.js';
+import type { ExpressionSandbox } from '../expression/index.js';
+import type { PluginGateway, PluginOutcome } from '../plugin-catalog.js';
+import type { NodePatch, TaskStore } from '../task/task-store.js';
+import type { NodeRecord, Task } from '../task/task-types.js';
+import { GraphCache, type RunGraph } from './graph-cache.js';
+import { ABORT_CHANNEL, STEP_QUEUE, taskChannel, type StepMessage, type TaskEvent } from './messages.js';
+import { expressionScope, systemVariables } from './scope.js';
+import type { Knex } from 'knex';
+
+export interface EngineOptions {
+  /** Steps run at once by this process. @default 32 */
+  concurrency: number;
+  /** How long a running step may go without renewing its lease before the sweeper recovers it. @default 30 s */
+  leaseMs: number;
+  /** Re-entries of a node on a loop before it fails. @default 100 */
+  maxLoops: number;
+  publicUrl: string;
+}
+
+/** Launches a subflow's child task inside the parent's transaction (implemented by the task factory). */
+export interface SubflowLauncher {
+  /** Builds the child task (reads templates and plugins; no transaction may be open). */
+  prepare(parent: Task, node: FlowNode, params: Record<string, JsonValue>): Promise<PreparedChild>;
+  /** Stores the prepared child, running, with its start node ready, inside the parent's transaction. */
+  insert(tx: Knex.Transaction, child: PreparedChild): Promise<{ childId: string; startVersion: string; startNode: string }>;
+}
+
+/** A child task built but not yet stored. */
+export interface PreparedChild { task: Task; vars: Record<string, JsonValue> }
+
+export interface EngineDeps {
+  store: TaskStore;
+  coordination: Coordination;
+  plugins: PluginGateway;
+  sandbox: ExpressionSandbox;
+  log: Logger;
+  project(id: string): Promise<{ id: string; key: string; name: string }>;
+  subflows: SubflowLauncher;
+}
+
+/** Collected inside a transaction, acted on after it commits. */
+export interface Effects { messages: { msg: StepMessage; delayMs?: number }[]; events: TaskEvent[] }
+const effects = (): Effects => ({ messages: [], events: [] });
+
+/**
+ * The durable flow engine. Each node step is a compare-and-set on the node row (guarded by its
+ * version token) plus the activation of its successors, in one transaction; queue messages only
+ * wake workers, so a replayed message is a no-op and a lost one is found again by the sweeper.
+ */
+export class FlowEngine {
+  readonly graphs = new GraphCache();
+  private readonly tasks = new Map<string, Task>();
+  private queue!: WorkQueue<StepMessage>;
+  /** Running plugin calls of this process, by `task:node`, so revoke / force-fail / timeout can stop them. */
+  private readonly inflight = new Map<string, AbortController>();
+  private unsubscribe: (() => Promise<void>) | undefined;
+
+  constructor(readonly deps: EngineDeps, readonly options: EngineOptions) {}
+
+  async start(): Promise<void> {
+    this.queue = this.deps.coordination.queue<StepMessage>(STEP_QUEUE);
+    this.queue.process((job) => this.handle(job.data), { concurrency: this.options.concurrency });
+    this.unsubscribe = await this.deps.coordination.events.subscribe(ABORT_CHANNEL, (m) => {
+      const { taskId, nodeId } = m as { taskId: string; nodeId?: string };
+      for (const [key, ctl] of this.inflight) {
+        if (key === `${taskId}:${nodeId}` || (nodeId === undefined && key.startsWith(`${taskId}:`))) ctl.abort(new Error('stopped by an operator'));
+      }
+    });
+  }
+
+  async close(): Promise<void> {
+    for (const ctl of this.inflight.values()) ctl.abort(new Error('core is shutting down'));
+    await this.queue?.close();
+    await this.unsubscribe?.();
+  }
+
+  /** The task's immutable part (graph, names), cached; its state is always read fresh. */
+  async task(taskId: string): Promise<{ task: Task; run: RunGraph } | undefined> {
+    let task = this.tasks.get(taskId);
+    if (!task) {
+      task = await this.deps.store.task(taskId);
+      if (!task) return undefined;
+      this.tasks.set(taskId, task);
+      if (this.tasks.size > 500) this.tasks.delete(this.tasks.keys().next().value!);
+    }
+    const t = task;
+    return { task: t, run: this.graphs.get(taskId, () => t.graph) };
+  }
+
+  /** Runs `fn` in a transaction, then sends its messages and events. */
+  async commit<T>(fn: (tx: Knex.Transaction, fx: Effects) => Promise<T>): Promise<T> {
+    const fx = effects();
+    const result = await this.deps.store.transaction((tx) => fn(tx, fx));
+    await this.flush(fx);
+    return result;
+  }
+
+  async flush(fx: Effects): Promise<void> {
+    if (fx.messages.length > 0) {
+      await this.queue.addBulk(fx.messages.map(({ msg, delayMs }) => ({
+        name: msg.k, data: msg, opts: { jobId: `${msg.t}:${msg.n}:${msg.v}:${msg.k}`, ...(delayMs ? { delayMs } : {}) },
+      })));
+    }
+    for (const e of fx.events) await this.deps.coordination.events.publish(taskChannel(e.taskId), e);
+  }
+
+  nodeEvent(fx: Effects, taskId: string, nodeId: string, state: string, extra: Partial<TaskEvent> = {}): void {
+    fx.events.push({ type: 'node', taskId, nodeId, state, at: new Date().toISOString(), ...extra });
+  }
+
+  taskEvent(fx: Effects, taskId: string, state: string, error?: string | null): void {
+    fx.events.push({ type: 'task', taskId, state, at: new Date().toISOString(), ...(error !== undefined ? { error } : {}) });
+  }
+
+  async abort(taskId: string, nodeId?: string): Promise<void> {
+    await this.deps.coordination.events.publish(ABORT_CHANNEL, { taskId, ...(nodeId ? { nodeId } : {}) });
+  }
+
+  /** Handles one queue message. */
+  async handle(msg: StepMessage): Promise<void> {
+    const loaded = await this.task(msg.t);
+    if (!loaded) return;
+    const state = await this.deps.store.taskState(msg.t);
+    if (state !== 'running' && state !== 'failed' && !(msg.k === 'child' && state === 'paused')) return;
+    const row = await this.deps.store.node(msg.t, msg.n);
+    if (!row || row.version !== msg.v) return;
+    const def = loaded.run.node(msg.n);
+    if (msg.k === 'child') return this.childEnded(loaded.task, row);
+    if (msg.k === 'poll') {
+      if (row.state === 'waiting' && row.waitKind === 'poll') await this.callPlugin(loaded.task, row, def as TaskNode, 'poll');
+      return;
+    }
+    if (row.state !== 'ready') return;
+    if (row.wakeAt && row.wakeAt > Date.now()) {
+      await this.queue.add('run', msg, { delayMs: row.wakeAt - Date.now(), jobId: `${msg.t}:${msg.n}:${msg.v}:wake` });
+      return;
+    }
+    if (row.breakpoint && !row.breakpointPassed) {
+      await this.commit(async (tx, fx) => {
+        if (await this.deps.store.casNode(msg.t, msg.n, ['ready'], msg.v, { state: 'suspended' }, tx)) this.nodeEvent(fx, msg.t, msg.n, 'suspended', { version: msg.v });
+      });
+      return;
+    }
+    switch (def.type) {
+      case 'task': await this.callPlugin(loaded.task, row, def, 'execute'); return;
+      case 'subflow': return this.launchSubflow(loaded.task, row, def);
+      default: return this.runControl(loaded.task, loaded.run, row, def);
+    }
+  }
+
+  // ---- control nodes: start, end, gateways — decided, finished and advanced in one transaction ----
+
+  private async runControl(task: Task, run: RunGraph, row: NodeRecord, def: FlowNode): Promise<void> {
+    let chosen: FlowEdge[];
+    let initial: Record<string, JsonValue> = {};
+    try {
+      chosen = await this.chooseFlows(task, run, def);
+      if (def.type === 'start') initial = await this.initialVariables(task);
+    } catch (err) {
+      await this.commit((tx, fx) => this.failNode(tx, fx, task, row, (err as Error).message, ['ready']));
+      return;
+    }
+    await this.commit(async (tx, fx) => {
+      const now = Date.now();
+      if (!(await this.deps.store.casNode(task.id, row.nodeId, ['ready'], row.version, { state: 'finished', startedAt: now, finishedAt: now }, tx))) return;
+      this.nodeEvent(fx, task.id, row.nodeId, 'finished', { version: row.version, loop: row.loop });
+      if (def.type === 'start') await this.deps.store.setVars(task.id, initial, tx);
+      if (def.type === 'end') return this.endReached(tx, fx, task);
+      await this.advance(tx, fx, task, run, def, chosen);
+    });
+  }
+
+  /** The flows a control node continues on; throws with a message naming the conditions when none fits. */
+  private async chooseFlows(task: Task, run: RunGraph, def: FlowNode): Promise<FlowEdge[]> {
+    const out = run.outgoing(def.id);
+    if (def.type !== 'exclusive' && def.type !== 'conditional-parallel') return out;
+    const scope = await this.scope(task);
+    const conditional = out.filter((f) => !f.default && f.condition);
+    const results = await Promise.all(conditional.map(async (f) => ({
+      flow: f, ok: await this.deps.sandbox.evaluateCondition(f.condition!.expression, scope, { input: `condition of flow ${f.id}` }),
+    })));
+    const truthy = results.filter((r) => r.ok).map((r) => r.flow);
+    const fallback = out.find((f) => f.default);
+    const describe = (fs: FlowEdge[]) => fs.map((f) => `${f.id} (${f.condition?.name ?? f.condition?.expression})`).join(', ');
+    if (def.type === 'conditional-parallel') {
+      if (truthy.length > 0) return truthy;
+      if (fallback) return [fallback];
+      throw new Error(`no condition of gateway ${def.id} is true and it has no default flow; conditions: ${describe(conditional)}`);
+    }
+    if (truthy.length === 1 || (truthy.length > 1 && def.strategy === 'first')) return [truthy[0]!];
+    if (truthy.length > 1) throw new Error(`gateway ${def.id} needs exactly one true condition, but ${describe(truthy)} are all true (set its strategy to "first" to take the first)`);
+    if (fallback) return [fallback];
+    throw new Error(`no condition of exclusive gateway ${def.id} is true and it has no default flow; conditions: ${describe(conditional)}`);
+  }
+
+  /** Activates the targets of `flows` leaving `from`; a fork also tells its converge how many tokens to await. */
+  async advance(tx: Knex.Transaction, fx: Effects, task: Task, run: RunGraph, from: FlowNode, flows: FlowEdge[]): Promise<void> {
+    if (from.type === 'parallel' || from.type === 'conditional-parallel') {
+      const converge = run.converges.get(from.id);
+      if (converge) {
+        await this.deps.store.resetArrivals(task.id, converge, tx);
+        await this.deps.store.patchNode(task.id, converge, { expected: flows.length }, tx);
+      }
+    }
+    for (const f of flows) await this.activate(tx, fx, task, run, f);
+  }
+
+  private async activate(tx: Knex.Transaction, fx: Effects, task: Task, run: RunGraph, via: FlowEdge): Promise<void> {
+    const target = run.node(via.target);
+    const row = await this.deps.store.node(task.id, target.id, tx);
+    if (!row) return;
+    if (target.type === 'converge' && run.joins.has(target.id)) {
+      const arrived = await this.deps.store.arrive(task.id, target.id, via.id, tx);
+      if (arrived < (row.expected ?? run.incoming(target.id).length)) return;
+      await this.deps.store.resetArrivals(task.id, target.id, tx);
+    }
+    if (row.state === 'ready' || row.state === 'running' || row.state === 'waiting' || row.state === 'suspended') return;
+    const reentry = row.state !== 'pending';
+    const loop = reentry ? row.loop + 1 : row.loop;
+    const maxLoops = ('loop' in target && target.loop?.maxLoops) || this.options.maxLoops;
+    const version = newId();
+    if (reentry) {
+      const prev = await this.deps.store.nodeDetail(task.id, target.id, tx);
+      await this.deps.store.addHistory(task.id, target.id, {
+        loop: row.loop, retries: row.retries, attempts: row.attempts, state: row.state, inputs: prev?.inputs ?? null,
+        outputs: prev?.outputs ?? null, error: row.error, startedAt: row.startedAt, finishedAt: row.finishedAt,
+      }, tx);
+    }
+    if (loop > maxLoops) {
+      await this.deps.store.patchNode(task.id, target.id, { state: 'failed', version, loop, error: `node ${target.id} was entered ${loop} times, more than its loop limit of ${maxLoops}` }, tx);
+      await this.markTaskFailed(tx, fx, task, `node ${target.id} exceeded its loop limit`);
+      this.nodeEvent(fx, task.id, target.id, 'failed', { version, loop });
+      return;
+    }
+    const patch: NodePatch = {
+      state: 'ready', version, loop, attempts: 0, error: null, errorIgnored: false, startedAt: null, finishedAt: null,
+      wakeAt: null, deadlineAt: null, leaseUntil: null, waitKind: null, breakpointPassed: false, pluginState: null, childTaskId: null,
+    };
+    await this.deps.store.patchNode(task.id, target.id, patch, tx);
+    fx.messages.push({ msg: { t: task.id, n: target.id, v: version, k: 'run' } });
+    this.nodeEvent(fx, task.id, target.id, 'ready', { version, loop });
+  }
+
+  private async endReached(tx: Knex.Transaction, fx: Effects, task: Task): Promise<void> {
+    const now = Date.now();
+    if (!(await this.deps.store.casTask(task.id, ['running', 'failed'], { state: 'finished', finishedAt: now }, tx))) return;
+    this.taskEvent(fx, task.id, 'finished');
+    if (task.parentTaskId && task.parentNodeId) {
+      const parentRow = await this.deps.store.node(task.parentTaskId, task.parentNodeId, tx);
+      if (parentRow?.childTaskId === task.id) fx.messages.push({ msg: { t: task.parentTaskId, n: task.parentNodeId, v: parentRow.version, k: 'child' } });
+    }
+  }
+
+  /** Renders variables whose defaults hold `${…}` over other variables, once, at the start event. */
+  private async initialVariables(task: Task): Promise<Record<string, JsonValue>> {
+    const defs = task.graph.variables ?? {};
+    const vars = await this.deps.store.vars(task.id);
+    const pending = Object.keys(defs).filter((k) => defs[k]!.render !== false && typeof vars[k] === 'string' && (vars[k] as string).includes('${'));
+    const rendered: Record<string, JsonValue> = {};
+    for (let pass = 0; pending.length > 0 && pass <= pending.length; pass++) {
+      for (let i = pending.length - 1; i >= 0; i--) {
+        const key = pending[i]!;
+        try {
+          const scope = await this.scope(task, { ...vars, ...rendered });
+          rendered[key] = (await this.deps.sandbox.render(vars[key], scope, { input: `variable ${key}` })) as JsonValue;
+          pending.splice(i, 1);
+        } catch (err) {
+          if (pass === pending.length) throw err;
+        }
+      }
+    }
+    return rendered;
+  }
+
+  async scope(task: Task, vars?: Record<string, JsonValue>): Promise<Record<string, unknown>> {
+    const [values, project, constants] = await Promise.all([
+      vars ?? this.deps.store.vars(task.id), this.deps.project(task.projectId), this.deps.store.constants(task.projectId),
+    ]);
+    const started = task.startedAt ?? (await this.deps.store.task(task.id))?.startedAt ?? null;
+    return expressionScope(values, systemVariables({ ...task, startedAt: started }, project, this.options.publicUrl), constants);
+  }
+
+  // ---- plugin nodes ----
+
+  private async callPlugin(task: Task, row: NodeRecord, def: TaskNode, call: 'execute' | 'poll' | 'callback', callbackData?: JsonValue): Promise<PluginOutcome | undefined> {
+    const now = Date.now();
+    const from = call === 'execute' ? ['ready' as const] : ['waiting' as const];
+    const timeoutMs = def.onError?.timeout ? def.onError.timeout.seconds * 1000 : undefined;
+    const start: NodePatch = { state: 'running', leaseUntil: now + this.options.leaseMs };
+    if (call === 'execute') Object.assign(start, { startedAt: now, attempts: row.attempts + 1, deadlineAt: timeoutMs ? now + timeoutMs : null });
+    const claimed = await this.commit(async (tx, fx) => {
+      const ok = await this.deps.store.casNode(task.id, row.nodeId, from, row.version, start, tx);
+      if (ok && call === 'execute') this.nodeEvent(fx, task.id, row.nodeId, 'running', { version: row.version, loop: row.loop });
+      return ok;
+    });
+    if (!claimed) return undefined;
+    const attempt = call === 'execute' ? row.attempts + 1 : row.attempts;
+    const detail = await this.deps.store.nodeDetail(task.id, row.nodeId);
+    let inputs: Record<string, JsonValue>;
+    try {
+      inputs = call === 'execute' ? await this.renderInputs(task, def, (detail?.inputOverride ?? null) as Record<string, JsonValue> | null) : (detail?.inputs ?? {});
+    } catch (err) {
+      await this.commit((tx, fx) => this.failAttempt(tx, fx, task, { ...row, attempts: attempt }, def, (err as Error).message));
+      return undefined;
+    }
+    const key = `${task.id}:${row.nodeId}`;
+    const ctl = new AbortController();
+    this.inflight.set(key, ctl);
+    const renew = setInterval(() => {
+      void this.deps.store.casNode(task.id, row.nodeId, ['running'], row.version, { leaseUntil: Date.now() + this.options.leaseMs }).catch(() => undefined);
+    }, Math.max(1000, this.options.leaseMs / 3));
+    let outcome: PluginOutcome;
+    try {
+      await this.deps.plugins.assertRunnable(def.plugin);
+      outcome = await this.deps.plugins.invoke({
+        plugin: def.plugin, call, inputs, state: (detail?.pluginState ?? undefined) as JsonValue | undefined,
+        ...(callbackData !== undefined ? { callbackData } : {}),
+        context: { taskId: task.id, nodeId: row.nodeId, projectId: task.projectId, attempt, operator: task.createdBy },
+        signal: ctl.signal,
+      });
+    } catch (err) {
+      outcome = { status: 'failed', error: { code: (err as { code?: string }).code ?? 'plugin_error', message: (err as Error).message }, logs: [] };
+    } finally {
+      clearInterval(renew);
+      if (this.inflight.get(key) === ctl) this.inflight.delete(key);
+    }
+    await this.commit((tx, fx) => this.applyOutcome(tx, fx, task, { ...row, attempts: attempt }, def, outcome, inputs));
+    return outcome;
+  }
+
+  private async renderInputs(task: Task, def: TaskNode, override: Record<string, JsonValue> | null): Promise<Record<string, JsonValue>> {
+    const raw = override ?? (def.inputs as Record<string, JsonValue>);
+    const out: Record<string, JsonValue> = {};
+    let scope: Record<string, unknown> | undefined;
+    for (const [key, input] of Object.entries(raw ?? {})) {
+      const { value, render } = normalizeInput(input);
+      if (!render) { out[key] = value; continue; }
+      scope ??= await this.scope(task);
+      out[key] = (await this.deps.sandbox.render(value, scope, { input: key })) as JsonValue;
+    }
+    return out;
+  }
+
+  private async applyOutcome(tx: Knex.Transaction, fx: Effects, task: Task, row: NodeRecord, def: TaskNode, outcome: PluginOutcome, inputs: Record<string, JsonValue>): Promise<void> {
+    const { store } = this.deps;
+    const current = await store.node(task.id, row.nodeId, tx);
+    // A forced failure, timeout or revoke changed the version meanwhile: this result is stale.
+    if (!current || current.version !== row.version || current.state !== 'running') return;
+    await store.addLogs(task.id, row.nodeId, outcome.logs, tx);
+    const now = Date.now();
+    if (outcome.status === 'failed') return this.failAttempt(tx, fx, task, row, def, `${outcome.error.code}: ${outcome.error.message}`);
+    if (outcome.status === 'poll') {
+      await store.patchNode(task.id, row.nodeId, { state: 'waiting', waitKind: 'poll', pluginState: outcome.state, inputs, wakeAt: now + outcome.delayMs, leaseUntil: null }, tx);
+      fx.messages.push({ msg: { t: task.id, n: row.nodeId, v: row.version, k: 'poll' }, delayMs: outcome.delayMs });
+      this.nodeEvent(fx, task.id, row.nodeId, 'waiting', { version: row.version });
+      return;
+    }
+    if (outcome.status === 'wait-callback') {
+      await store.patchNode(task.id, row.nodeId, { state: 'waiting', waitKind: 'callback', callbackMultiple: outcome.multiple, pluginState: outcome.state, inputs, wakeAt: null, leaseUntil: null }, tx);
+      this.nodeEvent(fx, task.id, row.nodeId, 'waiting', { version: row.version });
+      return;
+    }
+    const outputs = { ...outcome.outputs, _result: true, _loop: row.loop } as Record<string, JsonValue>;
+    await this.finishActivity(tx, fx, task, row, def, { inputs, outputs, pluginState: null });
+  }
+
+  /** Finishes a task or subflow node with outputs mapped into task variables, and moves on. */
+  async finishActivity(tx: Knex.Transaction, fx: Effects, task: Task, row: NodeRecord, def: FlowNode, data: { inputs?: JsonValue; outputs: Record<string, JsonValue>; pluginState?: null; errorIgnored?: boolean; error?: string }): Promise<void> {
+    const { store } = this.deps;
+    await store.patchNode(task.id, row.nodeId, {
+      state: 'finished', finishedAt: Date.now(), outputs: data.outputs, leaseUntil: null, deadlineAt: null, wakeAt: null, waitKind: null,
+      ...(data.inputs !== undefined ? { inputs: data.inputs } : {}), ...(data.pluginState === null ? { pluginState: null } : {}),
+      errorIgnored: data.errorIgnored ?? false, error: data.error ?? null,
+    }, tx);
+    const mapping = 'outputs' in def && def.outputs ? def.outputs : {};
+    const vars: Record<string, JsonValue> = {};
+    for (const [from, to] of Object.entries(mapping)) if (from in data.outputs) vars[to] = data.outputs[from]!;
+    await store.setVars(task.id, vars, tx);
+    this.nodeEvent(fx, task.id, row.nodeId, 'finished', { version: row.version, loop: row.loop });
+    const run = this.graphs.get(task.id, () => task.graph);
+    await this.advance(tx, fx, task, run, def, run.outgoing(def.id));
+  }
+
+  /**
+   * One attempt failed: retry after the interval while retries remain; then ignore, skip (a
+   * fail-and-skip timeout) or fail the node and the task, as its error policy says.
+   */
+  async failAttempt(tx: Knex.Transaction, fx: Effects, task: Task, row: NodeRecord, def: FlowNode, message: string, opts: { timedOut?: boolean } = {}): Promise<void> {
+    const { store } = this.deps;
+    const policy = 'onError' in def ? def.onError ?? {} : {};
+    const detail = await store.nodeDetail(task.id, row.nodeId, tx);
+    await store.addHistory(task.id, row.nodeId, {
+      loop: row.loop, retries: row.retries, attempts: row.attempts, state: opts.timedOut ? 'timeout' : 'failed', inputs: detail?.inputs ?? null,
+      outputs: null, error: message, startedAt: row.startedAt ?? detail?.startedAt ?? null, finishedAt: Date.now(),
+    }, tx);
+    const version = newId();
+    const from = ['running', 'waiting', 'ready'] as const;
+    if (policy.retry && row.attempts <= policy.retry.times) {
+      const wakeAt = Date.now() + policy.retry.intervalMs;
+      if (await store.casNode(task.id, row.nodeId, from, row.version, { state: 'ready', version, wakeAt, error: message, leaseUntil: null, deadlineAt: null, waitKind: null }, tx)) {
+        fx.messages.push({ msg: { t: task.id, n: row.nodeId, v: version, k: 'run' }, delayMs: policy.retry.intervalMs });
+        this.nodeEvent(fx, task.id, row.nodeId, 'ready', { version, error: message });
+      }
+      return;
+    }
+    if (policy.ignore) {
+      if (!(await store.casNode(task.id, row.nodeId, from, row.version, { state: 'running' }, tx))) return;
+      return this.finishActivity(tx, fx, task, row, def, { outputs: { _result: false, _loop: row.loop }, errorIgnored: true, error: message });
+    }
+    if (opts.timedOut && policy.timeout?.action === 'fail-and-skip') {
+      if (!(await store.casNode(task.id, row.nodeId, from, row.version, { state: 'skipped', version, finishedAt: Date.now(), error: message, leaseUntil: null, deadlineAt: null }, tx))) return;
+      this.nodeEvent(fx, task.id, row.nodeId, 'skipped', { version, error: message });
+      const run = this.graphs.get(task.id, () => task.graph);
+      return this.advance(tx, fx, task, run, def, run.outgoing(def.id));
+    }
+    await this.failNode(tx, fx, task, row, message, from);
+  }
+
+  async failNode(tx: Knex.Transaction, fx: Effects, task: Task, row: NodeRecord, message: string, from: readonly ('ready' | 'running' | 'waiting')[]): Promise<void> {
+    const version = newId();
+    if (!(await this.deps.store.casNode(task.id, row.nodeId, from, row.version, { state: 'failed', version, finishedAt: Date.now(), error: message, leaseUntil: null, deadlineAt: null, wakeAt: null }, tx))) return;
+    this.nodeEvent(fx, task.id, row.nodeId, 'failed', { version, error: message });
+    await this.markTaskFailed(tx, fx, task, `node ${row.nodeId} failed: ${message}`);
+  }
+
+  async markTaskFailed(tx: Knex.Transaction, fx: Effects, task: Task, error: string): Promise<void> {
+    if (await this.deps.store.casTask(task.id, ['running'], { state: 'failed', error }, tx)) this.taskEvent(fx, task.id, 'failed', error);
+    if (task.parentTaskId && task.parentNodeId) {
+      const parentRow = await this.deps.store.node(task.parentTaskId, task.parentNodeId, tx);
+      if (parentRow?.childTaskId === task.id) fx.messages.push({ msg: { t: task.parentTaskId, n: task.parentNodeId, v: parentRow.version, k: 'child' } });
+    }
+  }
+
+  /** An attempt ran past its timeout: stop it and apply the node's error policy. */
+  async timeout(taskId: string, nodeId: string, version: string): Promise<void> {
+    const loaded = await this.task(taskId);
+    const row = await this.deps.store.node(taskId, nodeId);
+    if (!loaded || !row || row.version !== version || (row.state !== 'running' && row.state !== 'waiting')) return;
+    const def = loaded.run.node(nodeId);
+    const seconds = 'onError' in def ? def.onError?.timeout?.seconds : undefined;
+    await this.commit((tx, fx) => this.failAttempt(tx, fx, loaded.task, row, def, `timed out after ${seconds} s`, { timedOut: true }));
+    await this.abort(taskId, nodeId);
+  }
+
+  /** Delivers a callback to a waiting plugin node (the caller checked version and state). */
+  deliverCallback(task: Task, row: NodeRecord, def: TaskNode, data: JsonValue): Promise<PluginOutcome | undefined> {
+    return this.callPlugin(task, row, def, 'callback', data);
+  }
+
+  // ---- subflows ----
+
+  private async launchSubflow(task: Task, row: NodeRecord, def: FlowNode): Promise<void> {
+    if (def.type !== 'subflow') return;
+    let params: Record<string, JsonValue>;
+    try {
+      const scope = await this.scope(task);
+      params = {};
+      for (const [key, input] of Object.entries(def.params ?? {})) {
+        const { value, render } = normalizeInput(input);
+        params[key] = render ? ((await this.deps.sandbox.render(value, scope, { input: `param ${key}` })) as JsonValue) : value;
+      }
+    } catch (err) {
+      await this.commit((tx, fx) => this.failNode(tx, fx, task, row, (err as Error).message, ['ready']));
+      return;
+    }
+    let prepared: PreparedChild;
+    try {
+      prepared = await this.deps.subflows.prepare(task, def, params);
+    } catch (err) {
+      await this.commit((tx, fx) => this.failNode(tx, fx, task, row, (err as Error).message, ['ready']));
+      return;
+    }
+    await this.commit(async (tx, fx) => {
+      const now = Date.now();
+      if (!(await this.deps.store.casNode(task.id, row.nodeId, ['ready'], row.version, { state: 'waiting', waitKind: 'subflow', startedAt: now, attempts: row.attempts + 1, inputs: params }, tx))) return;
+      const child = await this.deps.subflows.insert(tx, prepared);
+      await this.deps.store.patchNode(task.id, row.nodeId, { childTaskId: child.childId }, tx);
+      fx.messages.push({ msg: { t: child.childId, n: child.startNode, v: child.startVersion, k: 'run' } });
+      this.nodeEvent(fx, task.id, row.nodeId, 'waiting', { version: row.version });
+      this.taskEvent(fx, child.childId, 'running');
+    });
+  }
+
+  /** The child task of a waiting subflow node finished or failed. */
+  private async childEnded(task: Task, row: NodeRecord): Promise<void> {
+    if (row.state !== 'waiting' || row.waitKind !== 'subflow' || !row.childTaskId) return;
+    const child = await this.task(row.childTaskId);
+    const childState = await this.deps.store.taskState(row.childTaskId);
+    if (!child) return;
+    const def = (await this.task(task.id))!.run.node(row.nodeId);
+    await this.commit(async (tx, fx) => {
+      if (childState === 'finished') {
+        const vars = await this.deps.store.vars(child.task.id, tx);
+        const outputs: Record<string, JsonValue> = { _result: true, _loop: row.loop };
+        for (const key of child.task.graph.outputs ?? []) if (key in vars) outputs[key] = vars[key]!;
+        if (!(await this.deps.store.casNode(task.id, row.nodeId, ['waiting'], row.version, { state: 'running' }, tx))) return;
+        await this.finishActivity(tx, fx, task, row, def, { outputs });
+      } else if (childState === 'failed' || childState === 'revoked') {
+        const reason = (await this.deps.store.task(child.task.id, tx))?.error ?? `subflow task ${childState}`;
+        await this.failAttempt(tx, fx, task, row, def, `subflow task ${child.task.id} ${childState}: ${reason}`);
+      }
+    });
+  }
+}

@@ -1,0 +1,36 @@
+import type { JsonValue } from '../model/index.js';
+
+/** A plugin version as the engine needs it: its mode and schemas come from the manifest. */
+export interface PluginRef { name: string; version: string }
+
+/**
+ * What the flow domain asks of the plugin world: resolve a version range to the exact version a
+ * task will pin, tell whether a version may run (installed and not disabled), and invoke it.
+ * The registry and runtime issues provide the implementation; the engine knows only this.
+ */
+export interface PluginGateway {
+  /** The exact version a range resolves to among runnable versions, or undefined. */
+  resolve(name: string, range: string): Promise<string | undefined>;
+  /** Refuses (throws an AppError) when the version is unknown, not installed or disabled. */
+  assertRunnable(ref: PluginRef): Promise<void>;
+  invoke(request: PluginInvocation): Promise<PluginOutcome>;
+}
+
+export interface PluginInvocation {
+  plugin: PluginRef;
+  call: 'execute' | 'poll' | 'callback';
+  inputs: Record<string, JsonValue>;
+  state?: JsonValue;
+  callbackData?: JsonValue;
+  context: { taskId: string; nodeId: string; projectId: string; attempt: number; operator: string };
+  signal: AbortSignal;
+}
+
+export interface PluginLog { at: number; level: string; message: string }
+
+/** What a plugin call ended with (the runtime's InvokeResult). */
+export type PluginOutcome =
+  | { status: 'done'; outputs: Record<string, JsonValue>; logs: PluginLog[] }
+  | { status: 'poll'; state: JsonValue; delayMs: number; logs: PluginLog[] }
+  | { status: 'wait-callback'; state: JsonValue; multiple: boolean; logs: PluginLog[] }
+  | { status: 'failed'; error: { code: string; message: string }; logs: PluginLog[] };

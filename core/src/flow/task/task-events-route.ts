@@ -1,0 +1,38 @@
+import { PassThrough } from 'node:stream';
+import { z } from 'zod';
+import type { Coordination } from '../../queue/index.js';
+import { route, type Route } from '../../http/route.js';
+import { projectParams } from '../../http/schemas.js';
+import { taskChannel } from '../engine/messages.js';
+import type { TaskService } from './task-service.js';
+
+/**
+ * Live events of a task over Server-Sent Events: first a `snapshot` of every node's state, then
+ * one `data:` line per transition, so a client that (re)connects never misses the current state.
+ */
+export function taskEventsRoute(tasks: TaskService, coordination: Coordination): Route {
+  return route({
+    id: 'task.events', method: 'get', path: '/api/v1/projects/:projectId/tasks/:taskId/events', tag: 'tasks', auth: { project: 'read' }, raw: true,
+    summary: 'Server-Sent Events: a snapshot, then every task and node transition', params: projectParams.extend({ taskId: z.string().min(1).max(64) }),
+    async handler({ project, params, koa }) {
+      const stream = new PassThrough();
+      const write = (event: string, data: unknown) => stream.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+      const unsubscribe = await coordination.events.subscribe(taskChannel(params.taskId), (e) => write('transition', e));
+      const { task, nodes } = await tasks.status(project.id, params.taskId);
+      koa.req.socket.setTimeout(0);
+      koa.set({ 'Cache-Control': 'no-cache', Connection: 'keep-alive', 'X-Accel-Buffering': 'no' });
+      koa.type = 'text/event-stream';
+      koa.status = 200;
+      koa.body = stream;
+      write('snapshot', { taskId: task.id, state: task.state, nodes: Object.fromEntries(nodes.map((n) => [n.nodeId, { state: n.state, version: n.version, loop: n.loop, error: n.error }])) });
+      const heartbeat = setInterval(() => stream.write(': keep-alive\n\n'), 15_000);
+      const stop = () => {
+        clearInterval(heartbeat);
+        void unsubscribe();
+      };
+      koa.req.on('close', stop);
+      stream.on('error', stop);
+      return undefined;
+    },
+  });
+}

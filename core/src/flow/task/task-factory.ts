@@ -1,0 +1,116 @@
+import type { Knex } from 'knex';
+import { ValidationError } from '../../errors.js';
+import { newId } from '../../store/ids.js';
+import { excludeOptionalNodes, validateGraph, type FlowGraph, type FlowNode, type JsonValue } from '../../model/index.js';
+import { InvalidFlowError } from '../errors.js';
+import type { PluginGateway } from '../plugin-catalog.js';
+import type { TemplateStore } from '../template/template-store.js';
+import type { PreparedChild, SubflowLauncher } from '../engine/engine.js';
+import type { TaskStore } from './task-store.js';
+import type { Task } from './task-types.js';
+
+export interface TaskSpec {
+  projectId: string;
+  templateId: string | null;
+  templateVersion: number | null;
+  graph: FlowGraph;
+  name: string;
+  variables: Record<string, JsonValue>;
+  excludeNodes: string[];
+  createdBy: string;
+  createMethod: string;
+  parent?: { taskId: string; nodeId: string };
+}
+
+/**
+ * Turns a template version and the caller's choices into a task snapshot: optional nodes
+ * excluded and the graph rewired, plugin ranges pinned to exact runnable versions, variable
+ * values checked against their definitions. Also launches subflows' child tasks.
+ */
+export class TaskFactory implements SubflowLauncher {
+  constructor(private readonly store: TaskStore, private readonly templates: TemplateStore, private readonly plugins: PluginGateway) {}
+
+  async build(spec: TaskSpec): Promise<{ task: Task; vars: Record<string, JsonValue> }> {
+    let graph: FlowGraph = spec.excludeNodes.length > 0 ? excludeOptionalNodes(spec.graph, spec.excludeNodes) : spec.graph;
+    const check = validateGraph(graph);
+    if (!check.ok) throw new InvalidFlowError(check.errors);
+    graph = { ...graph, nodes: await Promise.all(graph.nodes.map((n) => this.pin(n))) };
+    const vars = this.values(graph, spec.variables, Boolean(spec.parent));
+    const task: Task = {
+      id: newId(), projectId: spec.projectId, templateId: spec.templateId, templateVersion: spec.templateVersion, name: spec.name, state: 'created',
+      graph, variables: spec.variables, parentTaskId: spec.parent?.taskId ?? null, parentNodeId: spec.parent?.nodeId ?? null,
+      createMethod: spec.createMethod, createdBy: spec.createdBy, createdAt: Date.now(), startedAt: null, finishedAt: null, error: null,
+    };
+    return { task, vars };
+  }
+
+  /** Builds a subflow's child task: only the params the child shows go in. */
+  async prepare(parent: Task, node: FlowNode, params: Record<string, JsonValue>): Promise<PreparedChild> {
+    if (node.type !== 'subflow') throw new Error(`${node.id} is not a subflow node`);
+    const version = await this.templates.version(node.template.id, Number(node.template.version));
+    if (!version) throw new ValidationError(`subflow ${node.id}: template ${node.template.id} version ${node.template.version} no longer exists`);
+    return this.build({
+      projectId: parent.projectId, templateId: node.template.id, templateVersion: version.version, graph: version.graph,
+      name: `${parent.name} / ${node.name ?? node.id}`, variables: params, excludeNodes: [], createdBy: parent.createdBy,
+      createMethod: 'subflow', parent: { taskId: parent.id, nodeId: node.id },
+    });
+  }
+
+  /** Stores a prepared child task, running, with its start node ready, in the parent's transaction. */
+  async insert(tx: Knex.Transaction, { task, vars }: PreparedChild) {
+    const now = Date.now();
+    await this.store.insert({ ...task, state: 'running', startedAt: now }, vars, tx);
+    await this.store.casTask(task.id, ['running'], { state: 'running', startedAt: now }, tx);
+    const start = task.graph.nodes.find((n) => n.type === 'start')!;
+    const startVersion = newId();
+    await this.store.patchNode(task.id, start.id, { state: 'ready', version: startVersion }, tx);
+    return { childId: task.id, startVersion, startNode: start.id };
+  }
+
+  private async pin(node: FlowNode): Promise<FlowNode> {
+    if (node.type !== 'task') return node;
+    const exact = await this.plugins.resolve(node.plugin.name, node.plugin.version);
+    if (!exact) throw new ValidationError(`node ${node.id}: no runnable version of plugin ${node.plugin.name} matches ${node.plugin.version}`);
+    await this.plugins.assertRunnable({ name: node.plugin.name, version: exact });
+    return { ...node, plugin: { name: node.plugin.name, version: exact } };
+  }
+
+  /** Variable values: given ones checked against their definitions, the rest from defaults. */
+  private values(graph: FlowGraph, given: Record<string, JsonValue>, asSubflow: boolean): Record<string, JsonValue> {
+    const defs = graph.variables ?? {};
+    const errors: { path: string; message: string }[] = [];
+    for (const key of Object.keys(given)) {
+      if (!(key in defs)) errors.push({ path: `variables.${key}`, message: `the flow has no variable ${key}` });
+      else if (asSubflow && !defs[key]!.show) errors.push({ path: `variables.${key}`, message: `${key} is not a shown variable, so a subflow cannot receive it` });
+    }
+    const out: Record<string, JsonValue> = {};
+    for (const [key, def] of Object.entries(defs)) {
+      const value = key in given ? given[key]! : def.value;
+      if (value === undefined || value === null || value === '') {
+        if (def.required) errors.push({ path: `variables.${key}`, message: `${def.name ?? key} is required` });
+        if (value !== undefined) out[key] = value;
+        continue;
+      }
+      const problem = typeProblem(def.type, value, def.options?.map((o) => o.value), def.multiple);
+      if (problem && !(typeof value === 'string' && value.includes('${'))) errors.push({ path: `variables.${key}`, message: `${def.name ?? key}: ${problem}` });
+      out[key] = value;
+    }
+    if (errors.length > 0) throw new ValidationError(`${errors[0]!.path}: ${errors[0]!.message}${errors.length > 1 ? ` (and ${errors.length - 1} more)` : ''}`, errors);
+    return out;
+  }
+}
+
+function typeProblem(type: string, value: JsonValue, options: JsonValue[] | undefined, multiple: boolean | undefined): string | undefined {
+  switch (type) {
+    case 'number': return typeof value === 'number' && Number.isFinite(value) ? undefined : 'must be a number';
+    case 'boolean': return typeof value === 'boolean' ? undefined : 'must be true or false';
+    case 'string': case 'text': case 'password': case 'datetime': return typeof value === 'string' ? undefined : 'must be text';
+    case 'select': {
+      const chosen = multiple && Array.isArray(value) ? value : [value];
+      const allowed = (options ?? []).map((o) => JSON.stringify(o));
+      const bad = chosen.find((c) => !allowed.includes(JSON.stringify(c)));
+      return bad === undefined ? undefined : `${JSON.stringify(bad)} is not one of the options`;
+    }
+    default: return undefined;
+  }
+}

@@ -1,0 +1,150 @@
+import { z } from 'zod';
+import { route, type Route } from '../../http/route.js';
+import { iso, name, projectParams, queryInt } from '../../http/schemas.js';
+import type { JsonValue } from '../../model/index.js';
+import type { TaskService } from './task-service.js';
+import type { NodeRecord, Task } from './task-types.js';
+
+const taskParams = projectParams.extend({ taskId: z.string().min(1).max(64) });
+const nodeParams = taskParams.extend({ nodeId: z.string().min(1).max(64) });
+const json = z.custom<JsonValue>(() => true);
+
+const nodeView = (n: NodeRecord) => ({
+  state: n.state, version: n.version, loop: n.loop, retries: n.retries, attempts: n.attempts, startedAt: iso(n.startedAt),
+  finishedAt: iso(n.finishedAt), error: n.error, errorIgnored: n.errorIgnored, skipped: n.state === 'skipped', breakpoint: n.breakpoint,
+  waiting: n.state === 'waiting' ? n.waitKind : null, childTaskId: n.childTaskId,
+});
+export const taskView = (t: Task) => ({
+  id: t.id, name: t.name, state: t.state, templateId: t.templateId, templateVersion: t.templateVersion, createMethod: t.createMethod,
+  createdBy: t.createdBy, createdAt: iso(t.createdAt), startedAt: iso(t.startedAt), finishedAt: iso(t.finishedAt), error: t.error,
+  parentTaskId: t.parentTaskId, parentNodeId: t.parentNodeId,
+});
+
+/** Tasks: create, list, status tree, start / pause / resume / revoke. */
+export function taskRoutes(tasks: TaskService): Route[] {
+  const op = (id: string, verb: 'start' | 'pause' | 'resume' | 'revoke', summary: string) => route({
+    id: `task.${verb}`, method: 'post', path: `/api/v1/projects/:projectId/tasks/:taskId/${verb}`, tag: 'tasks', auth: { project: 'operate' },
+    summary, params: taskParams,
+    async handler({ project, params, audit }) {
+      await tasks[verb](project.id, params.taskId);
+      audit({ kind: 'task', id: params.taskId });
+      return { id: params.taskId, state: (await tasks.get(project.id, params.taskId)).state };
+    },
+  });
+  return [
+    route({
+      id: 'task.create', method: 'post', path: '/api/v1/projects/:projectId/tasks', tag: 'tasks', auth: { project: 'operate' }, status: 201,
+      summary: 'Create a task from a template version: variable values, optional nodes to exclude', params: projectParams,
+      body: z.object({
+        templateId: z.string().min(1).max(64), version: z.number().int().min(1).optional(), name: name.optional(),
+        variables: z.record(z.string(), json).optional(), excludeNodes: z.array(z.string().max(64)).max(10_000).optional(),
+      }),
+      async handler({ project, caller, body, audit }) {
+        const t = await tasks.create(project.id, caller.username, body);
+        audit({ kind: 'task', id: t.id, detail: { templateId: t.templateId, version: t.templateVersion } });
+        return taskView(t);
+      },
+    }),
+    route({
+      id: 'task.list', method: 'get', path: '/api/v1/projects/:projectId/tasks', tag: 'tasks', auth: { project: 'read' },
+      summary: 'Tasks, newest first; page with ?before=<last id>', params: projectParams,
+      query: z.object({ state: z.enum(['created', 'running', 'paused', 'failed', 'finished', 'revoked']).optional(), templateId: z.string().max(64).optional(), before: z.string().max(64).optional(), limit: queryInt(1, 500).default(50) }),
+      async handler({ project, query }) {
+        const rows = await tasks.list(project.id, query);
+        return {
+          items: rows.map((r: Record<string, unknown>) => ({
+            id: r.id, name: r.name, state: r.state, templateId: r.template_id, templateVersion: r.template_version, createdBy: r.created_by,
+            createMethod: r.create_method, createdAt: iso(r.created_at as number), startedAt: iso(r.started_at as number | null), finishedAt: iso(r.finished_at as number | null),
+          })),
+          next: rows.length === query.limit ? rows[rows.length - 1]!.id : null,
+        };
+      },
+    }),
+    route({
+      id: 'task.get', method: 'get', path: '/api/v1/projects/:projectId/tasks/:taskId', tag: 'tasks', auth: { project: 'read' },
+      summary: 'A task with its graph and the state of every node (one query, fast for 10,000 nodes)', params: taskParams,
+      query: z.object({ graph: z.enum(['true', 'false']).default('true') }),
+      async handler({ project, params, query }) {
+        const { task, nodes } = await tasks.status(project.id, params.taskId);
+        return {
+          ...taskView(task), variables: task.variables, ...(query.graph === 'true' ? { graph: task.graph } : {}),
+          nodes: Object.fromEntries(nodes.map((n) => [n.nodeId, nodeView(n)])),
+        };
+      },
+    }),
+    op('start', 'start', 'Start a created task (exactly once under concurrent calls)'),
+    op('pause', 'pause', 'Pause: running nodes finish, nothing new starts'),
+    op('resume', 'resume', 'Resume a paused task'),
+    op('revoke', 'revoke', 'Revoke: running plugin calls are cancelled, nothing starts afterwards'),
+  ];
+}
+
+/** Node details and operations. */
+export function nodeRoutes(tasks: TaskService): Route[] {
+  const base = '/api/v1/projects/:projectId/tasks/:taskId/nodes/:nodeId';
+  const simple = (verb: string, summary: string, run: (p: { projectId: string; taskId: string; nodeId: string }, user: string) => Promise<unknown>) => route({
+    id: `node.${verb}`, method: 'post', path: `${base}/${verb}`, tag: 'nodes', auth: { project: 'operate' }, summary, params: nodeParams,
+    async handler({ project, params, caller, audit }) {
+      await run({ ...params, projectId: project.id }, caller.username);
+      audit({ kind: 'node', id: `${params.taskId}/${params.nodeId}` });
+      return nodeView((await tasks.node(project.id, params.taskId, params.nodeId)).row);
+    },
+  });
+  return [
+    route({
+      id: 'node.get', method: 'get', path: base, tag: 'nodes', auth: { project: 'read' }, params: nodeParams,
+      summary: 'A node: its definition, rendered inputs, outputs, history and logs',
+      async handler({ project, params }) {
+        const d = await tasks.nodeDetail(project.id, params.taskId, params.nodeId);
+        return {
+          id: params.nodeId, definition: d.def, ...nodeView(d.detail), inputs: d.detail.inputs, outputs: d.detail.outputs,
+          history: d.history.map((h) => ({ ...h, startedAt: iso(h.startedAt), finishedAt: iso(h.finishedAt) })),
+          logs: d.logs.map((l) => ({ ...l, at: iso(l.at) })),
+        };
+      },
+    }),
+    route({
+      id: 'node.retry', method: 'post', path: `${base}/retry`, tag: 'nodes', auth: { project: 'operate' }, params: nodeParams,
+      summary: 'Retry a failed node, optionally with new inputs', body: z.object({ inputs: z.record(z.string(), json).optional() }),
+      async handler({ project, params, body, audit }) {
+        await tasks.retry(project.id, params.taskId, params.nodeId, body.inputs);
+        audit({ kind: 'node', id: `${params.taskId}/${params.nodeId}`, detail: { newInputs: Object.keys(body.inputs ?? {}) } });
+        return nodeView((await tasks.node(project.id, params.taskId, params.nodeId)).row);
+      },
+    }),
+    simple('skip', 'Skip a failed node (its outputs are not written)', (p) => tasks.skip(p.projectId, p.taskId, p.nodeId)),
+    route({
+      id: 'node.skip-gateway', method: 'post', path: `${base}/skip-gateway`, tag: 'nodes', auth: { project: 'operate' }, params: nodeParams,
+      summary: 'Continue past a failed exclusive (one flow) or conditional-parallel (chosen flows) gateway',
+      body: z.object({ flowIds: z.array(z.string().min(1).max(64)).min(1).max(100) }),
+      async handler({ project, params, body, audit }) {
+        await tasks.skipGateway(project.id, params.taskId, params.nodeId, body.flowIds);
+        audit({ kind: 'node', id: `${params.taskId}/${params.nodeId}`, detail: { flowIds: body.flowIds } });
+        return nodeView((await tasks.node(project.id, params.taskId, params.nodeId)).row);
+      },
+    }),
+    simple('force-fail', 'Fail a running node now (its in-flight call is cancelled)', (p, user) => tasks.forceFail(p.projectId, p.taskId, p.nodeId, user)),
+    route({
+      id: 'node.callback', method: 'post', path: `${base}/callback`, tag: 'nodes', auth: { project: 'operate' }, params: nodeParams,
+      summary: 'Deliver a callback to a waiting node; carries the node version it answers',
+      body: z.object({ version: z.string().min(1).max(64), data: json.optional() }),
+      async handler({ project, params, body, audit }) {
+        const r = await tasks.callback(project.id, params.taskId, params.nodeId, body.version, body.data ?? null);
+        audit({ kind: 'node', id: `${params.taskId}/${params.nodeId}` });
+        return r;
+      },
+    }),
+    route({
+      id: 'node.breakpoint', method: 'post', path: `${base}/breakpoint`, tag: 'nodes', auth: { project: 'operate' }, params: nodeParams,
+      summary: 'Set or clear a breakpoint: the task stops before this node runs', body: z.object({ enabled: z.boolean() }),
+      async handler({ project, params, body, audit }) {
+        await tasks.breakpoint(project.id, params.taskId, params.nodeId, body.enabled);
+        audit({ kind: 'node', id: `${params.taskId}/${params.nodeId}`, detail: { breakpoint: body.enabled } });
+        return nodeView((await tasks.node(project.id, params.taskId, params.nodeId)).row);
+      },
+    }),
+    simple('continue', 'Let a node stopped at its breakpoint run', (p) => tasks.continue(p.projectId, p.taskId, p.nodeId)),
+    simple('pause', 'Pause only the child task of a running subflow node', (p) => tasks.pauseSubflow(p.projectId, p.taskId, p.nodeId, true)),
+    simple('resume', 'Resume the paused child task of a subflow node', (p) => tasks.pauseSubflow(p.projectId, p.taskId, p.nodeId, false)),
+  ];
+}

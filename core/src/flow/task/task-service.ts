@@ -1,0 +1,266 @@
+import { NotFoundError, StateError, ValidationError } from '../../errors.js';
+import { newId } from '../../store/ids.js';
+import type { FlowNode, JsonValue, TaskNode } from '../../model/index.js';
+import type { FlowEngine } from '../engine/engine.js';
+import type { TemplateService } from '../template/template-service.js';
+import type { TaskFactory } from './task-factory.js';
+import type { TaskStore } from './task-store.js';
+import { ACTIVE_NODE_STATES, type NodeRecord, type NodeState, type Task, type TaskState } from './task-types.js';
+
+/** Thrown when an operation does not fit the node's or task's current state; names both. */
+const refuse = (what: string, why: string, code = 'operation_refused') => new StateError(`cannot ${what}: ${why}`, code);
+
+/**
+ * Tasks and every operation on them and their nodes (bk-sops' task and node commands).
+ * Each operation checks state and flags first and answers with a clear refusal otherwise.
+ */
+export class TaskService {
+  constructor(private readonly store: TaskStore, private readonly factory: TaskFactory, private readonly templates: TemplateService, private readonly engine: FlowEngine) {}
+
+  async create(projectId: string, by: string, input: { templateId: string; version?: number; name?: string; variables?: Record<string, JsonValue>; excludeNodes?: string[]; createMethod?: string }): Promise<Task> {
+    const v = await this.templates.version(projectId, input.templateId, input.version);
+    const { task, vars } = await this.factory.build({
+      projectId, templateId: input.templateId, templateVersion: v.version, graph: v.graph,
+      name: input.name ?? `${v.template.name} ${new Date().toISOString().slice(0, 19).replace('T', ' ')}`,
+      variables: input.variables ?? {}, excludeNodes: input.excludeNodes ?? [], createdBy: by, createMethod: input.createMethod ?? 'api',
+    });
+    await this.store.insert(task, vars);
+    return task;
+  }
+
+  async get(projectId: string, taskId: string): Promise<Task> {
+    const t = await this.store.task(taskId);
+    if (!t || t.projectId !== projectId) throw new NotFoundError('task', taskId);
+    return t;
+  }
+
+  async status(projectId: string, taskId: string) {
+    const task = await this.get(projectId, taskId);
+    const nodes = await this.store.nodes(taskId);
+    return { task, nodes };
+  }
+
+  list(projectId: string, q: { state?: string; templateId?: string; before?: string; limit: number }) {
+    return this.store.listTasks(projectId, q);
+  }
+
+  /** Starts a created task; exactly one of concurrent calls wins, the others are refused. */
+  async start(projectId: string, taskId: string): Promise<void> {
+    const task = await this.get(projectId, taskId);
+    const loaded = (await this.engine.task(taskId))!;
+    await this.engine.commit(async (tx, fx) => {
+      if (!(await this.store.casTask(taskId, ['created'], { state: 'running', startedAt: Date.now() }, tx))) {
+        throw refuse('start the task', `it is ${await this.store.taskState(taskId, tx)}, and only a created task can start`, 'task_already_started');
+      }
+      const version = newId();
+      await this.store.patchNode(taskId, loaded.run.start.id, { state: 'ready', version }, tx);
+      fx.messages.push({ msg: { t: taskId, n: loaded.run.start.id, v: version, k: 'run' } });
+      this.engine.taskEvent(fx, task.id, 'running');
+    });
+  }
+
+  /** Pauses: running nodes finish, nothing new starts. */
+  async pause(projectId: string, taskId: string): Promise<void> {
+    await this.get(projectId, taskId);
+    await this.engine.commit(async (tx, fx) => {
+      if (!(await this.store.casTask(taskId, ['running', 'failed'], { state: 'paused' }, tx))) throw refuse('pause the task', `it is ${await this.store.taskState(taskId, tx)}`);
+      this.engine.taskEvent(fx, taskId, 'paused');
+    });
+  }
+
+  async resume(projectId: string, taskId: string): Promise<void> {
+    await this.get(projectId, taskId);
+    await this.engine.commit(async (tx, fx) => {
+      const nodes = await this.store.nodes(taskId, tx);
+      const next: TaskState = nodes.some((n) => n.state === 'failed') ? 'failed' : 'running';
+      if (!(await this.store.casTask(taskId, ['paused'], { state: next }, tx))) throw refuse('resume the task', `it is ${await this.store.taskState(taskId, tx)}, not paused`);
+      for (const n of nodes) if (n.state === 'ready') fx.messages.push({ msg: { t: taskId, n: n.nodeId, v: n.version, k: 'run' } });
+      this.engine.taskEvent(fx, taskId, next);
+    });
+  }
+
+  /** Revokes: in-flight plugin calls are cancelled, nothing starts afterwards, the task cannot resume. */
+  async revoke(projectId: string, taskId: string): Promise<void> {
+    await this.get(projectId, taskId);
+    await this.revokeTree(taskId, true);
+  }
+
+  private async revokeTree(taskId: string, strict: boolean): Promise<void> {
+    await this.engine.commit(async (tx, fx) => {
+      if (!(await this.store.casTask(taskId, ['created', 'running', 'paused', 'failed'], { state: 'revoked', finishedAt: Date.now() }, tx))) {
+        if (strict) throw refuse('revoke the task', `it is already ${await this.store.taskState(taskId, tx)}`);
+        return;
+      }
+      for (const n of await this.store.nodes(taskId, tx)) {
+        if (!ACTIVE_NODE_STATES.includes(n.state)) continue;
+        await this.store.patchNode(taskId, n.nodeId, { state: 'revoked', version: newId(), finishedAt: Date.now(), leaseUntil: null, deadlineAt: null, wakeAt: null }, tx);
+        this.engine.nodeEvent(fx, taskId, n.nodeId, 'revoked');
+      }
+      this.engine.taskEvent(fx, taskId, 'revoked');
+    });
+    await this.engine.abort(taskId);
+    for (const child of await this.store.childTasks(taskId)) await this.revokeTree(child.id, false);
+  }
+
+  async node(projectId: string, taskId: string, nodeId: string): Promise<{ task: Task; row: NodeRecord; def: FlowNode }> {
+    const task = await this.get(projectId, taskId);
+    const row = await this.store.node(taskId, nodeId);
+    const def = task.graph.nodes.find((n) => n.id === nodeId);
+    if (!row || !def) throw new NotFoundError('node', `${taskId}/${nodeId}`);
+    return { task, row, def };
+  }
+
+  async nodeDetail(projectId: string, taskId: string, nodeId: string) {
+    const { def } = await this.node(projectId, taskId, nodeId);
+    const [detail, history, logs] = await Promise.all([this.store.nodeDetail(taskId, nodeId), this.store.history(taskId, nodeId), this.store.logs(taskId, nodeId)]);
+    return { def, detail: detail!, history, logs };
+  }
+
+  private assertNode(row: NodeRecord, states: NodeState[], what: string): void {
+    if (!states.includes(row.state)) throw refuse(what, `node ${row.nodeId} is ${row.state} (needs ${states.join(' or ')})`);
+  }
+
+  /** Retries a failed node, optionally with new inputs (its history keeps the old run). */
+  async retry(projectId: string, taskId: string, nodeId: string, inputs?: Record<string, JsonValue>): Promise<string> {
+    const { task, row, def } = await this.node(projectId, taskId, nodeId);
+    this.assertOperable(task, 'retry the node');
+    this.assertNode(row, ['failed'], 'retry the node');
+    if ((def.type === 'task' || def.type === 'subflow') && def.retryable === false) throw refuse('retry the node', `node ${nodeId} is not retryable`, 'not_retryable');
+    if (inputs && def.type !== 'task') throw new ValidationError('only task nodes take new inputs on retry');
+    if (inputs && def.type === 'task') {
+      const unknown = Object.keys(inputs).filter((k) => !(k in def.inputs));
+      if (unknown.length) throw new ValidationError(`body.inputs: node ${nodeId} has no input ${unknown.join(', ')}`);
+    }
+    const version = newId();
+    await this.engine.commit(async (tx, fx) => {
+      const detail = await this.store.nodeDetail(taskId, nodeId, tx);
+      await this.store.addHistory(taskId, nodeId, { loop: row.loop, retries: row.retries, attempts: row.attempts, state: 'failed', inputs: detail?.inputs ?? null, outputs: detail?.outputs ?? null, error: row.error, startedAt: row.startedAt, finishedAt: row.finishedAt }, tx);
+      // New inputs keep each original input's render flag, so `render: false` stays literal on retry.
+      const override = inputs && def.type === 'task' ? mergeInputs(def, detail?.inputOverride ?? null, inputs) : undefined;
+      if (!(await this.store.casNode(taskId, nodeId, ['failed'], row.version, { state: 'ready', version, retries: row.retries + 1, attempts: 0, error: null, wakeAt: null, ...(override ? { inputOverride: override } : {}) }, tx))) {
+        throw refuse('retry the node', 'it changed meanwhile; reload and try again', 'stale_version');
+      }
+      await this.refreshTaskState(tx, fx, taskId);
+      fx.messages.push({ msg: { t: taskId, n: nodeId, v: version, k: 'run' } });
+      this.engine.nodeEvent(fx, taskId, nodeId, 'ready', { version });
+    });
+    return version;
+  }
+
+  /** Skips a failed activity: it ends as skipped (outputs are not written) and the flow goes on. */
+  async skip(projectId: string, taskId: string, nodeId: string): Promise<void> {
+    const { task, row, def } = await this.node(projectId, taskId, nodeId);
+    this.assertOperable(task, 'skip the node');
+    this.assertNode(row, ['failed'], 'skip the node');
+    if (def.type !== 'task' && def.type !== 'subflow') throw refuse('skip the node', `${def.type} gateways are skipped onto a chosen flow with skip-gateway`, 'use_skip_gateway');
+    if (def.skippable === false) throw refuse('skip the node', `node ${nodeId} is not skippable`, 'not_skippable');
+    const loaded = (await this.engine.task(taskId))!;
+    await this.engine.commit(async (tx, fx) => {
+      if (!(await this.store.casNode(taskId, nodeId, ['failed'], row.version, { state: 'skipped', version: newId(), finishedAt: Date.now() }, tx))) throw refuse('skip the node', 'it changed meanwhile', 'stale_version');
+      this.engine.nodeEvent(fx, taskId, nodeId, 'skipped');
+      await this.refreshTaskState(tx, fx, taskId);
+      await this.engine.advance(tx, fx, task, loaded.run, def, loaded.run.outgoing(nodeId));
+    });
+  }
+
+  /** Continues past a failed exclusive gateway on one chosen flow, or a conditional-parallel one on chosen flows. */
+  async skipGateway(projectId: string, taskId: string, nodeId: string, flowIds: string[]): Promise<void> {
+    const { task, row, def } = await this.node(projectId, taskId, nodeId);
+    this.assertOperable(task, 'skip the gateway');
+    this.assertNode(row, ['failed'], 'skip the gateway');
+    if (def.type !== 'exclusive' && def.type !== 'conditional-parallel') throw refuse('skip the gateway', `${nodeId} is a ${def.type} node`);
+    const loaded = (await this.engine.task(taskId))!;
+    const out = loaded.run.outgoing(nodeId);
+    const chosen = out.filter((f) => flowIds.includes(f.id));
+    const unknown = flowIds.filter((id) => !out.some((f) => f.id === id));
+    if (unknown.length) throw new ValidationError(`body.flowIds: ${unknown.join(', ')} ${unknown.length > 1 ? 'are not flows' : 'is not a flow'} leaving ${nodeId}`);
+    if (chosen.length === 0 || (def.type === 'exclusive' && chosen.length !== 1)) throw new ValidationError(`body.flowIds: choose ${def.type === 'exclusive' ? 'exactly one flow' : 'at least one flow'} leaving ${nodeId}`);
+    await this.engine.commit(async (tx, fx) => {
+      if (!(await this.store.casNode(taskId, nodeId, ['failed'], row.version, { state: 'finished', version: newId(), finishedAt: Date.now(), error: null }, tx))) throw refuse('skip the gateway', 'it changed meanwhile', 'stale_version');
+      this.engine.nodeEvent(fx, taskId, nodeId, 'finished');
+      await this.refreshTaskState(tx, fx, taskId);
+      await this.engine.advance(tx, fx, task, loaded.run, def, chosen);
+    });
+  }
+
+  /** Fails a running or waiting activity now; its in-flight call is cancelled and its result ignored. */
+  async forceFail(projectId: string, taskId: string, nodeId: string, by: string): Promise<void> {
+    const { task, row, def } = await this.node(projectId, taskId, nodeId);
+    this.assertNode(row, ['running', 'waiting'], 'force-fail the node');
+    if (def.type !== 'task' && def.type !== 'subflow') throw refuse('force-fail the node', `${nodeId} is a ${def.type} node`);
+    await this.engine.commit((tx, fx) => this.engine.failNode(tx, fx, task, row, `forced to fail by ${by}`, ['running', 'waiting']));
+    await this.engine.abort(taskId, nodeId);
+    if (row.childTaskId) await this.revokeTree(row.childTaskId, false);
+  }
+
+  /**
+   * Delivers a callback. Stale versions and callbacks to nodes not waiting for one are refused;
+   * concurrent callbacks to the same node are serialised (each waits for the previous one).
+   */
+  async callback(projectId: string, taskId: string, nodeId: string, version: string, data: JsonValue): Promise<{ state: NodeState }> {
+    const { task, def } = await this.node(projectId, taskId, nodeId);
+    if (def.type !== 'task') throw refuse('call back the node', `${nodeId} is a ${def.type} node`);
+    for (let i = 0; i < 200; i++) {
+      const row = (await this.store.node(taskId, nodeId))!;
+      if (row.version !== version) throw refuse('call back the node', `version ${version} is stale (the node is now at ${row.state} ${row.version})`, 'stale_version');
+      if (row.state === 'running') { await new Promise((r) => setTimeout(r, 25)); continue; }
+      if (row.state !== 'waiting' || row.waitKind !== 'callback') throw refuse('call back the node', `node ${nodeId} is ${row.state}${row.waitKind ? ` (${row.waitKind})` : ''}, not waiting for a callback`, 'not_waiting');
+      const outcome = await this.engine.deliverCallback(task, row, def as TaskNode, data);
+      if (!outcome) continue; // another callback claimed it first: wait for it, then re-check
+      return { state: (await this.store.node(taskId, nodeId))!.state };
+    }
+    throw refuse('call back the node', 'it stayed busy with earlier callbacks; try again', 'busy');
+  }
+
+  /** Sets or clears a breakpoint (pause before the node runs). */
+  async breakpoint(projectId: string, taskId: string, nodeId: string, enabled: boolean): Promise<void> {
+    const { task, row, def } = await this.node(projectId, taskId, nodeId);
+    if (task.state === 'finished' || task.state === 'revoked') throw refuse('set a breakpoint', `the task is ${task.state}`);
+    if (def.type === 'subflow' || def.type === 'start') throw refuse('set a breakpoint', `breakpoints are not for ${def.type} nodes (pause a subflow with pause)`);
+    if (enabled && !['pending', 'ready', 'finished', 'failed', 'skipped'].includes(row.state)) throw refuse('set a breakpoint', `node ${nodeId} is ${row.state}`);
+    await this.store.patchNode(taskId, nodeId, { breakpoint: enabled });
+    if (!enabled && row.state === 'suspended') await this.continue(projectId, taskId, nodeId);
+  }
+
+  /** Lets a node stopped at its breakpoint run. */
+  async continue(projectId: string, taskId: string, nodeId: string): Promise<void> {
+    const { row } = await this.node(projectId, taskId, nodeId);
+    this.assertNode(row, ['suspended'], 'continue the node');
+    await this.engine.commit(async (tx, fx) => {
+      if (!(await this.store.casNode(taskId, nodeId, ['suspended'], row.version, { state: 'ready', breakpointPassed: true }, tx))) throw refuse('continue the node', 'it changed meanwhile', 'stale_version');
+      fx.messages.push({ msg: { t: taskId, n: nodeId, v: row.version, k: 'run' } });
+      this.engine.nodeEvent(fx, taskId, nodeId, 'ready', { version: row.version });
+    });
+  }
+
+  /** Pauses or resumes only the child task of a running subflow node. */
+  async pauseSubflow(projectId: string, taskId: string, nodeId: string, pause: boolean): Promise<void> {
+    const { row, def } = await this.node(projectId, taskId, nodeId);
+    if (def.type !== 'subflow') throw refuse(`${pause ? 'pause' : 'resume'} the subflow`, `${nodeId} is a ${def.type} node`);
+    if (row.state !== 'waiting' || !row.childTaskId) throw refuse(`${pause ? 'pause' : 'resume'} the subflow`, `node ${nodeId} is ${row.state}`);
+    if (pause) await this.pause(projectId, row.childTaskId);
+    else await this.resume(projectId, row.childTaskId);
+  }
+
+  private assertOperable(task: Task, what: string): void {
+    if (task.state === 'revoked' || task.state === 'finished') throw refuse(what, `the task is ${task.state}`);
+  }
+
+  /** A failed task returns to running once no node is failed any more. */
+  private async refreshTaskState(tx: Parameters<Parameters<FlowEngine['commit']>[0]>[0], fx: Parameters<Parameters<FlowEngine['commit']>[0]>[1], taskId: string): Promise<void> {
+    const nodes = await this.store.nodes(taskId, tx);
+    if (nodes.some((n) => n.state === 'failed')) return;
+    if (await this.store.casTask(taskId, ['failed'], { state: 'running', error: null }, tx)) this.engine.taskEvent(fx, taskId, 'running');
+  }
+}
+
+/** New input values in the form of the node's inputs: a `{value, render}` input keeps its render flag. */
+function mergeInputs(def: TaskNode, previous: Record<string, JsonValue> | null, given: Record<string, JsonValue>): Record<string, JsonValue> {
+  const out: Record<string, JsonValue> = { ...((previous ?? def.inputs) as Record<string, JsonValue>) };
+  for (const [k, v] of Object.entries(given)) {
+    const original = def.inputs[k];
+    const literal = original !== null && typeof original === 'object' && !Array.isArray(original) && 'value' in original && (original as { render?: boolean }).render === false;
+    out[k] = literal ? { value: v, render: false } : v;
+  }
+  return out;
+}

@@ -1,0 +1,222 @@
+import type { Knex } from 'knex';
+import type { Db } from '../../store/db.js';
+import { newId } from '../../store/ids.js';
+import type { FlowGraph, JsonValue } from '../../model/index.js';
+import type { NodeDetail, NodeHistoryEntry, NodeRecord, NodeState, Task, TaskState } from './task-types.js';
+
+type Tx = Knex | Knex.Transaction;
+
+interface TaskRow {
+  id: string; project_id: string; template_id: string | null; template_version: number | null; name: string; state: string;
+  graph: string; variables: string; parent_task_id: string | null; parent_node_id: string | null; create_method: string;
+  created_by: string; created_at: number; started_at: number | null; finished_at: number | null; error: string | null;
+}
+const n = (v: number | null | undefined) => (v === null || v === undefined ? null : Number(v));
+const json = <T>(v: string | null | undefined): T | null => (v === null || v === undefined ? null : (JSON.parse(v) as T));
+
+function toTask(r: TaskRow): Task {
+  return {
+    id: r.id, projectId: r.project_id, templateId: r.template_id, templateVersion: n(r.template_version), name: r.name,
+    state: r.state as TaskState, graph: JSON.parse(r.graph) as FlowGraph, variables: JSON.parse(r.variables) as Record<string, JsonValue>,
+    parentTaskId: r.parent_task_id, parentNodeId: r.parent_node_id, createMethod: r.create_method, createdBy: r.created_by,
+    createdAt: Number(r.created_at), startedAt: n(r.started_at), finishedAt: n(r.finished_at), error: r.error,
+  };
+}
+
+/** Columns of a node row without its large JSON payloads (status queries read only these). */
+const NODE_COLUMNS = ['task_id', 'node_id', 'state', 'version', 'loop', 'retries', 'attempts', 'started_at', 'finished_at', 'updated_at',
+  'error', 'error_ignored', 'breakpoint', 'breakpoint_passed', 'wait_kind', 'callback_multiple', 'wake_at', 'deadline_at', 'lease_until', 'expected', 'child_task_id'] as const;
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- knex rows are untyped records
+type NodeRow = Record<string, any>;
+
+function toNode(r: NodeRow): NodeRecord {
+  return {
+    taskId: r.task_id, nodeId: r.node_id, state: r.state as NodeState, version: r.version, loop: Number(r.loop), retries: Number(r.retries),
+    attempts: Number(r.attempts), startedAt: n(r.started_at), finishedAt: n(r.finished_at), updatedAt: Number(r.updated_at), error: r.error ?? null,
+    errorIgnored: Boolean(r.error_ignored), breakpoint: Boolean(r.breakpoint), breakpointPassed: Boolean(r.breakpoint_passed),
+    waitKind: r.wait_kind ?? null, callbackMultiple: Boolean(r.callback_multiple), wakeAt: n(r.wake_at), deadlineAt: n(r.deadline_at),
+    leaseUntil: n(r.lease_until), expected: n(r.expected), childTaskId: r.child_task_id ?? null,
+  };
+}
+
+/** The patchable fields of a node row, in domain names. */
+export interface NodePatch {
+  state?: NodeState; version?: string; loop?: number; retries?: number; attempts?: number; startedAt?: number | null;
+  finishedAt?: number | null; error?: string | null; errorIgnored?: boolean; breakpoint?: boolean; breakpointPassed?: boolean;
+  waitKind?: string | null; callbackMultiple?: boolean; wakeAt?: number | null; deadlineAt?: number | null; leaseUntil?: number | null;
+  expected?: number | null; childTaskId?: string | null; inputs?: JsonValue | null; inputOverride?: JsonValue | null;
+  outputs?: JsonValue | null; pluginState?: JsonValue | null;
+}
+
+const COLUMN: Record<keyof NodePatch, string> = {
+  state: 'state', version: 'version', loop: 'loop', retries: 'retries', attempts: 'attempts', startedAt: 'started_at', finishedAt: 'finished_at',
+  error: 'error', errorIgnored: 'error_ignored', breakpoint: 'breakpoint', breakpointPassed: 'breakpoint_passed', waitKind: 'wait_kind',
+  callbackMultiple: 'callback_multiple', wakeAt: 'wake_at', deadlineAt: 'deadline_at', leaseUntil: 'lease_until', expected: 'expected',
+  childTaskId: 'child_task_id', inputs: 'inputs', inputOverride: 'input_override', outputs: 'outputs', pluginState: 'plugin_state',
+};
+const JSON_FIELDS = new Set<keyof NodePatch>(['inputs', 'inputOverride', 'outputs', 'pluginState']);
+
+function toRow(p: NodePatch): Record<string, unknown> {
+  const row: Record<string, unknown> = { updated_at: Date.now() };
+  for (const [k, v] of Object.entries(p) as [keyof NodePatch, unknown][]) {
+    if (v === undefined) continue;
+    row[COLUMN[k]] = JSON_FIELDS.has(k) && v !== null ? JSON.stringify(v) : v;
+  }
+  return row;
+}
+
+/** Tasks, their node rows, variables, arrivals at converge gateways, history and logs. */
+export class TaskStore {
+  constructor(readonly db: Db) {}
+
+  transaction<T>(fn: (tx: Knex.Transaction) => Promise<T>): Promise<T> {
+    return this.db.transaction(fn);
+  }
+
+  /** Inserts a task with a pending row per node and its initial variables, in one transaction. */
+  async insert(task: Task, vars: Record<string, JsonValue>, tx: Tx = this.db): Promise<void> {
+    const now = Date.now();
+    const run = async (t: Tx) => {
+      await t('tasks').insert({
+        id: task.id, project_id: task.projectId, template_id: task.templateId, template_version: task.templateVersion, name: task.name,
+        state: task.state, graph: JSON.stringify(task.graph), variables: JSON.stringify(task.variables), parent_task_id: task.parentTaskId,
+        parent_node_id: task.parentNodeId, create_method: task.createMethod, created_by: task.createdBy, created_at: task.createdAt, updated_at: now,
+      });
+      const rows = task.graph.nodes.map((node) => ({ task_id: task.id, node_id: node.id, state: 'pending', version: newId(), updated_at: now }));
+      for (let i = 0; i < rows.length; i += 500) await t('task_nodes').insert(rows.slice(i, i + 500));
+      const varRows = Object.entries(vars).map(([key, value]) => ({ task_id: task.id, key, value: JSON.stringify(value) }));
+      for (let i = 0; i < varRows.length; i += 500) await t('task_vars').insert(varRows.slice(i, i + 500));
+    };
+    if (tx === this.db) await this.db.transaction(run);
+    else await run(tx);
+  }
+
+  async task(id: string, tx: Tx = this.db): Promise<Task | undefined> {
+    const r = await tx<TaskRow>('tasks').where({ id }).first();
+    return r && toTask(r);
+  }
+
+  async taskState(id: string, tx: Tx = this.db): Promise<TaskState | undefined> {
+    const r = await tx('tasks').where({ id }).first('state');
+    return r?.state as TaskState | undefined;
+  }
+
+  async listTasks(projectId: string, q: { state?: string; templateId?: string; before?: string; limit: number }) {
+    const sql = this.db('tasks').where({ project_id: projectId }).whereNull('parent_task_id').orderBy('id', 'desc').limit(q.limit)
+      .select('id', 'name', 'state', 'template_id', 'template_version', 'created_by', 'created_at', 'started_at', 'finished_at', 'create_method');
+    if (q.state) sql.where('state', q.state);
+    if (q.templateId) sql.where('template_id', q.templateId);
+    if (q.before) sql.where('id', '<', q.before);
+    return sql;
+  }
+
+  /** Compare-and-set on the task's state. */
+  async casTask(id: string, from: readonly TaskState[], patch: { state: TaskState; startedAt?: number; finishedAt?: number | null; error?: string | null }, tx: Tx = this.db): Promise<boolean> {
+    const row: Record<string, unknown> = { state: patch.state, updated_at: Date.now() };
+    if (patch.startedAt !== undefined) row.started_at = patch.startedAt;
+    if (patch.finishedAt !== undefined) row.finished_at = patch.finishedAt;
+    if (patch.error !== undefined) row.error = patch.error;
+    return (await tx('tasks').where({ id }).whereIn('state', from as TaskState[]).update(row)) > 0;
+  }
+
+  async node(taskId: string, nodeId: string, tx: Tx = this.db): Promise<NodeRecord | undefined> {
+    const r = await tx('task_nodes').where({ task_id: taskId, node_id: nodeId }).first(NODE_COLUMNS);
+    return r && toNode(r);
+  }
+
+  async nodeDetail(taskId: string, nodeId: string, tx: Tx = this.db): Promise<NodeDetail | undefined> {
+    const r = await tx('task_nodes').where({ task_id: taskId, node_id: nodeId }).first();
+    return r && { ...toNode(r), inputs: json(r.inputs), inputOverride: json(r.input_override), outputs: json(r.outputs), pluginState: json(r.plugin_state) };
+  }
+
+  /** Every node of a task without payloads: one indexed range read, fast for 10,000 nodes. */
+  async nodes(taskId: string, tx: Tx = this.db): Promise<NodeRecord[]> {
+    return (await tx('task_nodes').where({ task_id: taskId }).select(NODE_COLUMNS)).map(toNode);
+  }
+
+  /**
+   * Compare-and-set on a node: applies `patch` only if the node is in one of `from` (and carries
+   * `version` when given). This guard is what makes replayed messages and stale callbacks harmless.
+   */
+  async casNode(taskId: string, nodeId: string, from: readonly NodeState[], version: string | undefined, patch: NodePatch, tx: Tx = this.db): Promise<boolean> {
+    const sql = tx('task_nodes').where({ task_id: taskId, node_id: nodeId }).whereIn('state', from as NodeState[]);
+    if (version !== undefined) sql.where('version', version);
+    return (await sql.update(toRow(patch))) > 0;
+  }
+
+  async patchNode(taskId: string, nodeId: string, patch: NodePatch, tx: Tx = this.db): Promise<void> {
+    await tx('task_nodes').where({ task_id: taskId, node_id: nodeId }).update(toRow(patch));
+  }
+
+  /** Task variables as a plain object. */
+  async vars(taskId: string, tx: Tx = this.db): Promise<Record<string, JsonValue>> {
+    const rows = await tx('task_vars').where({ task_id: taskId }).select('key', 'value');
+    return Object.fromEntries(rows.map((r: { key: string; value: string }) => [r.key, JSON.parse(r.value) as JsonValue]));
+  }
+
+  async setVars(taskId: string, values: Record<string, JsonValue>, tx: Tx = this.db): Promise<void> {
+    for (const [key, value] of Object.entries(values)) {
+      await tx('task_vars').insert({ task_id: taskId, key, value: JSON.stringify(value) }).onConflict(['task_id', 'key']).merge(['value']);
+    }
+  }
+
+  /** Records a token's arrival at a converge gateway (once per flow) and returns how many have arrived. */
+  async arrive(taskId: string, convergeId: string, flowId: string, tx: Tx): Promise<number> {
+    await tx('task_arrivals').insert({ task_id: taskId, converge_id: convergeId, flow_id: flowId }).onConflict(['task_id', 'converge_id', 'flow_id']).ignore();
+    const r = await tx('task_arrivals').where({ task_id: taskId, converge_id: convergeId }).count({ c: '*' }).first();
+    return Number(r?.c ?? 0);
+  }
+
+  async resetArrivals(taskId: string, convergeId: string, tx: Tx): Promise<void> {
+    await tx('task_arrivals').where({ task_id: taskId, converge_id: convergeId }).delete();
+  }
+
+  async addHistory(taskId: string, nodeId: string, e: NodeHistoryEntry, tx: Tx = this.db): Promise<void> {
+    await tx('task_node_history').insert({
+      task_id: taskId, node_id: nodeId, loop: e.loop, retries: e.retries, attempts: e.attempts, state: e.state,
+      inputs: e.inputs === null ? null : JSON.stringify(e.inputs), outputs: e.outputs === null ? null : JSON.stringify(e.outputs),
+      error: e.error, started_at: e.startedAt, finished_at: e.finishedAt,
+    });
+  }
+
+  async history(taskId: string, nodeId: string): Promise<NodeHistoryEntry[]> {
+    const rows = await this.db('task_node_history').where({ task_id: taskId, node_id: nodeId }).orderBy('id');
+    return rows.map((r: NodeRow) => ({
+      loop: Number(r.loop), retries: Number(r.retries), attempts: Number(r.attempts), state: r.state, inputs: json(r.inputs),
+      outputs: json(r.outputs), error: r.error, startedAt: n(r.started_at), finishedAt: n(r.finished_at),
+    }));
+  }
+
+  async addLogs(taskId: string, nodeId: string, lines: { at: number; level: string; message: string }[], tx: Tx = this.db): Promise<void> {
+    if (lines.length === 0) return;
+    await tx('task_logs').insert(lines.map((l) => ({ task_id: taskId, node_id: nodeId, at: l.at, level: l.level.slice(0, 8), message: l.message.slice(0, 65_536) })));
+  }
+
+  async logs(taskId: string, nodeId: string, limit = 1000) {
+    return (await this.db('task_logs').where({ task_id: taskId, node_id: nodeId }).orderBy('id').limit(limit).select('at', 'level', 'message'))
+      .map((r: { at: number; level: string; message: string }) => ({ at: Number(r.at), level: r.level, message: r.message }));
+  }
+
+  /** Nodes the sweeper must look at: ready ones not picked up, expired leases, due wake-ups and deadlines. */
+  async due(now: number, staleReadyBefore: number, limit: number) {
+    const base = () => this.db('task_nodes as n').join('tasks as t', 't.id', 'n.task_id').whereIn('t.state', ['running', 'failed']).limit(limit)
+      .select('n.task_id', 'n.node_id', 'n.version', 'n.state', 'n.wait_kind');
+    const [ready, expired, wake, late] = await Promise.all([
+      base().where('n.state', 'ready').where('n.updated_at', '<', staleReadyBefore).where((w) => w.whereNull('n.wake_at').orWhere('n.wake_at', '<=', now)),
+      base().where('n.state', 'running').where('n.lease_until', '<', now),
+      base().where('n.state', 'waiting').where('n.wake_at', '<=', staleReadyBefore),
+      base().whereIn('n.state', ['running', 'waiting']).where('n.deadline_at', '<=', now),
+    ]);
+    return { ready, expired, wake, late } as Record<'ready' | 'expired' | 'wake' | 'late', { task_id: string; node_id: string; version: string; state: string; wait_kind: string | null }[]>;
+  }
+
+  async childTasks(parentTaskId: string): Promise<{ id: string; state: string; parent_node_id: string }[]> {
+    return this.db('tasks').where({ parent_task_id: parentTaskId }).select('id', 'state', 'parent_node_id');
+  }
+
+  async constants(projectId: string): Promise<Record<string, string>> {
+    const rows = await this.db('project_constants').where({ project_id: projectId }).select('key', 'value');
+    return Object.fromEntries(rows.map((r: { key: string; value: string }) => [r.key, r.value]));
+  }
+}

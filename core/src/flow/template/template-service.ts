@@ -1,0 +1,107 @@
+import { NotFoundError, ValidationError } from '../../errors.js';
+import { newId } from '../../store/ids.js';
+import { validateGraph, type FlowGraph, type GraphError } from '../../model/index.js';
+import { InvalidFlowError } from '../errors.js';
+import type { PluginGateway } from '../plugin-catalog.js';
+import type { Template, TemplateStore, TemplateVersion } from './template-store.js';
+
+/** The export document of a template: self-describing so imports can refuse foreign formats. */
+export interface TemplateExport {
+  format: 'opsloom.flow/v1';
+  name: string;
+  description: string | null;
+  graph: FlowGraph;
+  exportedAt: string;
+  source: { templateId: string; version: number };
+}
+
+/** Templates: validated on every save, versioned immutably, exported and imported as JSON. */
+export class TemplateService {
+  constructor(private readonly store: TemplateStore, private readonly plugins: PluginGateway, private readonly constants: (projectId: string) => Promise<string[]>) {}
+
+  /** Every problem of a graph in a project: structure, plugins, variables and subflow references. */
+  async check(projectId: string, graph: unknown): Promise<GraphError[]> {
+    const plugins = new Map<string, boolean>();
+    const wanted = collectPlugins(graph);
+    await Promise.all(wanted.map(async ([name, range]) => plugins.set(`${name}@${range}`, (await this.plugins.resolve(name, range)) !== undefined)));
+    const knownVariables = await this.constants(projectId);
+    const result = validateGraph(graph, { resolvePlugin: (n, v) => plugins.get(`${n}@${v}`), knownVariables });
+    const errors = [...result.errors];
+    for (const node of (graph as FlowGraph).nodes ?? []) {
+      if (node?.type !== 'subflow') continue;
+      const version = Number(node.template?.version);
+      const ref = node.template?.id ? await this.store.get(projectId, node.template.id) : undefined;
+      if (!ref || !Number.isInteger(version) || !(await this.store.version(ref.id, version))) {
+        errors.push({ nodeId: node.id, rule: 'unknown_subflow' as GraphError['rule'], message: `subflow template ${node.template?.id} version ${node.template?.version} does not exist in this project` });
+      }
+    }
+    return errors;
+  }
+
+  async create(projectId: string, by: string, input: { name: string; description?: string | null; graph: FlowGraph; comment?: string | null }): Promise<Template> {
+    await this.assertValid(projectId, input.graph);
+    const now = Date.now();
+    const t: Template = { id: newId(), projectId, name: input.name, description: input.description ?? null, latestVersion: 1, createdBy: by, updatedBy: by, createdAt: now, updatedAt: now };
+    await this.store.create(t, { ...input.graph, id: t.id }, input.comment ?? null);
+    return t;
+  }
+
+  async save(projectId: string, id: string, by: string, input: { graph: FlowGraph; name?: string; description?: string | null; comment?: string | null }): Promise<Template> {
+    await this.get(projectId, id);
+    await this.assertValid(projectId, input.graph);
+    await this.store.addVersion(id, { ...input.graph, id }, { by, comment: input.comment ?? null, ...(input.name !== undefined ? { name: input.name } : {}), ...(input.description !== undefined ? { description: input.description } : {}) });
+    return this.get(projectId, id);
+  }
+
+  async get(projectId: string, id: string): Promise<Template> {
+    const t = await this.store.get(projectId, id);
+    if (!t) throw new NotFoundError('template', id);
+    return t;
+  }
+
+  async version(projectId: string, id: string, version?: number): Promise<TemplateVersion & { template: Template }> {
+    const template = await this.get(projectId, id);
+    const v = await this.store.version(id, version ?? template.latestVersion);
+    if (!v) throw new NotFoundError('template version', `${id}@${version}`);
+    return { ...v, template };
+  }
+
+  list(projectId: string, q: { search?: string; limit: number; offset: number }): Promise<Template[]> {
+    return this.store.list(projectId, q);
+  }
+
+  async versions(projectId: string, id: string) {
+    await this.get(projectId, id);
+    return this.store.versions(id);
+  }
+
+  async delete(projectId: string, id: string): Promise<void> {
+    await this.get(projectId, id);
+    await this.store.softDelete(id);
+  }
+
+  async export(projectId: string, id: string, version?: number): Promise<TemplateExport> {
+    const v = await this.version(projectId, id, version);
+    const { id: _omit, ...graph } = v.graph;
+    return { format: 'opsloom.flow/v1', name: v.template.name, description: v.template.description, graph: graph as FlowGraph, exportedAt: new Date().toISOString(), source: { templateId: id, version: v.version } };
+  }
+
+  async import(projectId: string, by: string, doc: { format: string; name: string; description?: string | null; graph: FlowGraph }, rename?: string): Promise<Template> {
+    if (doc.format !== 'opsloom.flow/v1') throw new ValidationError(`body.format: unsupported export format "${doc.format}" (expected opsloom.flow/v1)`);
+    return this.create(projectId, by, { name: rename ?? doc.name, description: doc.description ?? null, graph: doc.graph, comment: 'imported' });
+  }
+
+  private async assertValid(projectId: string, graph: unknown): Promise<void> {
+    const errors = await this.check(projectId, graph);
+    if (errors.length > 0) throw new InvalidFlowError(errors);
+  }
+}
+
+/** `[name, range]` of every task node, deduplicated. */
+function collectPlugins(graph: unknown): [string, string][] {
+  const out = new Map<string, [string, string]>();
+  for (const n of (graph as FlowGraph)?.nodes ?? []) {
+    if (n?.type === 'task' && typeof n.plugin?.name === 'string' && typeof n.plugin?.version === 'string') out.set(`${n.plugin.name}@${n.plugin.version}`, [n.plugin.name, n.plugin.version]);
+  }
+  return [...out.values()];
+}

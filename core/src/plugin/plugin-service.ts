@@ -1,0 +1,148 @@
+import { createHash } from 'node:crypto';
+import { cpSync, existsSync, mkdirSync, readFileSync, realpathSync } from 'node:fs';
+import { join, resolve, sep } from 'node:path';
+import semver from 'semver';
+import { PluginRuntime, type HostServices, type PluginPackage } from '@opsloom/plugin-runtime';
+import { validateManifest } from '@opsloom/plugin-runtime/manifest';
+import { AppError, NotFoundError, StateError, ValidationError } from '../errors.js';
+import type { JsonValue } from '../model/index.js';
+import type { PluginGateway, PluginInvocation, PluginOutcome, PluginRef } from '../flow/plugin-catalog.js';
+import type { InstalledPlugin, PluginStatus, PluginStore } from './plugin-store.js';
+
+/** Thrown when a task would run a plugin version that cannot run (missing, disabled, unapproved). */
+export class PluginNotRunnableError extends AppError {
+  readonly status = 409;
+  constructor(readonly code: string, message: string) {
+    super(message);
+  }
+}
+
+export interface InstallOptions {
+  /** Where it came from: `registry:<url>`, `local:<dir>`, `standard`. */
+  source: string;
+  org?: string | null;
+  signatureState?: string;
+  integrity?: string;
+  status?: PluginStatus;
+  /** Approve the declared capabilities at once (standard plugins, an admin's explicit install). */
+  approvedBy?: string;
+}
+
+/**
+ * Installed plugins: the store's index, their status and capability approvals, and the one door
+ * through which the engine runs them (the sandboxed runtime, with host services gated by capability).
+ */
+export class PluginService implements PluginGateway {
+  private readonly packages = new Map<string, PluginPackage>();
+
+  constructor(private readonly store: PluginStore, private readonly runtime: PluginRuntime, private readonly storeDir: string, private readonly hostServices: () => HostServices) {}
+
+  /**
+   * Installs an unpacked plugin package directory: validates its manifest, copies it into the
+   * content-addressed store (unless it is there already) and indexes it.
+   */
+  async installFromDirectory(dir: string, opts: InstallOptions): Promise<InstalledPlugin> {
+    const pkgPath = join(dir, 'package.json');
+    if (!existsSync(pkgPath)) throw new ValidationError(`${dir} has no package.json`);
+    const pkg = JSON.parse(readFileSync(pkgPath, 'utf8')) as { name: string; version: string; description?: string };
+    const checked = validateManifest(pkg);
+    if (!checked.ok) throw new ValidationError(`${pkg.name ?? dir} is not a valid plugin: ${checked.errors.map((e) => `${e.path}: ${e.message}`).join('; ')}`, checked.errors);
+    const entry = this.entryPath(dir, checked.manifest.entry);
+    const code = readFileSync(entry);
+    const integrity = opts.integrity ?? `sha512-${createHash('sha512').update(readFileSync(pkgPath)).update(code).digest('base64')}`;
+    const target = dir.startsWith(this.storeDir + sep) ? dir : join(this.storeDir, createHash('sha256').update(integrity).digest('hex'), 'package');
+    if (target !== dir && !existsSync(target)) {
+      mkdirSync(target, { recursive: true });
+      cpSync(dir, target, { recursive: true, dereference: false, filter: (src) => !src.includes(`${sep}node_modules${sep}`) });
+    }
+    const previous = await this.store.get(pkg.name, pkg.version);
+    const now = Date.now();
+    const plugin: InstalledPlugin = {
+      name: pkg.name, version: pkg.version, status: opts.status ?? previous?.status ?? 'online', runtime: checked.manifest.runtime,
+      title: checked.manifest.title, category: checked.manifest.category, description: checked.manifest.description ?? pkg.description ?? null,
+      manifest: checked.manifest, integrity, dir: target, org: opts.org ?? null, signatureState: opts.signatureState ?? 'unsigned-approved',
+      approvedCapabilities: opts.approvedBy ? checked.manifest.capabilities : previous?.integrity === integrity ? previous.approvedCapabilities : null,
+      approvedBy: opts.approvedBy ?? (previous?.integrity === integrity ? previous.approvedBy : null),
+      approvedAt: opts.approvedBy ? now : previous?.integrity === integrity ? previous.approvedAt : null,
+      source: opts.source, installedAt: previous?.installedAt ?? now,
+    };
+    await this.store.upsert(plugin);
+    this.packages.delete(`${plugin.name}@${plugin.version}`);
+    return plugin;
+  }
+
+  list(filter: { status?: PluginStatus; category?: string; search?: string } = {}) {
+    return this.store.list(filter);
+  }
+
+  async get(name: string, version: string): Promise<InstalledPlugin> {
+    const p = await this.store.get(name, version);
+    if (!p) throw new NotFoundError('plugin version', `${name}@${version}`);
+    return p;
+  }
+
+  async setStatus(name: string, version: string, status: PluginStatus): Promise<InstalledPlugin> {
+    await this.get(name, version);
+    await this.store.setStatus(name, version, status);
+    return this.get(name, version);
+  }
+
+  /** Approves the version's declared capabilities (once per version). */
+  async approve(name: string, version: string, by: string): Promise<InstalledPlugin> {
+    const p = await this.get(name, version);
+    await this.store.approve(name, version, p.manifest.capabilities, by);
+    return this.get(name, version);
+  }
+
+  /** The newest installed online version within `range`; an exact pin may also name an offline version. */
+  async resolve(name: string, range: string): Promise<string | undefined> {
+    const versions = await this.store.versionsOf(name);
+    const exact = versions.find((v) => v.version === range);
+    if (exact) return exact.status === 'disabled' ? undefined : exact.version;
+    const online = versions.filter((v) => v.status === 'online').map((v) => v.version);
+    return semver.maxSatisfying(online, range) ?? undefined;
+  }
+
+  async assertRunnable(ref: PluginRef): Promise<void> {
+    const p = await this.store.get(ref.name, ref.version);
+    if (!p) throw new PluginNotRunnableError('plugin_not_installed', `plugin ${ref.name}@${ref.version} is not installed`);
+    if (p.status === 'disabled') throw new PluginNotRunnableError('plugin_disabled', `plugin ${ref.name}@${ref.version} was disabled by an operator`);
+    const approved = new Set(p.approvedCapabilities ?? []);
+    const missing = p.manifest.capabilities.filter((c) => !approved.has(c));
+    if (p.approvedCapabilities === null || missing.length > 0) {
+      throw new PluginNotRunnableError('capabilities_not_approved', `plugin ${ref.name}@${ref.version} needs an operator to approve its capabilities${missing.length ? `: ${missing.join(', ')}` : ''}`);
+    }
+  }
+
+  async invoke(req: PluginInvocation): Promise<PluginOutcome> {
+    const installed = await this.store.get(req.plugin.name, req.plugin.version);
+    if (!installed) return { status: 'failed', error: { code: 'plugin_not_installed', message: `plugin ${req.plugin.name}@${req.plugin.version} is not installed` }, logs: [] };
+    if (installed.status === 'disabled') return { status: 'failed', error: { code: 'plugin_disabled', message: `plugin ${req.plugin.name}@${req.plugin.version} was disabled by an operator` }, logs: [] };
+    const result = await this.runtime.invoke({
+      plugin: this.load(installed), call: req.call, inputs: req.inputs, context: req.context, signal: req.signal,
+      approvedCapabilities: installed.approvedCapabilities ?? [],
+      ...(req.state !== undefined ? { state: req.state } : {}), ...(req.callbackData !== undefined ? { callbackData: req.callbackData } : {}),
+    }, this.hostServices());
+    return result as PluginOutcome & { outputs?: Record<string, JsonValue> };
+  }
+
+  private load(p: InstalledPlugin): PluginPackage {
+    const key = `${p.name}@${p.version}`;
+    let pkg = this.packages.get(key);
+    if (!pkg) {
+      const bytes = readFileSync(this.entryPath(p.dir, p.manifest.entry));
+      pkg = { name: p.name, version: p.version, manifest: p.manifest, code: p.runtime === 'wasm' ? new Uint8Array(bytes) : bytes.toString('utf8') };
+      this.packages.set(key, pkg);
+    }
+    return pkg;
+  }
+
+  /** The entry file inside the package directory; refuses paths that leave it. */
+  private entryPath(dir: string, entry: string): string {
+    const root = realpathSync(dir);
+    const full = resolve(root, entry);
+    if (!full.startsWith(root + sep)) throw new ValidationError(`the manifest entry ${entry} points outside the package`);
+    if (!existsSync(full)) throw new StateError(`the plugin entry ${entry} is missing; build the plugin before publishing it`, 'plugin_entry_missing');
+    return full;
+  }
+}

@@ -1,0 +1,166 @@
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { startTestServer, type TestServer } from '../test-support/test-server.js';
+import { installTestPlugins } from '../test-support/test-plugins.js';
+import { end, flows, gateway, graph, start, task } from '../test-support/flow-helpers.js';
+
+/** The engine runs flows through the real API, the real sandboxed runtime and real plugins. */
+describe('flow execution', () => {
+  let s: TestServer;
+  let f: ReturnType<typeof flows>;
+  before(async () => {
+    s = await startTestServer();
+    await installTestPlugins(s);
+    await s.admin.call('POST', '/api/v1/projects', { key: 'ops', name: 'Ops' });
+    f = flows(s.admin, 'ops');
+  });
+  after(async () => { await s.close(); });
+
+  test('a sequence renders variables, system variables and earlier outputs, and finishes', async () => {
+    const g = graph('sequence', [
+      start(),
+      task('a', '@test/echo', { value: '${greeting}, ${who}!', raw: '${hosts}', task: '${_system.task_id}', literal: { value: 'echo ${HOME}', render: false } }, { outputs: { value: 'said' } }),
+      task('b', '@test/echo', { value: '${said.length}', heard: '${said}' }, { outputs: { value: 'size' } }),
+      end(),
+    ], [['start', 'a'], ['a', 'b'], ['b', 'end']], {
+      greeting: { type: 'string', value: 'Hello' }, who: { type: 'string', show: true, required: true }, hosts: { type: 'json', value: ['10.0.0.1', '10.0.0.2'] },
+      said: { type: 'string' }, size: { type: 'number' },
+    }, ['said', 'size']);
+    const id = await f.run(g, { variables: { who: 'ops' } });
+    const done = await f.waitState(id, 'finished');
+    assert.deepEqual(Object.values(done.nodes).map((n) => n.state), ['finished', 'finished', 'finished', 'finished']);
+    const a = await f.node(id, 'a');
+    assert.deepEqual(a.inputs, { value: 'Hello, ops!', raw: ['10.0.0.1', '10.0.0.2'], task: id, literal: 'echo ${HOME}' });
+    const b = await f.node(id, 'b');
+    assert.equal(b.inputs.value, 11, 'a whole-string expression keeps its type');
+    assert.equal(b.inputs.heard, 'Hello, ops!');
+    assert.equal((b.outputs as Record<string, unknown>)._result, true);
+  });
+
+  test('a required variable without a value and an unknown variable are refused at creation', async () => {
+    const tid = await f.template(graph('needs', [start(), task('a', '@test/echo', { value: '${who}' }), end()], [['start', 'a'], ['a', 'end']], { who: { type: 'string', required: true, show: true } }));
+    const missing = await s.admin.call<{ errors: { path: string }[] }>('POST', `${f.base}/tasks`, { templateId: tid });
+    assert.equal(missing.status, 400);
+    assert.equal(missing.body.errors[0]!.path, 'variables.who');
+    const unknown = await s.admin.call('POST', `${f.base}/tasks`, { templateId: tid, variables: { who: 'x', whom: 'y' } });
+    assert.equal(unknown.status, 400);
+  });
+
+  test('start happens exactly once under concurrent calls', async () => {
+    const tid = await f.template(graph('once', [start(), task('a', '@test/echo'), end()], [['start', 'a'], ['a', 'end']]));
+    const id = await f.create(tid);
+    const results = await Promise.all(Array.from({ length: 6 }, () => f.taskOp(id, 'start')));
+    assert.equal(results.filter((r) => r.status === 200).length, 1);
+    assert.ok(results.filter((r) => r.status === 409).every((r) => r.body.code === 'task_already_started'));
+    await f.waitState(id, 'finished');
+  });
+
+  test('parallel branches, nested, run concurrently and converge once', async () => {
+    const g = graph('parallel', [
+      start(), gateway('p1', 'parallel'), gateway('p2', 'parallel'),
+      task('slow', '@test/poller', { times: 3, delayMs: 30 }), task('x', '@test/echo'), task('y', '@test/echo'), task('z', '@test/echo'),
+      gateway('c2', 'converge'), gateway('c1', 'converge'), task('after', '@test/echo'), end(),
+    ], [['start', 'p1'], ['p1', 'slow'], ['p1', 'p2'], ['p2', 'x'], ['p2', 'y'], ['x', 'c2'], ['y', 'c2'], ['c2', 'z'], ['z', 'c1'], ['slow', 'c1'], ['c1', 'after'], ['after', 'end']]);
+    const id = await f.run(g);
+    const done = await f.waitState(id, 'finished');
+    for (const n of ['slow', 'x', 'y', 'z', 'c1', 'c2', 'after']) assert.equal(done.nodes[n]!.state, 'finished', n);
+    assert.equal(done.nodes.after!.loop, 0, 'the converge fired once, so after ran once');
+    const slow = await f.node(id, 'slow');
+    const x = await f.node(id, 'x');
+    assert.ok(Date.parse(String(x.finishedAt)) < Date.parse(String(slow.finishedAt)), 'the fast branch did not wait for the slow one');
+  });
+
+  test('exclusive gateway takes the one true branch, refuses two, and "first" takes the first', async () => {
+    const mk = (strategy?: 'first') => graph(`excl-${strategy ?? 'only'}`, [
+      start(), gateway('g', 'exclusive', strategy ? { strategy } : {}), task('small', '@test/echo'), task('big', '@test/echo'), task('other', '@test/echo'), gateway('c', 'converge'), end(),
+    ], [['start', 'g'], ['g', 'small', { id: 'to-small', condition: { expression: 'n < 10', name: 'small' } }], ['g', 'big', { id: 'to-big', condition: { expression: '${n} >= 5', name: 'big' } }],
+      ['g', 'other', { id: 'to-other', default: true }], ['small', 'c'], ['big', 'c'], ['other', 'c'], ['c', 'end']], { n: { type: 'number', value: 1, show: true } });
+    const one = await f.run(mk(), { variables: { n: 2 } });
+    let t = await f.waitState(one, 'finished');
+    assert.equal(t.nodes.small!.state, 'finished');
+    assert.equal(t.nodes.big!.state, 'pending');
+    const none = await f.run(mk(), { variables: { n: 50 } });
+    t = await f.waitState(none, 'finished');
+    assert.equal(t.nodes.big!.state, 'finished');
+    const both = await f.run(mk(), { variables: { n: 7 } });
+    t = await f.waitState(both, 'failed');
+    assert.equal(t.nodes.g!.state, 'failed');
+    assert.match(t.nodes.g!.error!, /exactly one true condition.*to-small \(small\).*to-big \(big\)/);
+    // An operator continues past the failed gateway on a chosen flow.
+    const refused = await f.op(both, 'g', 'skip-gateway', { flowIds: ['to-small', 'to-big'] });
+    assert.equal(refused.status, 400);
+    assert.equal((await f.op(both, 'g', 'skip-gateway', { flowIds: ['to-big'] })).status, 200);
+    t = await f.waitState(both, 'finished');
+    assert.equal(t.nodes.big!.state, 'finished');
+    assert.equal(t.nodes.small!.state, 'pending');
+    const first = await f.run(mk('first'), { variables: { n: 7 } });
+    t = await f.waitState(first, 'finished');
+    assert.equal(t.nodes.small!.state, 'finished');
+  });
+
+  test('conditional-parallel runs the true branches only and converges on them', async () => {
+    const g = graph('cpg', [
+      start(), gateway('g', 'conditional-parallel'), task('a', '@test/echo'), task('b', '@test/echo'), task('c', '@test/echo'), gateway('j', 'converge'), end(),
+    ], [['start', 'g'], ['g', 'a', { condition: { expression: 'env == "prod"' } }], ['g', 'b', { condition: { expression: 'true' } }], ['g', 'c', { condition: { expression: 'env == "dev"' } }],
+      ['a', 'j'], ['b', 'j'], ['c', 'j'], ['j', 'end']], { env: { type: 'string', value: 'prod' } });
+    const t = await f.waitState(await f.run(g), 'finished');
+    assert.deepEqual([t.nodes.a!.state, t.nodes.b!.state, t.nodes.c!.state], ['finished', 'finished', 'pending']);
+  });
+
+  test('a failing expression fails the node and names the input and the expression', async () => {
+    const id = await f.run(graph('bad-expr', [start(), task('a', '@test/echo', { target: 'host-${server.ip.port}' }), end()], [['start', 'a'], ['a', 'end']], { server: { type: 'string', value: 'web-1' } }));
+    const t = await f.waitState(id, 'failed');
+    assert.match(t.nodes.a!.error!, /target/);
+    assert.match(t.nodes.a!.error!, /server\.ip\.port/);
+  });
+
+  test('a loop re-runs nodes with a loop counter and history, up to its limit', async () => {
+    const g = graph('loop', [
+      start(), task('inc', '@test/echo', { value: '${count + 1}' }, { outputs: { value: 'count' } }), gateway('again', 'exclusive'), end(),
+    ], [['start', 'inc'], ['inc', 'again'], ['again', 'inc', { condition: { expression: 'count < 3' } }], ['again', 'end', { condition: { expression: 'count >= 3' } }]],
+    { count: { type: 'number', value: 0 } });
+    const id = await f.run(g);
+    const t = await f.waitState(id, 'finished');
+    assert.equal(t.nodes.inc!.loop, 2);
+    const inc = await f.node(id, 'inc');
+    assert.equal(inc.history.length, 2);
+    assert.equal(inc.inputs.value, 3);
+
+    const capped = graph('loop-cap', [
+      start(), task('inc', '@test/echo', { value: '${count + 1}' }, { outputs: { value: 'count' }, loop: { maxLoops: 2 } }), gateway('again', 'exclusive'), end(),
+    ], [['start', 'inc'], ['inc', 'again'], ['again', 'inc', { condition: { expression: 'count < 10' } }], ['again', 'end', { condition: { expression: 'count >= 10' } }]],
+    { count: { type: 'number', value: 0 } });
+    const c = await f.waitState(await f.run(capped), 'failed');
+    assert.match(c.nodes.inc!.error!, /loop limit of 2/);
+  });
+
+  test('optional nodes can be excluded at creation and the graph is rewired; others cannot', async () => {
+    const tid = await f.template(graph('optional', [
+      start(), gateway('p', 'parallel'), task('keep', '@test/echo'), task('maybe', '@test/echo', {}, { optional: true }), gateway('c', 'converge'), task('must', '@test/echo'), end(),
+    ], [['start', 'p'], ['p', 'keep'], ['p', 'maybe'], ['keep', 'c'], ['maybe', 'c'], ['c', 'must'], ['must', 'end']]));
+    const refused = await s.admin.call<{ code: string; detail: string }>('POST', `${f.base}/tasks`, { templateId: tid, excludeNodes: ['must'] });
+    assert.equal(refused.status, 422);
+    assert.equal(refused.body.code, 'node_not_optional');
+    assert.match(refused.body.detail, /must/);
+    const id = await f.create(tid, { excludeNodes: ['maybe'] });
+    await f.taskOp(id, 'start');
+    const t = await f.waitState(id, 'finished');
+    assert.equal(t.nodes.maybe, undefined);
+    assert.equal(t.nodes.must!.state, 'finished');
+  });
+
+  test('subflows get only declared params and return only declared outputs', async () => {
+    const child = await f.template(graph('child', [start(), task('work', '@test/echo', { value: '${size * 2}' }, { outputs: { value: 'doubled' } }), end()], [['start', 'work'], ['work', 'end']],
+      { size: { type: 'number', show: true, required: true }, doubled: { type: 'number' }, secret: { type: 'string', value: 'internal' } }, ['doubled']));
+    const parent = graph('parent', [
+      start(), { id: 'sub', type: 'subflow', template: { id: child, version: 1 }, params: { size: '${n}' }, outputs: { doubled: 'result' } }, task('use', '@test/echo', { value: '${result}' }), end(),
+    ], [['start', 'sub'], ['sub', 'use'], ['use', 'end']], { n: { type: 'number', value: 21 }, result: { type: 'number' } });
+    const id = await f.run(parent);
+    const t = await f.waitState(id, 'finished');
+    assert.equal(t.nodes.sub!.state, 'finished');
+    const use = await f.node(id, 'use');
+    assert.equal(use.inputs.value, 42);
+    const sub = await f.node(id, 'sub');
+    assert.deepEqual(Object.keys(sub.outputs as object).sort(), ['_loop', '_result', 'doubled']);
+  });
+});

@@ -1,0 +1,58 @@
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { PluginService } from '../plugin/plugin-service.js';
+import type { TestServer } from './test-server.js';
+
+/**
+ * Real plugin packages for engine scenarios, installed into a test server's plugin store and run
+ * by the real sandboxed runtime. Each is the bundle format the SDK's build produces.
+ */
+const PLUGINS: Record<string, { mode: 'sync' | 'poll' | 'callback'; body: string; capabilities?: string[] }> = {
+  '@test/echo': { mode: 'sync', body: `{ execute(inputs) { return { echo: inputs, value: inputs.value === undefined ? null : inputs.value }; } }` },
+  '@test/flaky': {
+    mode: 'sync',
+    body: `{ execute(inputs, ctx) {
+      if (ctx.attempt <= (inputs.failTimes || 0)) throw new Error('flaky attempt ' + ctx.attempt);
+      if (inputs.fail) throw new Error(String(inputs.fail));
+      return { attempt: ctx.attempt, echo: inputs };
+    } }`,
+  },
+  '@test/poller': {
+    mode: 'poll',
+    body: `{
+      execute(inputs, ctx) { return ctx.poll({ n: 0, times: inputs.times || 1, delay: inputs.delayMs || 10 }, inputs.delayMs || 10); },
+      poll(state, ctx) { const n = state.n + 1; return n >= state.times ? { polls: n } : ctx.poll({ n: n, times: state.times, delay: state.delay }, state.delay); }
+    }`,
+  },
+  '@test/waiter': {
+    mode: 'callback',
+    body: `{
+      execute(inputs, ctx) { return ctx.waitCallback({ multiple: !!inputs.multiple, got: [] }, { multiple: !!inputs.multiple }); },
+      callback(state, data, ctx) {
+        const got = state.got.concat([data]);
+        if (state.multiple && !(data && data.done)) return ctx.waitCallback({ multiple: true, got: got }, { multiple: true });
+        return { got: got };
+      }
+    }`,
+  },
+};
+
+export type TestPluginName = keyof typeof PLUGINS;
+
+/** Writes a test plugin's package and installs it (approved) on the server. */
+export async function installTestPlugins(server: TestServer, version = '1.0.0', names: string[] = Object.keys(PLUGINS)): Promise<void> {
+  const service = server.ops.services.modules.get('plugins') as PluginService;
+  const root = mkdtempSync(join(tmpdir(), 'opsloom-test-plugins-'));
+  for (const name of names) {
+    const p = PLUGINS[name]!;
+    const dir = join(root, name.replace('/', '__'), version);
+    mkdirSync(join(dir, 'dist'), { recursive: true });
+    writeFileSync(join(dir, 'package.json'), JSON.stringify({
+      name, version, keywords: ['opsloom-plugin'],
+      opsloom: { plugin: { title: name, category: 'test', runtime: 'isolate', entry: 'dist/plugin.js', inputs: { type: 'object' }, outputs: { type: 'object' }, mode: p.mode, capabilities: p.capabilities ?? [], limits: { memoryMb: 32, timeoutMs: 5000 } } },
+    }));
+    writeFileSync(join(dir, 'dist', 'plugin.js'), `var __opsloomPlugin = definePlugin(${p.body});`);
+    await service.installFromDirectory(dir, { source: `local:${dir}`, approvedBy: 'admin' });
+  }
+}
