@@ -52,7 +52,14 @@ function openMysql(url: string): Db {
       bigNumberStrings: false,
       timezone: 'Z',
     },
-    pool: { min: 0, max: 10 },
+    pool: {
+      min: 0,
+      max: 10,
+      // Read committed: compare-and-set steps must see what other processes committed, not a snapshot.
+      afterCreate(conn: { query(sql: string, cb: (err: Error | null) => void): void }, done: (err: Error | null, conn: unknown) => void) {
+        conn.query('SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED', (err) => done(err, conn));
+      },
+    },
   });
 }
 

@@ -102,7 +102,7 @@ export class FlowEngine {
   async flush(fx: Effects): Promise<void> {
     if (fx.messages.length > 0) {
       await this.queue.addBulk(fx.messages.map(({ msg, delayMs }) => ({
-        name: msg.k, data: msg, opts: { jobId: `${msg.t}:${msg.n}:${msg.v}:${msg.k}`, ...(delayMs ? { delayMs } : {}) },
+        name: msg.k, data: msg, opts: { jobId: `${msg.t}:${msg.n}:${msg.v}:${msg.k}${msg.w ? `:${msg.w}` : ''}`, attempts: 5, backoffMs: 200, ...(delayMs ? { delayMs } : {}) },
       })));
     }
     for (const e of fx.events) await this.deps.coordination.events.publish(taskChannel(e.taskId), e);
@@ -125,7 +125,8 @@ export class FlowEngine {
     const loaded = await this.task(msg.t);
     if (!loaded) return;
     const state = await this.deps.store.taskState(msg.t);
-    if (state !== 'running' && state !== 'failed' && !(msg.k === 'child' && state === 'paused')) return;
+    // A paused task lets started work finish (polls, subflow results) but starts nothing new.
+    if (state !== 'running' && state !== 'failed' && !(msg.k !== 'run' && state === 'paused')) return;
     const row = await this.deps.store.node(msg.t, msg.n);
     if (!row || row.version !== msg.v) return;
     const def = loaded.run.node(msg.n);
@@ -354,8 +355,9 @@ export class FlowEngine {
     const now = Date.now();
     if (outcome.status === 'failed') return this.failAttempt(tx, fx, task, row, def, `${outcome.error.code}: ${outcome.error.message}`);
     if (outcome.status === 'poll') {
-      await store.patchNode(task.id, row.nodeId, { state: 'waiting', waitKind: 'poll', pluginState: outcome.state, inputs, wakeAt: now + outcome.delayMs, leaseUntil: null }, tx);
-      fx.messages.push({ msg: { t: task.id, n: row.nodeId, v: row.version, k: 'poll' }, delayMs: outcome.delayMs });
+      const wakeAt = now + outcome.delayMs;
+      await store.patchNode(task.id, row.nodeId, { state: 'waiting', waitKind: 'poll', pluginState: outcome.state, inputs, wakeAt, leaseUntil: null }, tx);
+      fx.messages.push({ msg: { t: task.id, n: row.nodeId, v: row.version, k: 'poll', w: wakeAt }, delayMs: outcome.delayMs });
       this.nodeEvent(fx, task.id, row.nodeId, 'waiting', { version: row.version });
       return;
     }
@@ -417,11 +419,16 @@ export class FlowEngine {
       const run = this.graphs.get(task.id, () => task.graph);
       return this.advance(tx, fx, task, run, def, run.outgoing(def.id));
     }
-    await this.failNode(tx, fx, task, row, message, from);
+    await this.failNode(tx, fx, task, row, message, from, false);
   }
 
-  async failNode(tx: Knex.Transaction, fx: Effects, task: Task, row: NodeRecord, message: string, from: readonly ('ready' | 'running' | 'waiting')[]): Promise<void> {
+  /** Fails the node and its task; the run goes into the node's history unless the caller archived it already. */
+  async failNode(tx: Knex.Transaction, fx: Effects, task: Task, row: NodeRecord, message: string, from: readonly ('ready' | 'running' | 'waiting')[], archive = true): Promise<void> {
     const version = newId();
+    if (archive) {
+      const detail = await this.deps.store.nodeDetail(task.id, row.nodeId, tx);
+      await this.deps.store.addHistory(task.id, row.nodeId, { loop: row.loop, retries: row.retries, attempts: row.attempts, state: 'failed', inputs: detail?.inputs ?? null, outputs: null, error: message, startedAt: row.startedAt, finishedAt: Date.now() }, tx);
+    }
     if (!(await this.deps.store.casNode(task.id, row.nodeId, from, row.version, { state: 'failed', version, finishedAt: Date.now(), error: message, leaseUntil: null, deadlineAt: null, wakeAt: null }, tx))) return;
     this.nodeEvent(fx, task.id, row.nodeId, 'failed', { version, error: message });
     await this.markTaskFailed(tx, fx, task, `node ${row.nodeId} failed: ${message}`);

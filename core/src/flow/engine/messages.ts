@@ -11,6 +11,8 @@ export interface StepMessage {
   n: string;
   v: string;
   k: 'run' | 'poll' | 'child';
+  /** For polls: when it is due, so successive polls of one node version are distinct jobs. */
+  w?: number;
 }
 
 /** The event channel of a task (SSE follows it). */

@@ -39,13 +39,13 @@ export class Sweeper {
       const due = await this.store.due(now, now - 5000, 500);
       const fx = { messages: [] as Parameters<FlowEngine['flush']>[0]['messages'], events: [] };
       for (const r of due.ready) fx.messages.push({ msg: { t: r.task_id, n: r.node_id, v: r.version, k: 'run' } });
-      for (const r of due.wake) if (r.wait_kind === 'poll') fx.messages.push({ msg: { t: r.task_id, n: r.node_id, v: r.version, k: 'poll' } });
+      for (const r of due.wake) if (r.wait_kind === 'poll') fx.messages.push({ msg: { t: r.task_id, n: r.node_id, v: r.version, k: 'poll', w: now } });
       for (const r of due.expired) {
         // The process running this step died: run the attempt again under a new version.
         const version = newId();
         if (await this.store.casNode(r.task_id, r.node_id, ['running'], r.version, { state: r.wait_kind === 'callback' || r.wait_kind === 'poll' ? 'waiting' : 'ready', version: r.wait_kind ? r.version : version, leaseUntil: null })) {
           if (!r.wait_kind) fx.messages.push({ msg: { t: r.task_id, n: r.node_id, v: version, k: 'run' } });
-          else if (r.wait_kind === 'poll') fx.messages.push({ msg: { t: r.task_id, n: r.node_id, v: r.version, k: 'poll' } });
+          else if (r.wait_kind === 'poll') fx.messages.push({ msg: { t: r.task_id, n: r.node_id, v: r.version, k: 'poll', w: now } });
           this.log.warn({ taskId: r.task_id, nodeId: r.node_id }, 'recovered a step whose process stopped');
         }
       }

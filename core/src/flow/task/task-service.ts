@@ -133,8 +133,8 @@ export class TaskService {
     }
     const version = newId();
     await this.engine.commit(async (tx, fx) => {
+      // The failed run is in the history already (archived when it failed).
       const detail = await this.store.nodeDetail(taskId, nodeId, tx);
-      await this.store.addHistory(taskId, nodeId, { loop: row.loop, retries: row.retries, attempts: row.attempts, state: 'failed', inputs: detail?.inputs ?? null, outputs: detail?.outputs ?? null, error: row.error, startedAt: row.startedAt, finishedAt: row.finishedAt }, tx);
       // New inputs keep each original input's render flag, so `render: false` stays literal on retry.
       const override = inputs && def.type === 'task' ? mergeInputs(def, detail?.inputOverride ?? null, inputs) : undefined;
       if (!(await this.store.casNode(taskId, nodeId, ['failed'], row.version, { state: 'ready', version, retries: row.retries + 1, attempts: 0, error: null, wakeAt: null, ...(override ? { inputOverride: override } : {}) }, tx))) {

@@ -161,10 +161,15 @@ export class TaskStore {
     }
   }
 
-  /** Records a token's arrival at a converge gateway (once per flow) and returns how many have arrived. */
+  /**
+   * Records a token's arrival at a converge gateway (once per flow) and returns how many have
+   * arrived. The converge's row is locked first, so branches finishing at the same moment in
+   * different transactions count one after the other and exactly one of them sees the last arrival.
+   */
   async arrive(taskId: string, convergeId: string, flowId: string, tx: Tx): Promise<number> {
+    await tx('task_nodes').where({ task_id: taskId, node_id: convergeId }).forUpdate().first('version');
     await tx('task_arrivals').insert({ task_id: taskId, converge_id: convergeId, flow_id: flowId }).onConflict(['task_id', 'converge_id', 'flow_id']).ignore();
-    const r = await tx('task_arrivals').where({ task_id: taskId, converge_id: convergeId }).count({ c: '*' }).first();
+    const r = await tx('task_arrivals').where({ task_id: taskId, converge_id: convergeId }).forUpdate().count({ c: '*' }).first();
     return Number(r?.c ?? 0);
   }
 
@@ -200,10 +205,11 @@ export class TaskStore {
 
   /** Nodes the sweeper must look at: ready ones not picked up, expired leases, due wake-ups and deadlines. */
   async due(now: number, staleReadyBefore: number, limit: number) {
-    const base = () => this.db('task_nodes as n').join('tasks as t', 't.id', 'n.task_id').whereIn('t.state', ['running', 'failed']).limit(limit)
+    // Started work continues while a task is paused; only new nodes wait.
+    const base = (states = ['running', 'failed', 'paused']) => this.db('task_nodes as n').join('tasks as t', 't.id', 'n.task_id').whereIn('t.state', states).limit(limit)
       .select('n.task_id', 'n.node_id', 'n.version', 'n.state', 'n.wait_kind');
     const [ready, expired, wake, late] = await Promise.all([
-      base().where('n.state', 'ready').where('n.updated_at', '<', staleReadyBefore).where((w) => w.whereNull('n.wake_at').orWhere('n.wake_at', '<=', now)),
+      base(['running', 'failed']).where('n.state', 'ready').where('n.updated_at', '<', staleReadyBefore).where((w) => w.whereNull('n.wake_at').orWhere('n.wake_at', '<=', now)),
       base().where('n.state', 'running').where('n.lease_until', '<', now),
       base().where('n.state', 'waiting').where('n.wake_at', '<=', staleReadyBefore),
       base().whereIn('n.state', ['running', 'waiting']).where('n.deadline_at', '<=', now),

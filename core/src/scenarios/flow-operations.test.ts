@@ -1,0 +1,186 @@
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { startTestServer, type TestServer } from '../test-support/test-server.js';
+import { installTestPlugins } from '../test-support/test-plugins.js';
+import { end, flows, gateway, graph, start, task } from '../test-support/flow-helpers.js';
+
+/** Failure handling and every task and node operation, through the REST API. */
+describe('flow operations', () => {
+  let s: TestServer;
+  let f: ReturnType<typeof flows>;
+  const one = (name: string, node: ReturnType<typeof task>, vars = {}) => graph(name, [start(), node, task('next', '@test/echo'), end()], [['start', node.id], [node.id, 'next'], ['next', 'end']], vars);
+  before(async () => {
+    s = await startTestServer();
+    await installTestPlugins(s);
+    await s.admin.call('POST', '/api/v1/projects', { key: 'ops', name: 'Ops' });
+    f = flows(s.admin, 'ops');
+  });
+  after(async () => { await s.close(); });
+
+  test('auto-retry runs further attempts and keeps each failure in the history', async () => {
+    const id = await f.run(one('retry', task('a', '@test/flaky', { failTimes: 2 }, { onError: { retry: { times: 2, intervalMs: 10 } } })));
+    const t = await f.waitState(id, 'finished');
+    assert.equal(t.nodes.a!.attempts, 3);
+    const a = await f.node(id, 'a');
+    assert.equal((a.outputs as { attempt: number }).attempt, 3);
+    assert.equal(a.history.length, 2);
+  });
+
+  test('ignore finishes a failed node as error_ignored with _result false and the flow goes on', async () => {
+    const id = await f.run(one('ignore', task('a', '@test/flaky', { fail: 'boom' }, { onError: { ignore: true }, outputs: { _result: 'ok' } }), { ok: { type: 'boolean' } }));
+    const t = await f.waitState(id, 'finished');
+    assert.equal(t.nodes.a!.errorIgnored, true);
+    assert.match(t.nodes.a!.error!, /boom/);
+    assert.equal(t.nodes.next!.state, 'finished');
+    const a = await f.node(id, 'a');
+    assert.equal((a.outputs as { _result: boolean })._result, false);
+  });
+
+  test('a failed node fails the task; retry with new inputs keeps render:false literal and the old run in history', async () => {
+    const id = await f.run(one('manual', task('a', '@test/flaky', { fail: 'bad input', cmd: { value: 'echo ${HOME}', render: false } })));
+    let t = await f.waitState(id, 'failed');
+    assert.equal(t.nodes.a!.state, 'failed');
+    assert.equal(t.nodes.next!.state, 'pending');
+    const unknown = await f.op(id, 'a', 'retry', { inputs: { nope: 1 } });
+    assert.equal(unknown.status, 400);
+    assert.equal((await f.op(id, 'a', 'retry', { inputs: { fail: false, cmd: 'echo ${USER}' } })).status, 200);
+    t = await f.waitState(id, 'finished');
+    assert.equal(t.nodes.a!.retries, 1);
+    const a = await f.node(id, 'a');
+    assert.equal(a.inputs.cmd, 'echo ${USER}', 'the new value stays literal because the input was render:false');
+    assert.equal(a.history.length, 1);
+    assert.equal((await f.op(id, 'a', 'retry')).status, 409, 'a finished node cannot be retried');
+  });
+
+  test('skip passes a failed node without writing its outputs; flags refuse skip and retry', async () => {
+    const id = await f.run(one('skip', task('a', '@test/flaky', { fail: 'x' }, { outputs: { attempt: 'attempt' } }), { attempt: { type: 'number', value: -1 } }));
+    await f.waitState(id, 'failed');
+    assert.equal((await f.op(id, 'a', 'skip')).status, 200);
+    const t = await f.waitState(id, 'finished');
+    assert.equal(t.nodes.a!.state, 'skipped');
+    const next = await f.node(id, 'next');
+    assert.ok(next);
+
+    const locked = await f.run(one('locked', task('a', '@test/flaky', { fail: 'x' }, { retryable: false, skippable: false })));
+    await f.waitState(locked, 'failed');
+    const r1 = await f.op(locked, 'a', 'retry');
+    assert.equal(r1.status, 409);
+    assert.equal(r1.body.code, 'not_retryable');
+    const r2 = await f.op(locked, 'a', 'skip');
+    assert.equal(r2.body.code, 'not_skippable');
+  });
+
+  test('timeout fails an attempt, combines with retry, and fail-and-skip skips', async () => {
+    const slow = (extra: Record<string, unknown>) => task('a', '@test/poller', { times: 1000, delayMs: 200 }, extra);
+    const failed = await f.run(one('timeout', slow({ onError: { timeout: { seconds: 1, action: 'fail' }, retry: { times: 1, intervalMs: 10 } } })));
+    const t = await f.waitState(failed, 'failed');
+    assert.equal(t.nodes.a!.attempts, 2, 'each attempt had the timeout, then the retry followed');
+    assert.match(t.nodes.a!.error!, /timed out after 1 s/);
+    const skipped = await f.run(one('timeout-skip', slow({ onError: { timeout: { seconds: 1, action: 'fail-and-skip' } } })));
+    const t2 = await f.waitState(skipped, 'finished');
+    assert.equal(t2.nodes.a!.state, 'skipped');
+    assert.equal(t2.nodes.next!.state, 'finished');
+  });
+
+  test('callbacks: stale versions and non-waiting nodes are refused, multiple callbacks are serialised', async () => {
+    const id = await f.run(one('callback', task('a', '@test/waiter', { multiple: true })));
+    let t = await f.waitNode(id, 'a', 'waiting');
+    const version = t.nodes.a!.version;
+    const stale = await f.op(id, 'a', 'callback', { version: 'not-the-version', data: 1 });
+    assert.equal(stale.status, 409);
+    assert.equal(stale.body.code, 'stale_version');
+    const results = await Promise.all([1, 2, 3].map((n) => f.op(id, 'a', 'callback', { version, data: { n } })));
+    assert.ok(results.every((r) => r.status === 200), JSON.stringify(results.map((r) => r.body)));
+    assert.equal((await f.op(id, 'a', 'callback', { version, data: { done: true } })).status, 200);
+    t = await f.waitState(id, 'finished');
+    const a = await f.node(id, 'a');
+    const got = (a.outputs as { got: { n?: number }[] }).got;
+    assert.equal(got.length, 4, 'every callback was applied once');
+    assert.deepEqual(got.slice(0, 3).map((g) => g.n).sort(), [1, 2, 3]);
+    const late = await f.op(id, 'a', 'callback', { version, data: {} });
+    assert.equal(late.status, 409);
+  });
+
+  test('force-fail stops a waiting node; its late callback is refused', async () => {
+    const id = await f.run(one('force', task('a', '@test/waiter', {})));
+    const t = await f.waitNode(id, 'a', 'waiting');
+    assert.equal((await f.op(id, 'next', 'force-fail')).status, 409, 'only running or waiting nodes can be forced to fail');
+    assert.equal((await f.op(id, 'a', 'force-fail')).status, 200);
+    const failed = await f.waitState(id, 'failed');
+    assert.match(failed.nodes.a!.error!, /forced to fail by admin/);
+    assert.equal((await f.op(id, 'a', 'callback', { version: t.nodes.a!.version, data: {} })).body.code, 'stale_version');
+  });
+
+  test('pause lets running nodes finish and starts nothing new; resume continues; revoke is final', async () => {
+    const id = await f.run(one('pause', task('a', '@test/poller', { times: 5, delayMs: 50 })));
+    await f.waitNode(id, 'a', 'waiting');
+    assert.equal((await f.taskOp(id, 'pause')).status, 200);
+    await f.waitNode(id, 'a', 'finished');
+    await new Promise((r) => setTimeout(r, 200));
+    let t = await f.get(id);
+    assert.equal(t.state, 'paused');
+    assert.equal(t.nodes.next!.state, 'ready', 'the next node waits while the task is paused');
+    assert.equal((await f.taskOp(id, 'resume')).status, 200);
+    await f.waitState(id, 'finished');
+
+    const r = await f.run(one('revoke', task('a', '@test/waiter', {})));
+    t = await f.waitNode(r, 'a', 'waiting');
+    assert.equal((await f.taskOp(r, 'revoke')).status, 200);
+    t = await f.get(r);
+    assert.equal(t.state, 'revoked');
+    assert.equal(t.nodes.a!.state, 'revoked');
+    assert.equal((await f.taskOp(r, 'resume')).status, 409);
+    assert.equal((await f.taskOp(r, 'revoke')).status, 409);
+  });
+
+  test('a breakpoint stops before the node until continued', async () => {
+    const tid = await f.template(one('breakpoint', task('a', '@test/echo')));
+    const id = await f.create(tid);
+    assert.equal((await f.op(id, 'a', 'breakpoint', { enabled: true })).status, 200);
+    await f.taskOp(id, 'start');
+    await f.waitNode(id, 'a', 'suspended');
+    assert.equal((await f.op(id, 'a', 'continue')).status, 200);
+    await f.waitState(id, 'finished');
+  });
+
+  test('a failed conditional-parallel gateway continues on chosen flows', async () => {
+    const g = graph('cpg-skip', [start(), gateway('g', 'conditional-parallel'), task('a', '@test/echo'), task('b', '@test/echo'), gateway('j', 'converge'), end()],
+      [['start', 'g'], ['g', 'a', { id: 'ga', condition: { expression: 'false' } }], ['g', 'b', { id: 'gb', condition: { expression: 'false' } }], ['a', 'j'], ['b', 'j'], ['j', 'end']]);
+    const id = await f.run(g);
+    const t = await f.waitState(id, 'failed');
+    assert.match(t.nodes.g!.error!, /no condition/);
+    assert.equal((await f.op(id, 'g', 'skip-gateway', { flowIds: ['ga', 'gb'] })).status, 200);
+    const done = await f.waitState(id, 'finished');
+    assert.equal(done.nodes.j!.state, 'finished');
+  });
+
+  test('operations need the operator role', async () => {
+    await s.admin.call('POST', '/api/v1/users', { username: 'viewer1', password: 'viewer-password' });
+    await s.admin.call('PUT', '/api/v1/projects/ops/members/viewer1', { role: 'viewer' });
+    const login = await s.anonymous.call<{ token: string }>('POST', '/api/v1/auth/login', { username: 'viewer1', password: 'viewer-password' });
+    const viewer = flows((await import('../test-support/test-server.js')).apiClient(s.url, login.body.token), 'ops');
+    const id = await f.create(await f.template(one('roles', task('a', '@test/echo'))));
+    assert.equal((await viewer.taskOp(id, 'start')).status, 403);
+    assert.equal((await viewer.get(id)).state, 'created');
+  });
+
+  test('server-sent events give a snapshot and then every transition', async () => {
+    const tid = await f.template(one('sse', task('a', '@test/echo')));
+    const id = await f.create(tid);
+    const res = await fetch(`${s.url}${f.base}/tasks/${id}/events`, { headers: { authorization: `Bearer ${s.adminToken}` } });
+    assert.match(res.headers.get('content-type')!, /^text\/event-stream/);
+    const reader = res.body!.getReader();
+    let text = '';
+    const decoder = new TextDecoder();
+    await f.taskOp(id, 'start');
+    while (!/"type":"task","taskId":"[^"]+","state":"finished"/.test(text)) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      text += decoder.decode(value);
+    }
+    await reader.cancel();
+    assert.match(text, /event: snapshot/);
+    assert.match(text, /"nodeId":"a","state":"running"/);
+    assert.match(text, /"nodeId":"a","state":"finished"/);
+  });
+});
