@@ -36,6 +36,8 @@ export interface Config {
   roles: ReadonlySet<ProcessRole>;
   /** Lifetime of a portal/API session created by login. @default 12h */
   sessionTtlMs: number;
+  /** How long a running flow step may go unrenewed before another worker recovers it (its process died). @default 30 s */
+  stepLeaseMs: number;
 }
 
 export type ProcessRole = 'api' | 'worker' | 'scheduler' | 'agent-gateway';
@@ -56,7 +58,7 @@ const LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as
 const KEYS = [
   'OPSLOOM_DATA_DIR', 'OPSLOOM_HOST', 'OPSLOOM_PORT', 'OPSLOOM_DB', 'OPSLOOM_REDIS', 'OPSLOOM_SECRET_KEY',
   'OPSLOOM_REGISTRY_PORT', 'OPSLOOM_REGISTRY', 'OPSLOOM_LOCAL_AGENT', 'OPSLOOM_ADMIN_PASSWORD',
-  'OPSLOOM_PUBLIC_URL', 'OPSLOOM_LOG_LEVEL', 'OPSLOOM_ROLES', 'OPSLOOM_SESSION_TTL',
+  'OPSLOOM_PUBLIC_URL', 'OPSLOOM_LOG_LEVEL', 'OPSLOOM_ROLES', 'OPSLOOM_SESSION_TTL', 'OPSLOOM_STEP_LEASE',
 ] as const;
 type Key = (typeof KEYS)[number];
 type Source = Partial<Record<Key, string>>;
@@ -77,6 +79,7 @@ export const SETTINGS: readonly { key: Key; default: string; meaning: string }[]
   { key: 'OPSLOOM_LOG_LEVEL', default: 'info', meaning: LEVELS.join(' | ') },
   { key: 'OPSLOOM_ROLES', default: ROLES.join(','), meaning: 'what this process runs in a cluster' },
   { key: 'OPSLOOM_SESSION_TTL', default: '43200', meaning: 'seconds a login session lasts' },
+  { key: 'OPSLOOM_STEP_LEASE', default: '30', meaning: 'seconds before a flow step of a dead process is recovered' },
 ];
 
 function readFile(path: string): Source {
@@ -190,5 +193,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: { conf
     adminPassword, publicUrl, logLevel,
     roles: new Set(roleNames as ProcessRole[]),
     sessionTtlMs,
+    stepLeaseMs: 1000 * (src.OPSLOOM_STEP_LEASE === undefined ? 30 : int('OPSLOOM_STEP_LEASE', src.OPSLOOM_STEP_LEASE, 2, 3600)),
   };
 }

@@ -26,7 +26,7 @@ export const flowModule: ModuleFactory = async (ctx) => {
   const engine = new FlowEngine({
     store, coordination: ctx.coordination, plugins, sandbox, log: ctx.log, subflows: factory,
     project: async (id) => ctx.projects.get(id),
-  }, { concurrency: 32, leaseMs: 30_000, maxLoops: 100, publicUrl: ctx.config.publicUrl ?? `http://${ctx.config.host}:${ctx.config.port}` });
+  }, { concurrency: 32, leaseMs: ctx.config.stepLeaseMs, maxLoops: 100, publicUrl: ctx.config.publicUrl ?? `http://${ctx.config.host}:${ctx.config.port}` });
   const tasks = new TaskService(store, factory, templates, engine);
   const sweeper = new Sweeper(engine, store, ctx.coordination, ctx.log);
   ctx.registry.set('flow', { templates, tasks, engine, sweeper });

@@ -11,7 +11,7 @@ export interface StepMessage {
   n: string;
   v: string;
   k: 'run' | 'poll' | 'child';
-  /** For polls: when it is due, so successive polls of one node version are distinct jobs. */
+  /** For polls and recoveries: when it is due, so successive wake-ups of one node version are distinct jobs. */
   w?: number;
 }
 

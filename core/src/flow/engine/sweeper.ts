@@ -38,13 +38,14 @@ export class Sweeper {
       const now = Date.now();
       const due = await this.store.due(now, now - 5000, 500);
       const fx = { messages: [] as Parameters<FlowEngine['flush']>[0]['messages'], events: [] };
-      for (const r of due.ready) fx.messages.push({ msg: { t: r.task_id, n: r.node_id, v: r.version, k: 'run' } });
+      // Recovery messages carry `w`, so a message stuck with a dead worker does not deduplicate them away.
+      for (const r of due.ready) fx.messages.push({ msg: { t: r.task_id, n: r.node_id, v: r.version, k: 'run', w: now } });
       for (const r of due.wake) if (r.wait_kind === 'poll') fx.messages.push({ msg: { t: r.task_id, n: r.node_id, v: r.version, k: 'poll', w: now } });
       for (const r of due.expired) {
         // The process running this step died: run the attempt again under a new version.
         const version = newId();
         if (await this.store.casNode(r.task_id, r.node_id, ['running'], r.version, { state: r.wait_kind === 'callback' || r.wait_kind === 'poll' ? 'waiting' : 'ready', version: r.wait_kind ? r.version : version, leaseUntil: null })) {
-          if (!r.wait_kind) fx.messages.push({ msg: { t: r.task_id, n: r.node_id, v: version, k: 'run' } });
+          if (!r.wait_kind) fx.messages.push({ msg: { t: r.task_id, n: r.node_id, v: version, k: 'run', w: now } });
           else if (r.wait_kind === 'poll') fx.messages.push({ msg: { t: r.task_id, n: r.node_id, v: r.version, k: 'poll', w: now } });
           this.log.warn({ taskId: r.task_id, nodeId: r.node_id }, 'recovered a step whose process stopped');
         }

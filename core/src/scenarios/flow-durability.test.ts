@@ -1,0 +1,89 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { apiClient, backend, startTestServer, testDatabase, TEST_ADMIN_PASSWORD } from '../test-support/test-server.js';
+import { installTestPlugins } from '../test-support/test-plugins.js';
+import { end, flows, gateway, graph, start, task } from '../test-support/flow-helpers.js';
+
+const CLI = fileURLToPath(new URL('../cli/main.js', import.meta.url));
+
+/** Starts `opsloom up` as a real process and resolves with its URL. */
+function up(env: Record<string, string>): Promise<{ child: ChildProcess; url: string }> {
+  const child = spawn(process.execPath, ['--no-node-snapshot', CLI, 'up'], { env: { PATH: process.env.PATH!, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  return new Promise((resolve, reject) => {
+    let out = '';
+    child.stdout!.on('data', (d) => {
+      out += d;
+      const m = /running at (http:\/\/\S+)/.exec(out);
+      if (m) resolve({ child, url: m[1]! });
+    });
+    child.stderr!.on('data', (d) => { out += d; });
+    child.on('exit', (code) => reject(new Error(`opsloom exited ${code}: ${out}`)));
+  });
+}
+
+test('kill -9 in the middle of running tasks: on restart every task finishes and no finished step runs again', { timeout: 120_000 }, async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'opsloom-crash-'));
+  const db = await testDatabase(dir);
+  const env = {
+    OPSLOOM_DATA_DIR: dir, OPSLOOM_PORT: '0', OPSLOOM_ADMIN_PASSWORD: TEST_ADMIN_PASSWORD, OPSLOOM_LOG_LEVEL: 'warn', OPSLOOM_REGISTRY: 'off',
+    OPSLOOM_LOCAL_AGENT: 'false', OPSLOOM_STEP_LEASE: '2', ...(backend.redis ? { OPSLOOM_REDIS: backend.redis } : {}), ...db.env,
+  };
+  // Prepare plugins, a project and a template with an in-process server on the same data, then stop it.
+  const prep = await startTestServer(env);
+  await installTestPlugins(prep);
+  await prep.admin.call('POST', '/api/v1/projects', { key: 'crash', name: 'Crash' });
+  const g = graph('crash', [
+    start(), gateway('p', 'parallel'), task('poll', '@test/poller', { times: 8, delayMs: 100 }), task('quick', '@test/echo', { value: 1 }),
+    gateway('c', 'converge'), task('after', '@test/echo', { value: 2 }), end(),
+  ], [['start', 'p'], ['p', 'poll'], ['p', 'quick'], ['poll', 'c'], ['quick', 'c'], ['c', 'after'], ['after', 'end']]);
+  const templateId = await flows(prep.admin, 'crash').template(g);
+  await prep.close();
+
+  let server = await up(env);
+  try {
+    const login = await apiClient(server.url).call<{ token: string }>('POST', '/api/v1/auth/login', { username: 'admin', password: TEST_ADMIN_PASSWORD });
+    let f = flows(apiClient(server.url, login.body.token), 'crash');
+    const ids: string[] = [];
+    for (let i = 0; i < 10; i++) ids.push(await f.create(templateId));
+    const started = ids;
+    for (const id of started) await f.taskOp(id, 'start');
+    await f.waitFor(started[0]!, (t) => t.nodes.quick!.state === 'finished', 'a first finished step');
+    server.child.kill('SIGKILL');
+    await new Promise((r) => server.child.once('exit', r));
+
+    // What had finished before the crash must not run again.
+    const reader = await startTestServer({ ...env });
+    const before = new Map<string, { finishedAt: string | null; attempts: number }>();
+    const rf = flows(reader.admin, 'crash');
+    for (const id of started) {
+      const t = await rf.get(id);
+      for (const [node, n] of Object.entries(t.nodes)) if (n.state === 'finished') before.set(`${id}/${node}`, { finishedAt: (n as { finishedAt?: string }).finishedAt ?? null, attempts: n.attempts });
+    }
+    await reader.close();
+    assert.ok(before.size > 0, 'some steps had finished before the crash');
+
+    server = await up(env);
+    const login2 = await apiClient(server.url).call<{ token: string }>('POST', '/api/v1/auth/login', { username: 'admin', password: TEST_ADMIN_PASSWORD });
+    f = flows(apiClient(server.url, login2.body.token), 'crash');
+    for (const id of started) {
+      const t = await f.waitFor(id, (x) => x.state === 'finished', 'finished after the restart', 60_000);
+      assert.equal(t.nodes.after!.loop, 0, 'the converge fired once: no branch forked twice');
+      for (const [node, n] of Object.entries(t.nodes)) {
+        const was = before.get(`${id}/${node}`);
+        if (was) {
+          assert.equal(n.attempts, was.attempts, `${id}/${node} ran again after it had finished`);
+          assert.equal((n as { finishedAt?: string }).finishedAt ?? null, was.finishedAt);
+        }
+      }
+    }
+  } finally {
+    server.child.kill('SIGKILL');
+    await db.drop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
