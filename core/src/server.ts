@@ -53,7 +53,7 @@ export async function startOpsloom(config: Config, options: { log?: Logger } = {
   const db = await openDb(config.db);
   const closers: (() => Promise<void>)[] = [() => db.destroy()];
   try {
-    const coordination = createCoordination({ ...(config.redisUrl ? { redisUrl: config.redisUrl } : {}), prefix: 'opsloom' });
+    const coordination = createCoordination({ ...(config.redisUrl ? { redisUrl: config.redisUrl } : {}), prefix: config.redisPrefix });
     closers.unshift(() => coordination.close());
     const audit = new AuditStore(db);
     const users = new UserStore(db);

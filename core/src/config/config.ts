@@ -18,6 +18,8 @@ export interface Config {
   db: DbConfig;
   /** `redis://host:port[/db]`; unset = in-process queue, events and leases. */
   redisUrl: string | undefined;
+  /** Prefix of every Redis key, so several deployments can share one Redis. @default opsloom */
+  redisPrefix: string;
   /** Key that encrypts secrets at rest (≥ 32 chars); unset = a key generated in the data directory. */
   secretKey: string | undefined;
   /** Port of the embedded plugin registry. @default 4873 */
@@ -58,7 +60,7 @@ const LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as
 const KEYS = [
   'OPSLOOM_DATA_DIR', 'OPSLOOM_HOST', 'OPSLOOM_PORT', 'OPSLOOM_DB', 'OPSLOOM_REDIS', 'OPSLOOM_SECRET_KEY',
   'OPSLOOM_REGISTRY_PORT', 'OPSLOOM_REGISTRY', 'OPSLOOM_LOCAL_AGENT', 'OPSLOOM_ADMIN_PASSWORD',
-  'OPSLOOM_PUBLIC_URL', 'OPSLOOM_LOG_LEVEL', 'OPSLOOM_ROLES', 'OPSLOOM_SESSION_TTL', 'OPSLOOM_STEP_LEASE',
+  'OPSLOOM_PUBLIC_URL', 'OPSLOOM_LOG_LEVEL', 'OPSLOOM_ROLES', 'OPSLOOM_SESSION_TTL', 'OPSLOOM_STEP_LEASE', 'OPSLOOM_REDIS_PREFIX',
 ] as const;
 type Key = (typeof KEYS)[number];
 type Source = Partial<Record<Key, string>>;
@@ -70,6 +72,7 @@ export const SETTINGS: readonly { key: Key; default: string; meaning: string }[]
   { key: 'OPSLOOM_PORT', default: '7070', meaning: 'HTTP port (portal, API, agent gateway)' },
   { key: 'OPSLOOM_DB', default: '(SQLite in the data directory)', meaning: 'mysql://user:pass@host:3306/db for MySQL/MariaDB' },
   { key: 'OPSLOOM_REDIS', default: '(in-process)', meaning: 'redis://host:6379 for queues, events and leases shared by several processes' },
+  { key: 'OPSLOOM_REDIS_PREFIX', default: 'opsloom', meaning: 'prefix of every Redis key, so deployments can share a Redis' },
   { key: 'OPSLOOM_SECRET_KEY', default: '(generated in the data directory)', meaning: 'key that encrypts secrets at rest, at least 32 characters' },
   { key: 'OPSLOOM_REGISTRY_PORT', default: '4873', meaning: 'port of the embedded plugin registry' },
   { key: 'OPSLOOM_REGISTRY', default: 'embedded', meaning: '`embedded` or `off`' },
@@ -164,6 +167,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: { conf
   }
   const redisUrl = src.OPSLOOM_REDIS ? url('OPSLOOM_REDIS', src.OPSLOOM_REDIS, ['redis:', 'rediss:']).toString() : undefined;
 
+  const redisPrefix = (src.OPSLOOM_REDIS_PREFIX ?? 'opsloom').trim();
+  if (!/^[\w.-]{1,64}$/.test(redisPrefix)) throw new ConfigError('OPSLOOM_REDIS_PREFIX', `"${redisPrefix}" must be 1–64 letters, digits, dots, dashes or underscores`);
   const secretKey = src.OPSLOOM_SECRET_KEY;
   if (secretKey !== undefined && secretKey.length < 32) throw new ConfigError('OPSLOOM_SECRET_KEY', 'must be at least 32 characters');
 
@@ -187,7 +192,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: { conf
   const sessionTtlMs = 1000 * (src.OPSLOOM_SESSION_TTL === undefined ? 43200 : int('OPSLOOM_SESSION_TTL', src.OPSLOOM_SESSION_TTL, 60, 30 * 86400));
 
   return {
-    dataDir, host, port, db, redisUrl, secretKey, registryPort,
+    dataDir, host, port, db, redisUrl, redisPrefix, secretKey, registryPort,
     registryEmbedded: registry === 'embedded',
     localAgent: src.OPSLOOM_LOCAL_AGENT === undefined ? true : bool('OPSLOOM_LOCAL_AGENT', src.OPSLOOM_LOCAL_AGENT),
     adminPassword, publicUrl, logLevel,

@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { apiClient, backend, startTestServer, testDatabase, TEST_ADMIN_PASSWORD } from '../test-support/test-server.js';
+import { apiClient, backend, dropRedisKeys, startTestServer, testDatabase, TEST_ADMIN_PASSWORD } from '../test-support/test-server.js';
 import { installTestPlugins } from '../test-support/test-plugins.js';
 import { end, flows, gateway, graph, start, task } from '../test-support/flow-helpers.js';
 
@@ -31,7 +31,7 @@ test('kill -9 in the middle of running tasks: on restart every task finishes and
   const db = await testDatabase(dir);
   const env = {
     OPSLOOM_DATA_DIR: dir, OPSLOOM_PORT: '0', OPSLOOM_ADMIN_PASSWORD: TEST_ADMIN_PASSWORD, OPSLOOM_LOG_LEVEL: 'warn', OPSLOOM_REGISTRY: 'off',
-    OPSLOOM_LOCAL_AGENT: 'false', OPSLOOM_STEP_LEASE: '2', ...(backend.redis ? { OPSLOOM_REDIS: backend.redis } : {}), ...db.env,
+    OPSLOOM_LOCAL_AGENT: 'false', OPSLOOM_STEP_LEASE: '2', ...(backend.redis ? { OPSLOOM_REDIS: backend.redis, OPSLOOM_REDIS_PREFIX: `opsloom-test-crash${Date.now()}` } : {}), ...db.env,
   };
   // Prepare plugins, a project and a template with an in-process server on the same data, then stop it.
   const prep = await startTestServer(env);
@@ -84,6 +84,7 @@ test('kill -9 in the middle of running tasks: on restart every task finishes and
   } finally {
     server.child.kill('SIGKILL');
     await db.drop();
+    if (backend.redis) await dropRedisKeys(backend.redis, env.OPSLOOM_REDIS_PREFIX!);
     rmSync(dir, { recursive: true, force: true });
   }
 });

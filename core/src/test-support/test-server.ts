@@ -40,6 +40,22 @@ export async function testDatabase(dir: string): Promise<{ env: Record<string, s
   };
 }
 
+/** Deletes a test server's Redis keys. */
+export async function dropRedisKeys(url: string, prefix: string): Promise<void> {
+  const { Redis } = await import('ioredis');
+  const redis = new Redis(url, { maxRetriesPerRequest: 1 });
+  try {
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 500);
+      cursor = next;
+      if (keys.length) await redis.del(...keys);
+    } while (cursor !== '0');
+  } finally {
+    redis.disconnect();
+  }
+}
+
 /** A JSON API client bound to one server. */
 export interface ApiClient {
   /** Sends a request; `token` overrides the client's default credentials (null sends none). */
@@ -85,7 +101,8 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
   const config: Config = loadConfig({
     OPSLOOM_DATA_DIR: dataDir, OPSLOOM_PORT: '0', OPSLOOM_ADMIN_PASSWORD: TEST_ADMIN_PASSWORD,
     OPSLOOM_LOG_LEVEL: process.env.OPSLOOM_TEST_LOG ?? 'silent', OPSLOOM_REGISTRY: 'off', OPSLOOM_LOCAL_AGENT: 'false',
-    ...(backend.redis ? { OPSLOOM_REDIS: backend.redis } : {}),
+    // Test files run in parallel on one Redis: each server gets keys of its own.
+    ...(backend.redis ? { OPSLOOM_REDIS: backend.redis, OPSLOOM_REDIS_PREFIX: `opsloom-test-${randomBytes(4).toString('hex')}` } : {}),
     ...db.env, ...env,
   });
   const ops = await startOpsloom(config, { log: createLogger(config.logLevel) });
@@ -97,6 +114,7 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
     async close() {
       await ops.close();
       await db.drop();
+      if (config.redisUrl && config.redisPrefix.startsWith('opsloom-test-')) await dropRedisKeys(config.redisUrl, config.redisPrefix);
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
