@@ -16,6 +16,7 @@ import { ProjectService } from './project/project-service.js';
 import { projectRoutes } from './project/project-routes.js';
 import { createHttpApp } from './http/app.js';
 import { Metrics } from './http/metrics.js';
+import { findPortalDir, staticFiles } from './http/static.js';
 import type { Route } from './http/route.js';
 import { createCoordination, type Coordination } from './queue/index.js';
 import type { CoreModule, ModuleContext } from './module.js';
@@ -79,8 +80,10 @@ export async function startOpsloom(config: Config, options: { log?: Logger } = {
       ...auditRoutes(audit),
       ...modules.flatMap((m) => m.routes),
     ];
+    const portalDir = findPortalDir();
     const app = createHttpApp({
       routes,
+      ...(portalDir ? { staticHandler: staticFiles(portalDir) } : {}),
       log,
       metrics: new Metrics(),
       version: VERSION,

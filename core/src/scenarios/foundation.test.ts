@@ -23,6 +23,15 @@ describe('foundation over the REST API', () => {
     assert.ok(doc.body.paths['/api/v1/projects/{projectId}/members/{username}']!.put!.requestBody);
   });
 
+  test('the portal is served at / with a strict content security policy', async () => {
+    const res = await fetch(`${s.url}/`);
+    assert.equal(res.status, 200);
+    assert.match(res.headers.get('content-type')!, /text\/html/);
+    assert.match(res.headers.get('content-security-policy')!, /default-src 'self'/);
+    assert.match(await res.text(), /<script[^>]+app\.js/);
+    assert.equal((await fetch(`${s.url}/..%2F..%2Fpackage.json`)).status, 404);
+  });
+
   test('a request without a token gets a 401 problem document', async () => {
     const res = await s.anonymous.call<Record<string, unknown>>('GET', '/api/v1/projects');
     assert.equal(res.status, 401);

@@ -1,0 +1,135 @@
+/**
+ * `<ol-node-detail>`: one node of a running task: its rendered inputs, outputs, history and
+ * logs, and every node operation, each disabled with the reason when not allowed now.
+ */
+import { LitElement, html, css, nothing } from 'lit';
+import { customElement, property, state } from 'lit/decorators.js';
+import type { FlowNode } from '@opsloom/core/model';
+import { portalApi } from '../api/endpoints.js';
+import { FetchController } from '../controllers/fetch-controller.js';
+import { nodeOperations, type NodeOperation } from '../model/task-operations.js';
+import type { Task } from '../model/task-types.js';
+import { apiErrorNotice } from './api-missing.js';
+import { sharedStyles } from './shared-styles.js';
+
+@customElement('ol-node-detail')
+export class NodeDetailView extends LitElement {
+  static override styles = [sharedStyles, css`
+    :host { display: block; }
+    .ops { display: flex; flex-wrap: wrap; gap: 6px; margin: 8px 0; }
+    .op { display: flex; flex-direction: column; max-width: 100%; }
+    .reason { font-size: 11px; color: #64748b; max-width: 220px; }
+    textarea { width: 100%; min-height: 90px; }
+    .log { font-family: ui-monospace, monospace; font-size: 12px; }
+    .log .error { color: #b91c1c; } .log .warn { color: #a16207; }
+  `];
+
+  @property() project = '';
+  @property({ attribute: false }) task!: Task;
+  @property() nodeId = '';
+  @state() private form: NodeOperation | undefined;
+  @state() private error = '';
+  @state() private busy = false;
+
+  #detail = new FetchController(this, () => portalApi.node(this.project, this.task.id, this.nodeId),
+    () => [this.project, this.task.id, this.nodeId, this.task.nodes[this.nodeId]?.state, this.task.nodes[this.nodeId]?.version]);
+
+  override render() {
+    const node = this.task.graph.nodes.find((n) => n.id === this.nodeId);
+    if (!node) return html`<p class="hint">Select a node on the canvas to see its details.</p>`;
+    const run = this.task.nodes[node.id];
+    const ops = nodeOperations(this.task, node, run);
+    return html`<h2>${node.name || node.id} <span class="badge ${run?.state ?? 'pending'}">${run?.state ?? 'pending'}</span></h2>
+      ${run?.error ? html`<p class="notice error">${run.error}</p>` : nothing}
+      <div class="ops" role="group" aria-label="Node operations">${ops.map((o) => html`<div class="op">
+        <button ?disabled=${!o.enabled || this.busy} aria-describedby=${o.enabled ? '' : `why-${o.op}`}
+          @click=${() => this.#choose(o.op, node)}>${o.op === 'breakpoint' && run?.breakpoint ? 'Remove breakpoint' : o.label}</button>
+        ${o.enabled ? nothing : html`<span class="reason" id=${`why-${o.op}`}>${o.reason}</span>`}</div>`)}</div>
+      ${this.#opForm(node)}
+      ${this.error ? html`<p class="notice error" role="alert">${this.error}</p>` : nothing}
+      ${this.#detail.render({
+        pending: () => html`<p role="status">Loading node details…</p>`,
+        error: (e) => apiErrorNotice(e, 'node detail API'),
+        complete: (d) => html`
+          <h3>Inputs (rendered)</h3><pre>${JSON.stringify(d.inputs ?? {}, null, 2)}</pre>
+          <h3>Outputs</h3><pre>${JSON.stringify(d.outputs ?? {}, null, 2)}</pre>
+          <h3>History</h3>${d.history?.length ? html`<pre>${JSON.stringify(d.history, null, 2)}</pre>` : html`<p class="hint">No earlier attempts.</p>`}
+          <h3>Logs</h3>${d.logs?.length ? html`<div class="log">${d.logs.map((l) => html`<div class=${l.level}>${new Date(l.at).toLocaleTimeString()} [${l.level}] ${l.message}</div>`)}</div>`
+            : html`<p class="hint">No log lines.</p>`}`,
+      })}`;
+  }
+
+  #opForm(node: FlowNode) {
+    if (this.form === 'retry') {
+      const inputs = node.type === 'task' ? node.inputs : {};
+      const current = (this.#detail.value?.inputs as Record<string, unknown> | undefined) ?? inputs;
+      return html`<form @submit=${(e: SubmitEvent) => this.#submitJson(e, 'retry', 'inputs')}>
+        <label for="retry-inputs">Inputs for the retry (JSON; leave as is to retry unchanged)</label>
+        <textarea id="retry-inputs" name="json">${JSON.stringify(current, null, 2)}</textarea>
+        <div class="row"><button class="primary" type="submit">Retry</button><button type="button" @click=${() => { this.form = undefined; }}>Cancel</button></div></form>`;
+    }
+    if (this.form === 'callback') {
+      return html`<form @submit=${(e: SubmitEvent) => this.#submitJson(e, 'callback', 'data')}>
+        <label for="cb">Callback data (JSON)</label><textarea id="cb" name="json">{}</textarea>
+        <div class="row"><button class="primary" type="submit">Send callback</button><button type="button" @click=${() => { this.form = undefined; }}>Cancel</button></div></form>`;
+    }
+    if (this.form === 'skip-gateway') {
+      const flows = this.task.graph.flows.filter((f) => f.source === node.id);
+      return html`<form @submit=${this.#submitBranches}><fieldset><legend>Branches to take</legend>
+        ${flows.map((f) => html`<label class="inline"><input type="checkbox" name="flow" value=${f.id}>${f.condition?.name || f.id} → ${f.target}</label>`)}</fieldset>
+        <div class="row"><button class="primary" type="submit">Take the selected branch(es)</button><button type="button" @click=${() => { this.form = undefined; }}>Cancel</button></div></form>`;
+    }
+    return nothing;
+  }
+
+  #choose(op: NodeOperation, node: FlowNode): void {
+    this.error = '';
+    if (op === 'retry' || op === 'callback' || op === 'skip-gateway') {
+      this.form = op;
+      return;
+    }
+    if (op === 'breakpoint') {
+      void this.#send(op, { enabled: !this.task.nodes[node.id]?.breakpoint });
+      return;
+    }
+    void this.#send(op);
+  }
+
+  #submitJson(e: SubmitEvent, op: NodeOperation, key: 'inputs' | 'data'): void {
+    e.preventDefault();
+    const text = String(new FormData(e.target as HTMLFormElement).get('json') ?? '');
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch {
+      this.error = `The ${key} are not valid JSON.`;
+      return;
+    }
+    const body = key === 'data' ? { version: this.task.nodes[this.nodeId]?.version, data: value } : { inputs: value };
+    void this.#send(op, body);
+  }
+
+  #submitBranches(e: SubmitEvent): void {
+    e.preventDefault();
+    const flowIds = new FormData(e.target as HTMLFormElement).getAll('flow').map(String);
+    if (flowIds.length === 0) {
+      this.error = 'Choose at least one branch.';
+      return;
+    }
+    void this.#send('skip-gateway', { flowIds });
+  }
+
+  async #send(op: NodeOperation, body?: unknown): Promise<void> {
+    this.busy = true;
+    try {
+      await portalApi.nodeAction(this.project, this.task.id, this.nodeId, op, body);
+      this.form = undefined;
+      this.dispatchEvent(new CustomEvent('task-changed', { bubbles: true, composed: true }));
+      await this.#detail.run();
+    } catch (err) {
+      this.error = `${op} failed: ${(err as Error).message}`;
+    } finally {
+      this.busy = false;
+    }
+  }
+}

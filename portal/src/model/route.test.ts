@@ -1,0 +1,41 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { parseRoute, routeHash } from './route.js';
+import { problemToError } from './problem.js';
+
+test('routes parse and format symmetrically', () => {
+  assert.deepEqual(parseRoute(''), { page: 'projects', query: {} });
+  assert.deepEqual(parseRoute('#/p/ops'), { page: 'flows', project: 'ops', query: {} });
+  assert.deepEqual(parseRoute('#/p/ops/flows/new'), { page: 'flow-editor', project: 'ops', id: 'new', query: {} });
+  assert.deepEqual(parseRoute('#/p/ops/tasks/new?template=t1'), { page: 'task-new', project: 'ops', query: { template: 't1' } });
+  assert.deepEqual(parseRoute('#/p/ops/tasks/t%201'), { page: 'task', project: 'ops', id: 't 1', query: {} });
+  assert.equal(parseRoute('#/p/ops/nope').page, 'not-found');
+  assert.equal(parseRoute('#/signin?next=x').query.next, 'x');
+  for (const hash of ['#/p/ops/flows/tpl_1', '#/p/ops/tasks/new?template=t1', '#/p/ops/tasks/t%201', '#/p/ops/audit', '#/signin']) {
+    assert.equal(routeHash(parseRoute(hash)), hash);
+  }
+});
+
+test('problem documents become readable errors with their code and field list', () => {
+  const e = problemToError(422, { code: 'validation', detail: 'the body is invalid', errors: [{ path: 'name', message: 'is required' }] });
+  assert.equal(e.code, 'validation');
+  assert.equal(e.message, 'the body is invalid: name is required');
+  assert.equal(e.errors.length, 1);
+  const missing = problemToError(404, { code: 'route_not_found', detail: 'no route for GET /api/v1/x' });
+  assert.equal(missing.missingRoute, true);
+  assert.match(problemToError(401, undefined).message, /sign in/);
+  assert.equal(problemToError(502, 'Bad gateway').message, 'Bad gateway');
+});
+
+test('editor shortcuts map keys to commands', async () => {
+  const { shortcut } = await import('./shortcuts.js');
+  assert.equal(shortcut({ key: 'z', ctrlKey: true }), 'undo');
+  assert.equal(shortcut({ key: 'Z', metaKey: true, shiftKey: true }), 'redo');
+  assert.equal(shortcut({ key: 'y', ctrlKey: true }), 'redo');
+  assert.equal(shortcut({ key: 'ArrowLeft' }), 'nudge-left');
+  assert.equal(shortcut({ key: 'c' }), 'start-connect');
+  assert.equal(shortcut({ key: 'c', ctrlKey: true }), 'copy');
+  assert.equal(shortcut({ key: 'L', shiftKey: true }), 'layout');
+  assert.equal(shortcut({ key: 'q' }), undefined);
+  assert.equal(shortcut({ key: 'ArrowLeft', altKey: true }), undefined);
+});

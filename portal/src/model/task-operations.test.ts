@@ -1,0 +1,55 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { FlowNode } from '@opsloom/core/model';
+import { nodeOperations, taskOperations } from './task-operations.js';
+import { applyTaskEvent, type Task } from './task-types.js';
+import { buildTimeline, formatDuration } from './timeline.js';
+
+const enabled = (list: { op: string; enabled: boolean }[]) => list.filter((o) => o.enabled).map((o) => o.op);
+const task: FlowNode = { id: 'a', type: 'task', plugin: { name: 'p', version: '1.0.0' }, inputs: {} };
+
+test('task operations follow the task state and explain refusals', () => {
+  assert.deepEqual(enabled(taskOperations({ state: 'created' })), ['start', 'revoke']);
+  assert.deepEqual(enabled(taskOperations({ state: 'running' })), ['pause', 'revoke']);
+  assert.deepEqual(enabled(taskOperations({ state: 'paused' })), ['resume', 'revoke']);
+  const done = taskOperations({ state: 'finished' });
+  assert.deepEqual(enabled(done), []);
+  assert.match(done.find((o) => o.op === 'revoke')!.reason!, /finished/);
+});
+
+test('node operations follow the node state, the node type and the template flags', () => {
+  assert.deepEqual(enabled(nodeOperations({ state: 'failed' }, task, { state: 'failed' })), ['retry', 'skip']);
+  const notRetryable = nodeOperations({ state: 'failed' }, { ...task, retryable: false }, { state: 'failed' });
+  assert.match(notRetryable.find((o) => o.op === 'retry')!.reason!, /not retryable/);
+  assert.deepEqual(enabled(nodeOperations({ state: 'running' }, task, { state: 'waiting' })), ['force-fail', 'callback']);
+  assert.deepEqual(enabled(nodeOperations({ state: 'running' }, task, { state: 'pending' })), ['breakpoint']);
+  assert.deepEqual(enabled(nodeOperations({ state: 'running' }, task, { state: 'suspended', breakpoint: true })), ['continue']);
+  assert.deepEqual(enabled(nodeOperations({ state: 'failed' }, { id: 'g', type: 'exclusive' }, { state: 'failed' })), ['retry', 'skip-gateway']);
+  assert.deepEqual(enabled(nodeOperations({ state: 'running' }, { id: 's', type: 'subflow', template: { id: 't', version: 1 }, params: {} }, { state: 'running' })), ['force-fail', 'pause']);
+  const over = nodeOperations({ state: 'revoked' }, task, { state: 'failed' });
+  assert.deepEqual(enabled(over), []);
+  assert.match(over[0]!.reason!, /revoked/);
+});
+
+test('live events update node states, ignore stale versions, and feed the timeline', () => {
+  let t: Task = {
+    id: 't1', name: 'x', state: 'created', templateId: 'tpl', templateVersion: 1, variables: {}, createdAt: '2025-01-01T00:00:00Z',
+    graph: { name: 'g', nodes: [{ id: 'start', type: 'start' }, { ...task, name: 'Run' }, { id: 'end', type: 'end' }], flows: [], variables: {}, outputs: [] },
+    nodes: {},
+  };
+  t = applyTaskEvent(t, { type: 'task', taskId: 't1', state: 'running', at: '2025-01-01T00:00:00Z' });
+  t = applyTaskEvent(t, { type: 'node', taskId: 't1', nodeId: 'a', state: 'running', version: 2, at: '2025-01-01T00:00:01Z' });
+  t = applyTaskEvent(t, { type: 'node', taskId: 't1', nodeId: 'a', state: 'finished', version: 3, at: '2025-01-01T00:00:04Z' });
+  const stale = applyTaskEvent(t, { type: 'node', taskId: 't1', nodeId: 'a', state: 'running', version: 2, at: '2025-01-01T00:00:05Z' });
+  assert.equal(stale, t);
+  assert.equal(applyTaskEvent(t, { type: 'task', taskId: 'other', state: 'failed', at: '' }), t);
+  assert.equal(t.state, 'running');
+  assert.equal(t.nodes.a!.state, 'finished');
+  t = applyTaskEvent(t, { type: 'node', taskId: 't1', nodeId: 'end', state: 'running', at: '2025-01-01T00:00:04Z' });
+  const tl = buildTimeline(t, Date.parse('2025-01-01T00:00:08Z'));
+  assert.deepEqual(tl.bars.map((b) => [b.label, b.endMs - b.startMs, b.open]), [['Run', 3000, false], ['end', 4000, true]]);
+  assert.equal(tl.bars[0]!.offset, 0);
+  assert.equal(tl.bars[1]!.offset + tl.bars[1]!.width, 1);
+  assert.equal(formatDuration(1234), '1.2 s');
+  assert.equal(formatDuration(75_000), '1 min 15 s');
+});

@@ -1,0 +1,68 @@
+/**
+ * Which operations the task monitor offers, and why one is not available now. Every button of
+ * the monitor is driven by this, so that a disabled control always says why.
+ */
+import type { FlowNode } from '@opsloom/core/model';
+import { isTaskOver, type Task, type TaskNodeRun } from './task-types.js';
+
+/** Task-level operations (`POST /tasks/:taskId/<op>`). */
+export type TaskOperation = 'start' | 'pause' | 'resume' | 'revoke';
+
+/** Node-level operations (`POST /tasks/:taskId/nodes/:nodeId/<op>`). */
+export type NodeOperation = 'retry' | 'skip' | 'skip-gateway' | 'force-fail' | 'callback' | 'pause' | 'resume' | 'breakpoint' | 'continue';
+
+/** An operation and whether it can be used now; `reason` says why not. */
+export interface Availability<T extends string> {
+  op: T;
+  label: string;
+  enabled: boolean;
+  reason?: string;
+}
+
+const TASK_LABELS: Record<TaskOperation, string> = { start: 'Start', pause: 'Pause', resume: 'Resume', revoke: 'Revoke' };
+
+/** The task-level operations with their availability. */
+export function taskOperations(task: Pick<Task, 'state'>): Availability<TaskOperation>[] {
+  const s = task.state;
+  const over = isTaskOver(s) ? `the task is ${s}` : undefined;
+  const rule: Record<TaskOperation, string | undefined> = {
+    start: s === 'created' ? undefined : `the task was already started (it is ${s})`,
+    pause: s === 'running' ? undefined : over ?? `only a running task can be paused (it is ${s})`,
+    resume: s === 'paused' ? undefined : over ?? `only a paused task can be resumed (it is ${s})`,
+    revoke: over,
+  };
+  return (Object.keys(TASK_LABELS) as TaskOperation[]).map((op) => available(op, TASK_LABELS[op], rule[op]));
+}
+
+const NODE_LABELS: Record<NodeOperation, string> = {
+  retry: 'Retry', skip: 'Skip', 'skip-gateway': 'Skip branch', 'force-fail': 'Force fail', callback: 'Send callback',
+  pause: 'Pause subflow', resume: 'Resume subflow', breakpoint: 'Breakpoint', continue: 'Continue',
+};
+
+/** The node-level operations for one node of a task, with their availability. */
+export function nodeOperations(task: Pick<Task, 'state'>, node: FlowNode, run: TaskNodeRun | undefined): Availability<NodeOperation>[] {
+  const state = run?.state ?? 'pending';
+  const over = isTaskOver(task.state) ? `the task is ${task.state}` : undefined;
+  const onlyFailed = (verb: string): string | undefined => (state === 'failed' ? undefined : `only a failed node can be ${verb}; this one is ${state}`);
+  const activity = node.type === 'task' || node.type === 'subflow' ? node : undefined;
+  const isConditional = node.type === 'exclusive' || node.type === 'conditional-parallel';
+  const rule: Record<NodeOperation, string | undefined> = {
+    retry: over ?? (activity ? (onlyFailed('retried') ?? (activity.retryable === false ? 'the template marks this node as not retryable' : undefined))
+      : isConditional ? onlyFailed('retried') : 'only task, subflow and conditional gateway nodes can be retried'),
+    skip: over ?? (activity ? (onlyFailed('skipped') ?? (activity.skippable === false ? 'the template marks this node as not skippable' : undefined))
+      : 'only task and subflow nodes can be skipped; for a gateway, skip a branch'),
+    'skip-gateway': over ?? (isConditional ? onlyFailed('skipped past') : 'only a failed exclusive or conditional-parallel gateway has branches to choose'),
+    'force-fail': over ?? (activity ? (state === 'running' || state === 'waiting' ? undefined : `only a running or waiting node can be forced to fail; this one is ${state}`)
+      : 'only task and subflow nodes can be forced to fail'),
+    callback: over ?? (node.type === 'task' ? (state === 'waiting' ? undefined : `the node is not waiting for a callback (it is ${state})`) : 'only task nodes receive callbacks'),
+    pause: over ?? (node.type === 'subflow' ? (state === 'running' ? undefined : `only a running subflow can be paused (it is ${state})`) : 'only subflow nodes can be paused on their own; pause the task instead'),
+    resume: over ?? (node.type === 'subflow' ? (state === 'suspended' ? undefined : `only a paused subflow can be resumed (it is ${state})`) : 'only subflow nodes can be resumed on their own'),
+    breakpoint: over ?? (activity ? (state === 'pending' || state === 'ready' ? undefined : `a breakpoint only helps before the node runs (it is ${state})`) : 'breakpoints go on task and subflow nodes'),
+    continue: over ?? (run?.breakpoint && state === 'suspended' ? undefined : 'the node is not held at a breakpoint'),
+  };
+  return (Object.keys(NODE_LABELS) as NodeOperation[]).map((op) => available(op, NODE_LABELS[op], rule[op]));
+}
+
+function available<T extends string>(op: T, label: string, reason: string | undefined): Availability<T> {
+  return reason === undefined ? { op, label, enabled: true } : { op, label, enabled: false, reason };
+}
