@@ -1,0 +1,153 @@
+import type { Logger } from 'pino';
+import { NotFoundError, ValidationError } from '../errors.js';
+import type { Db } from '../store/db.js';
+import { isUniqueViolation } from '../store/db.js';
+import { newId } from '../store/ids.js';
+import type { JsonValue } from '../model/index.js';
+import type { TaskService } from '../flow/task/task-service.js';
+import type { TemplateService } from '../flow/template/template-service.js';
+import { isTimeZone } from '../project/project-service.js';
+import { parseCron } from './schedule.js';
+
+/** A periodic (cron) or clocked (one-off, `runAt`) task definition. */
+export interface Periodic {
+  id: string; projectId: string; name: string; templateId: string; templateVersion: number | null;
+  variables: Record<string, JsonValue>; excludeNodes: string[]; cron: string | null; timeZone: string | null; runAt: number | null;
+  enabled: boolean; nextRunAt: number | null; lastRunAt: number | null; totalRuns: number; createdBy: string; createdAt: number;
+}
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- knex rows are untyped records
+const toPeriodic = (r: Record<string, any>): Periodic => ({
+  id: r.id, projectId: r.project_id, name: r.name, templateId: r.template_id, templateVersion: r.template_version === null ? null : Number(r.template_version),
+  variables: JSON.parse(r.variables), excludeNodes: JSON.parse(r.exclude_nodes), cron: r.cron, timeZone: r.time_zone, runAt: r.run_at === null ? null : Number(r.run_at),
+  enabled: Boolean(r.enabled), nextRunAt: r.next_run_at === null ? null : Number(r.next_run_at), lastRunAt: r.last_run_at === null ? null : Number(r.last_run_at),
+  totalRuns: Number(r.total_runs), createdBy: r.created_by, createdAt: Number(r.created_at),
+});
+
+/** A slot later than this when the scheduler sees it was missed (core was down): skipped, not replayed. */
+const MISSED_AFTER_MS = 60_000;
+
+export interface PeriodicInput {
+  name: string; templateId: string; version?: number; variables?: Record<string, JsonValue>; excludeNodes?: string[];
+  cron?: string; timeZone?: string; runAt?: string; enabled?: boolean;
+}
+
+/**
+ * Periodic and clocked tasks. Each due slot fires at most once however many schedulers run: the
+ * slot is claimed by a unique (task, slot) row before the task is created.
+ */
+export class PeriodicService {
+  constructor(private readonly db: Db, private readonly tasks: TaskService, private readonly templates: TemplateService, private readonly projectZone: (projectId: string) => Promise<string>, private readonly log: Logger) {}
+
+  async create(projectId: string, by: string, input: PeriodicInput): Promise<Periodic> {
+    await this.templates.version(projectId, input.templateId, input.version);
+    const schedule = await this.schedule(projectId, input);
+    const now = Date.now();
+    const id = newId();
+    await this.db('periodic_tasks').insert({
+      id, project_id: projectId, name: input.name, template_id: input.templateId, template_version: input.version ?? null,
+      variables: JSON.stringify(input.variables ?? {}), exclude_nodes: JSON.stringify(input.excludeNodes ?? []), cron: input.cron ?? null,
+      time_zone: schedule.timeZone, run_at: schedule.runAt, enabled: input.enabled ?? true, next_run_at: schedule.next(now),
+      total_runs: 0, created_by: by, created_at: now, updated_at: now,
+    });
+    return this.get(projectId, id);
+  }
+
+  async update(projectId: string, id: string, patch: Partial<PeriodicInput>): Promise<Periodic> {
+    const current = await this.get(projectId, id);
+    const merged: PeriodicInput = {
+      name: patch.name ?? current.name, templateId: current.templateId, ...(patch.version ?? current.templateVersion ? { version: patch.version ?? current.templateVersion! } : {}),
+      variables: patch.variables ?? current.variables, excludeNodes: patch.excludeNodes ?? current.excludeNodes,
+      ...(patch.cron ?? current.cron ? { cron: patch.cron ?? current.cron! } : {}), ...(patch.timeZone ?? current.timeZone ? { timeZone: patch.timeZone ?? current.timeZone! } : {}),
+      ...(patch.runAt ? { runAt: patch.runAt } : current.runAt && !patch.cron ? { runAt: new Date(current.runAt).toISOString() } : {}),
+      enabled: patch.enabled ?? current.enabled,
+    };
+    const schedule = await this.schedule(projectId, merged);
+    await this.db('periodic_tasks').where({ id }).update({
+      name: merged.name, template_version: merged.version ?? null, variables: JSON.stringify(merged.variables), exclude_nodes: JSON.stringify(merged.excludeNodes),
+      cron: merged.cron ?? null, time_zone: schedule.timeZone, run_at: schedule.runAt, enabled: merged.enabled,
+      next_run_at: merged.enabled ? schedule.next(Date.now()) : null, updated_at: Date.now(),
+    });
+    return this.get(projectId, id);
+  }
+
+  async get(projectId: string, id: string): Promise<Periodic> {
+    const r = await this.db('periodic_tasks').where({ id, project_id: projectId }).first();
+    if (!r) throw new NotFoundError('periodic task', id);
+    return toPeriodic(r);
+  }
+
+  async list(projectId: string): Promise<Periodic[]> {
+    return (await this.db('periodic_tasks').where({ project_id: projectId }).orderBy('created_at', 'desc')).map(toPeriodic);
+  }
+
+  async delete(projectId: string, id: string): Promise<void> {
+    await this.get(projectId, id);
+    await this.db('periodic_tasks').where({ id }).delete();
+  }
+
+  async history(projectId: string, id: string, limit = 100) {
+    await this.get(projectId, id);
+    const rows = await this.db('periodic_runs').where({ periodic_id: id }).orderBy('slot_at', 'desc').limit(limit);
+    return rows.map((r: { slot_at: number; outcome: string; task_id: string | null; error: string | null; created_at: number }) => ({
+      slotAt: Number(r.slot_at), outcome: r.outcome, taskId: r.task_id, error: r.error, firedAt: Number(r.created_at),
+    }));
+  }
+
+  /** The next `count` slots of an enabled periodic task. */
+  async upcoming(projectId: string, id: string, count = 5): Promise<number[]> {
+    const p = await this.get(projectId, id);
+    if (!p.enabled) return [];
+    if (p.runAt !== null) return p.nextRunAt ? [p.nextRunAt] : [];
+    return parseCron(p.cron!, p.timeZone!).next(Date.now(), count);
+  }
+
+  /** One scheduler pass: fires due slots, skips missed ones. */
+  async tick(now = Date.now()): Promise<number> {
+    const due = (await this.db('periodic_tasks').where('enabled', true).where('next_run_at', '<=', now).orderBy('next_run_at').limit(100)).map(toPeriodic);
+    let fired = 0;
+    for (const p of due) {
+      const slot = p.nextRunAt!;
+      const missed = now - slot > MISSED_AFTER_MS;
+      const next = p.runAt !== null ? null : parseCron(p.cron!, p.timeZone!).next(missed ? now : slot)[0]!;
+      // Claim the slot: the unique (periodic_id, slot_at) row makes it fire once across schedulers.
+      try {
+        await this.db('periodic_runs').insert({ periodic_id: p.id, slot_at: slot, outcome: missed ? 'missed' : 'started', created_at: now });
+      } catch (err) {
+        if (!isUniqueViolation(err)) throw err;
+        continue;
+      }
+      await this.db('periodic_tasks').where({ id: p.id, next_run_at: slot }).update({
+        next_run_at: next, enabled: p.runAt !== null ? false : p.enabled, ...(missed ? {} : { last_run_at: now, total_runs: p.totalRuns + 1 }), updated_at: now,
+      });
+      if (missed) continue;
+      try {
+        const stamp = new Date(slot).toISOString().replace(/[-:T]/g, '').slice(0, 14);
+        const task = await this.tasks.create(p.projectId, p.createdBy, {
+          templateId: p.templateId, ...(p.templateVersion ? { version: p.templateVersion } : {}), name: `${p.name}_${stamp}`,
+          variables: p.variables, excludeNodes: p.excludeNodes, createMethod: p.runAt !== null ? 'clocked' : 'periodic',
+        });
+        await this.tasks.start(p.projectId, task.id);
+        await this.db('periodic_runs').where({ periodic_id: p.id, slot_at: slot }).update({ task_id: task.id });
+        fired++;
+      } catch (err) {
+        this.log.warn({ err, periodicId: p.id }, 'periodic task could not start');
+        await this.db('periodic_runs').where({ periodic_id: p.id, slot_at: slot }).update({ outcome: 'failed', error: (err as Error).message.slice(0, 2000) });
+      }
+    }
+    return fired;
+  }
+
+  private async schedule(projectId: string, input: PeriodicInput): Promise<{ timeZone: string | null; runAt: number | null; next(after: number): number | null }> {
+    if (Boolean(input.cron) === Boolean(input.runAt)) throw new ValidationError('body: give either cron (periodic) or runAt (clocked), not both', [{ path: 'body.cron', message: 'cron or runAt' }]);
+    if (input.runAt) {
+      const at = Date.parse(input.runAt);
+      if (Number.isNaN(at)) throw new ValidationError(`body.runAt: "${input.runAt}" is not a date-time`);
+      return { timeZone: null, runAt: at, next: () => at };
+    }
+    const timeZone = input.timeZone ?? (await this.projectZone(projectId));
+    if (!isTimeZone(timeZone)) throw new ValidationError(`body.timeZone: unknown time zone "${timeZone}"`);
+    const cron = parseCron(input.cron!, timeZone);
+    return { timeZone, runAt: null, next: (after) => cron.next(after)[0]! };
+  }
+}

@@ -1,0 +1,86 @@
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { startTestServer, type TestServer } from '../test-support/test-server.js';
+import { installTestPlugins } from '../test-support/test-plugins.js';
+import { end, flows, graph, start, task } from '../test-support/flow-helpers.js';
+import type { PeriodicService } from '../cron/periodic-service.js';
+
+describe('periodic and clocked tasks', () => {
+  let s: TestServer;
+  let f: ReturnType<typeof flows>;
+  let templateId: string;
+  let scheduler: PeriodicService;
+  const base = '/api/v1/projects/ops/periodic-tasks';
+  before(async () => {
+    // The scheduler loop is off: the test drives passes with explicit clocks.
+    s = await startTestServer({ OPSLOOM_ROLES: 'api,worker' });
+    await installTestPlugins(s, '1.0.0', ['@test/echo']);
+    await s.admin.call('POST', '/api/v1/projects', { key: 'ops', name: 'Ops', timeZone: 'Asia/Shanghai' });
+    f = flows(s.admin, 'ops');
+    templateId = await f.template(graph('nightly', [start(), task('a', '@test/echo', { value: '${who}' }), end()], [['start', 'a'], ['a', 'end']], { who: { type: 'string', value: 'cron', show: true } }));
+    scheduler = s.ops.services.modules.get('periodic') as PeriodicService;
+  });
+  after(async () => { await s.close(); });
+
+  test('invalid schedules are refused with the reason', async () => {
+    const six = await s.admin.call<{ detail: string }>('POST', base, { name: 'x', templateId, cron: '0 0 2 * * *' });
+    assert.equal(six.status, 400);
+    assert.match(six.body.detail, /has 6 fields; use 5/);
+    const bad = await s.admin.call<{ detail: string }>('POST', base, { name: 'x', templateId, cron: '61 * * * *' });
+    assert.equal(bad.status, 400);
+    assert.match(bad.body.detail, /not a valid crontab expression/);
+    const both = await s.admin.call('POST', base, { name: 'x', templateId, cron: '* * * * *', runAt: new Date().toISOString() });
+    assert.equal(both.status, 400);
+  });
+
+  test('a cron slot in the project time zone fires exactly once however many schedulers run', async () => {
+    const created = await s.admin.call<{ id: string; nextRunAt: string; timeZone: string }>('POST', base, { name: 'nightly', templateId, cron: '30 2 * * *', variables: { who: 'night' } });
+    assert.equal(created.status, 201);
+    assert.equal(created.body.timeZone, 'Asia/Shanghai');
+    const next = Date.parse(created.body.nextRunAt);
+    assert.equal(new Date(next).getUTCHours(), 18, '02:30 in Shanghai is 18:30 UTC');
+    const detail = await s.admin.call<{ upcoming: string[] }>('GET', `${base}/${created.body.id}`);
+    assert.equal(detail.body.upcoming.length, 5);
+    assert.equal(Date.parse(detail.body.upcoming[1]!) - Date.parse(detail.body.upcoming[0]!), 86_400_000);
+
+    const fired = await Promise.all([scheduler.tick(next + 500), scheduler.tick(next + 500), scheduler.tick(next + 700)]);
+    assert.equal(fired.reduce((a, b) => a + b, 0), 1);
+    const history = await s.admin.call<{ items: { outcome: string; taskId: string }[] }>('GET', `${base}/${created.body.id}/history`);
+    assert.equal(history.body.items.length, 1);
+    const t = await f.waitState(history.body.items[0]!.taskId, 'finished');
+    assert.ok(t);
+    const node = await f.node(history.body.items[0]!.taskId, 'a');
+    assert.equal(node.inputs.value, 'night');
+    const after1 = await s.admin.call<{ nextRunAt: string; totalRuns: number }>('GET', `${base}/${created.body.id}`);
+    assert.equal(Date.parse(after1.body.nextRunAt), next + 86_400_000);
+    assert.equal(after1.body.totalRuns, 1);
+  });
+
+  test('slots missed while down are skipped, not replayed in a burst', async () => {
+    const created = await s.admin.call<{ id: string; nextRunAt: string }>('POST', base, { name: 'often', templateId, cron: '*/5 * * * *' });
+    const next = Date.parse(created.body.nextRunAt);
+    const later = next + 3 * 3600_000;
+    assert.equal(await scheduler.tick(later), 0);
+    const p = await s.admin.call<{ nextRunAt: string; totalRuns: number }>('GET', `${base}/${created.body.id}`);
+    assert.ok(Date.parse(p.body.nextRunAt) > later, 'the next slot is after now, not one of the missed ones');
+    assert.equal(p.body.totalRuns, 0);
+    const history = await s.admin.call<{ items: { outcome: string }[] }>('GET', `${base}/${created.body.id}/history`);
+    assert.deepEqual(history.body.items.map((h) => h.outcome), ['missed']);
+  });
+
+  test('a disabled periodic task does not fire; a clocked task fires once and disables itself', async () => {
+    const created = await s.admin.call<{ id: string; nextRunAt: string }>('POST', base, { name: 'off', templateId, cron: '* * * * *' });
+    const off = await s.admin.call<{ enabled: boolean; nextRunAt: string | null }>('PATCH', `${base}/${created.body.id}`, { enabled: false });
+    assert.equal(off.body.enabled, false);
+    assert.equal(off.body.nextRunAt, null);
+
+    const runAt = Date.now() + 2000;
+    const clocked = await s.admin.call<{ id: string; kind: string }>('POST', base, { name: 'once', templateId, runAt: new Date(runAt).toISOString() });
+    assert.equal(clocked.body.kind, 'clocked');
+    assert.equal(await scheduler.tick(runAt + 100), 1);
+    assert.equal(await scheduler.tick(runAt + 200), 0);
+    const after1 = await s.admin.call<{ enabled: boolean; totalRuns: number }>('GET', `${base}/${clocked.body.id}`);
+    assert.equal(after1.body.enabled, false);
+    assert.equal(after1.body.totalRuns, 1);
+  });
+});
