@@ -1,4 +1,4 @@
-/* global fetch, document, window, requestAnimationFrame, cancelAnimationFrame -- these run inside the page through page.evaluate */
+/* global document, window, requestAnimationFrame, cancelAnimationFrame -- these run inside the page through page.evaluate */
 // Editor benchmark: a 500-node / 599-flow flow in headless Chromium.
 // Measures time to interactive after opening the editor with it, frame rate while dragging a node,
 // and auto-layout time (in Node and in the page), each as a median, against the goals of issue 8.

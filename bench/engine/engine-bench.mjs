@@ -1,0 +1,115 @@
+// Flow engine benchmarks: Windmill's 40-step method and bk-sops' published shapes, embedded
+// (SQLite, in-process queue) and, with OPSLOOM_BENCH_MYSQL / OPSLOOM_BENCH_REDIS, on MariaDB + Redis.
+// Usage: node --no-node-snapshot bench/engine/engine-bench.mjs [--quick]
+import { performance } from 'node:perf_hooks';
+import { startTestServer } from '../../core/dist/test-support/test-server.js';
+import { installTestPlugins } from '../../core/dist/test-support/test-plugins.js';
+
+const quick = process.argv.includes('--quick');
+const runs = quick ? 3 : 10;
+
+function chain(name, n) {
+  const nodes = [{ id: 'start', type: 'start' }];
+  const flows = [];
+  let prev = 'start';
+  for (let i = 0; i < n; i++) {
+    const id = `t${i}`;
+    nodes.push({ id, type: 'task', plugin: { name: '@test/echo', version: '^1.0.0' }, inputs: { value: i } });
+    flows.push({ id: `f${i}`, source: prev, target: id });
+    prev = id;
+  }
+  nodes.push({ id: 'end', type: 'end' });
+  flows.push({ id: 'fend', source: prev, target: 'end' });
+  return { name, nodes, flows, variables: {}, outputs: [] };
+}
+
+/** bk-sops' 17-node shape: a parallel block of three 4-step branches between 2 steps on each side. */
+function seventeen() {
+  const nodes = [{ id: 'start', type: 'start' }, { id: 'a', type: 'task', plugin: { name: '@test/echo', version: '^1.0.0' }, inputs: {} }, { id: 'p', type: 'parallel' }];
+  const flows = [{ id: 'f0', source: 'start', target: 'a' }, { id: 'f1', source: 'a', target: 'p' }];
+  for (let b = 0; b < 3; b++) {
+    let prev = 'p';
+    for (let i = 0; i < 4; i++) {
+      const id = `b${b}_${i}`;
+      nodes.push({ id, type: 'task', plugin: { name: '@test/echo', version: '^1.0.0' }, inputs: { b, i } });
+      flows.push({ id: `fb${b}_${i}`, source: prev, target: id });
+      prev = id;
+    }
+    flows.push({ id: `fc${b}`, source: prev, target: 'c' });
+  }
+  nodes.push({ id: 'c', type: 'converge' }, { id: 'z', type: 'task', plugin: { name: '@test/echo', version: '^1.0.0' }, inputs: {} }, { id: 'end', type: 'end' });
+  flows.push({ id: 'f8', source: 'c', target: 'z' }, { id: 'f9', source: 'z', target: 'end' });
+  return { name: 'seventeen', nodes, flows, variables: {}, outputs: [] };
+}
+
+const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)]; };
+
+async function setup(env) {
+  const s = await startTestServer(env);
+  await installTestPlugins(s, '1.0.0', ['@test/echo']);
+  await s.admin.call('POST', '/api/v1/projects', { key: 'bench', name: 'Bench' });
+  const flow = s.ops.services.modules.get('flow');
+  const project = await s.ops.services.projects.get('bench');
+  return { s, flow, project };
+}
+
+/** Creates and starts tasks of one template; resolves when all finished, with the wall time. */
+async function runTasks(ctx, graph, count) {
+  const { flow, project, s } = ctx;
+  const t = await flow.templates.create(project.id, 'admin', { name: graph.name, graph });
+  const ids = [];
+  for (let i = 0; i < count; i++) ids.push((await flow.tasks.create(project.id, 'admin', { templateId: t.id })).id);
+  const pending = new Set(ids);
+  let done;
+  const finished = new Promise((r) => { done = r; });
+  const unsubs = await Promise.all(ids.map((id) => s.ops.coordination.events.subscribe(`task:${id}`, (e) => {
+    if (e.type === 'task' && (e.state === 'finished' || e.state === 'failed')) {
+      if (e.state === 'failed') console.error('task failed', id, e.error);
+      pending.delete(id);
+      if (pending.size === 0) done();
+    }
+  })));
+  let peak = process.memoryUsage().rss;
+  const sampler = setInterval(() => { peak = Math.max(peak, process.memoryUsage().rss); }, 50);
+  const t0 = performance.now();
+  await Promise.all(ids.map((id) => flow.tasks.start(project.id, id)));
+  await finished;
+  const ms = performance.now() - t0;
+  clearInterval(sampler);
+  await Promise.all(unsubs.map((u) => u()));
+  return { ms, peakMb: Math.round(peak / 1048576) };
+}
+
+async function suite(label, env) {
+  const ctx = await setup(env);
+  const rows = [];
+  try {
+    await runTasks(ctx, chain('warm', 40), 1);
+    const steps = [];
+    for (let i = 0; i < runs; i++) steps.push((await runTasks(ctx, chain('windmill-40', 40), 1)).ms / 42);
+    rows.push({ backend: label, benchmark: '40 sequential task nodes (Windmill method)', result: `${median(steps).toFixed(2)} ms/step (median of ${runs})`, peer: 'Windmill 52 ms/step, Temporal 74 ms/step', goal: label === 'SQLite' ? '≤ 5 ms/step' : '≤ 10 ms/step' });
+    const c = await runTasks(ctx, seventeen(), 100);
+    rows.push({ backend: label, benchmark: '100 concurrent flows × 17 nodes', result: `${(c.ms / 1000).toFixed(2)} s, peak RSS ${c.peakMb} MB`, peer: 'bk-sops 6.78 s', goal: '≤ 0.68 s' });
+    const k = await runTasks(ctx, chain('thousand', 1000), 1);
+    rows.push({ backend: label, benchmark: 'one 1,000-node flow', result: `${(k.ms / 1000).toFixed(2)} s, peak RSS ${k.peakMb} MB`, peer: 'bk-sops 7.5 s', goal: '≤ 0.75 s' });
+    if (!quick) {
+      const tk = await runTasks(ctx, chain('ten-thousand', 10_000), 1);
+      rows.push({ backend: label, benchmark: 'one 10,000-node flow', result: `${(tk.ms / 1000).toFixed(1)} s, peak RSS ${tk.peakMb} MB`, peer: 'bk-sops 347.5 s', goal: '≤ 34.75 s' });
+    }
+  } finally {
+    await ctx.s.close();
+  }
+  return rows;
+}
+
+const rows = await suite('SQLite', {});
+if (process.env.OPSLOOM_BENCH_MYSQL) {
+  process.env.OPSLOOM_TEST_DB = process.env.OPSLOOM_BENCH_MYSQL;
+  process.env.OPSLOOM_TEST_REDIS = process.env.OPSLOOM_BENCH_REDIS ?? 'redis://127.0.0.1:6379';
+  const { backend } = await import('../../core/dist/test-support/test-server.js');
+  backend.mysql = process.env.OPSLOOM_TEST_DB;
+  backend.redis = process.env.OPSLOOM_TEST_REDIS;
+  rows.push(...await suite('MariaDB + Redis', {}));
+}
+console.table(rows);
+process.exit(0);
