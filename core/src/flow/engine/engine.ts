@@ -9,6 +9,15 @@ import type { NodeRecord, Task } from '../task/task-types.js';
 import { GraphCache, type RunGraph } from './graph-cache.js';
 import { ABORT_CHANNEL, STEP_QUEUE, taskChannel, type StepMessage, type TaskEvent } from './messages.js';
 import { expressionScope, systemVariables } from './scope.js';
+import { TtlCache } from './ttl-cache.js';
+import { forEachString, hasExpressions } from '../../model/index.js';
+
+/** True when a value holds a `${…}` anywhere, so values without one skip the sandbox entirely. */
+function containsExpression(value: unknown): boolean {
+  let found = false;
+  forEachString(value, (text) => { if (!found && hasExpressions(text)) found = true; });
+  return found;
+}
 import type { Knex } from 'knex';
 
 export interface EngineOptions {
@@ -58,6 +67,10 @@ export class FlowEngine {
   /** Running plugin calls of this process, by `task:node`, so revoke / force-fail / timeout can stop them. */
   private readonly inflight = new Map<string, AbortController>();
   private unsubscribe: (() => Promise<void>) | undefined;
+  /** Short-lived caches of what every expression scope needs but rarely changes. */
+  private readonly projectInfo = new TtlCache<{ id: string; key: string; name: string }>(10_000);
+  private readonly constants = new TtlCache<Record<string, string>>(2_000);
+  private readonly startTimes = new TtlCache<number | null>(60_000);
 
   constructor(readonly deps: EngineDeps, readonly options: EngineOptions) {}
 
@@ -278,11 +291,12 @@ export class FlowEngine {
   }
 
   async scope(task: Task, vars?: Record<string, JsonValue>): Promise<Record<string, unknown>> {
-    const [values, project, constants] = await Promise.all([
-      vars ?? this.deps.store.vars(task.id), this.deps.project(task.projectId), this.deps.store.constants(task.projectId),
+    const [values, project, constants, startedAt] = await Promise.all([
+      vars ?? this.deps.store.vars(task.id), this.projectInfo.get(task.projectId, () => this.deps.project(task.projectId)),
+      this.constants.get(task.projectId, () => this.deps.store.constants(task.projectId)),
+      task.startedAt ?? this.startTimes.get(task.id, () => this.deps.store.startedAt(task.id)),
     ]);
-    const started = task.startedAt ?? (await this.deps.store.task(task.id))?.startedAt ?? null;
-    return expressionScope(values, systemVariables({ ...task, startedAt: started }, project, this.options.publicUrl), constants);
+    return expressionScope(values, systemVariables({ ...task, startedAt }, project, this.options.publicUrl), constants);
   }
 
   // ---- plugin nodes ----
@@ -339,7 +353,7 @@ export class FlowEngine {
     let scope: Record<string, unknown> | undefined;
     for (const [key, input] of Object.entries(raw ?? {})) {
       const { value, render } = normalizeInput(input);
-      if (!render) { out[key] = value; continue; }
+      if (!render || !containsExpression(value)) { out[key] = value; continue; }
       scope ??= await this.scope(task);
       out[key] = (await this.deps.sandbox.render(value, scope, { input: key })) as JsonValue;
     }

@@ -97,6 +97,11 @@ export class TaskStore {
     return r && toTask(r);
   }
 
+  async startedAt(id: string): Promise<number | null> {
+    const r = await this.db('tasks').where({ id }).first('started_at');
+    return r?.started_at === null || r?.started_at === undefined ? null : Number(r.started_at);
+  }
+
   async taskState(id: string, tx: Tx = this.db): Promise<TaskState | undefined> {
     const r = await tx('tasks').where({ id }).first('state');
     return r?.state as TaskState | undefined;
