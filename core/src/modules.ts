@@ -1,6 +1,7 @@
 import type { ModuleFactory } from './module.js';
 import { pluginModule } from './plugin/plugin-module.js';
 import { flowModule } from './flow/flow-module.js';
+import { cronModule } from './cron/cron-module.js';
 import { jobModule } from './job/job-module.js';
 
 /**
@@ -11,4 +12,5 @@ export const MODULES: ModuleFactory[] = [
   jobModule,
   pluginModule,
   flowModule,
+  cronModule,
 ];

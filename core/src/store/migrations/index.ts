@@ -3,6 +3,7 @@ import * as m001 from './001-foundation.js';
 import * as m002 from './002-flows.js';
 import * as m003 from './003-jobs.js';
 import * as m004 from './004-plugins.js';
+import * as m008 from './008-cron.js';
 
 interface Migration { up(db: Knex): Promise<void>; down(db: Knex): Promise<void> }
 
@@ -12,6 +13,7 @@ const MIGRATIONS: [string, Migration][] = [
   ['002-flows', m002],
   ['003-jobs', m003],
   ['004-plugins', m004],
+  ['008-cron', m008],
 ];
 
 export const migrationSource: Knex.MigrationSource<Migration> = {

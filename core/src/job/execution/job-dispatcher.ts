@@ -1,0 +1,111 @@
+import type { Logger } from 'pino';
+import type { RunScriptMessage, ServerMessage } from '@opsloom/agent/protocol';
+import type { AgentGateway } from '../gateway/agent-gateway.js';
+import type { AgentDelivery } from '../gateway/gateway-handlers.js';
+import type { HostStore } from '../hosts/host-store.js';
+import type { ParamCipher } from '../param-cipher.js';
+import type { HostRun, JobRecord } from './job-model.js';
+import type { JobStore } from './job-store.js';
+
+/**
+ * Sends runs to agents, wherever they are connected: through this process's gateway, or through the
+ * owning gateway's event channel in a cluster. A run whose agent is offline ends at once as
+ * `agent_offline`; a dispatched run gets a deadline (timeout + grace) after which the sweeper ends it.
+ */
+export class JobDispatcher {
+  constructor(
+    private readonly jobs: JobStore,
+    private readonly hosts: HostStore,
+    private readonly gateway: AgentGateway,
+    private readonly cipher: ParamCipher,
+    private readonly graceMs: number,
+    private readonly log: Logger,
+  ) {}
+
+  /** The message that runs `job` as run `runId`; sensitive parameters are decrypted only here. */
+  runMessage(job: JobRecord, runId: string): RunScriptMessage {
+    const params = job.paramsCipher ? this.cipher.open(job.paramsCipher) : job.paramsPlain ?? '';
+    return {
+      type: 'run', runId, language: job.language, script: job.script, params, runAs: job.runAs, timeoutSeconds: job.timeoutSeconds,
+      env: { OPSLOOM_JOB_ID: job.id, OPSLOOM_RUN_ID: runId },
+    };
+  }
+
+  /** Dispatches runs of `job`; returns the ids of runs that ended at once (agent offline). */
+  async dispatch(job: JobRecord, runs: HostRun[]): Promise<string[]> {
+    const targeted = runs.filter((r) => r.agentId !== null && r.endedAt === null);
+    const routes = await this.hosts.routes(targeted.map((r) => r.agentId!));
+    const offline: string[] = [];
+    const byGateway = new Map<string, HostRun[]>();
+    for (const r of targeted) {
+      const route = routes.get(r.agentId!);
+      const here = route?.gatewayId === this.gateway.id;
+      if (!route?.online || !route.gatewayId || (here && !this.gateway.isConnected(r.agentId!)) || !(await this.gateway.isAlive(route.gatewayId))) {
+        offline.push(r.id);
+        continue;
+      }
+      byGateway.set(route.gatewayId, [...(byGateway.get(route.gatewayId) ?? []), r]);
+    }
+    const now = Date.now();
+    const ended = offline.length > 0
+      ? await this.jobs.endRuns(offline, { status: 'agent_offline', failureCode: 'AGENT_OFFLINE', failureMessage: 'the agent of this host was offline when the run was dispatched', endedAt: now })
+      : [];
+    const sent = [...byGateway.values()].flat().map((r) => r.id);
+    await this.jobs.markDispatched(sent, now, now + job.timeoutSeconds * 1000 + this.graceMs);
+    for (const [gatewayId, list] of byGateway) {
+      if (gatewayId === this.gateway.id) {
+        const missed = this.gateway.deliver(list.map((r) => ({ agentId: r.agentId!, message: this.runMessage(job, r.id) })));
+        // A missed agent is reconnecting: its hello re-sends the run; if it never returns, the deadline ends it.
+        if (missed.length > 0) this.log.debug({ jobId: job.id, missed: missed.length }, 'agents not connected at dispatch');
+      } else {
+        await this.gateway.route(gatewayId, { kind: 'dispatch', jobId: job.id, runIds: list.map((r) => r.id) });
+      }
+    }
+    return ended;
+  }
+
+  /** Asks the agents of these runs to stop them. */
+  async cancel(runs: HostRun[]): Promise<void> {
+    const withAgent = runs.filter((r) => r.agentId !== null && r.dispatchedAt !== null);
+    const routes = await this.hosts.routes(withAgent.map((r) => r.agentId!));
+    for (const r of withAgent) {
+      const gatewayId = routes.get(r.agentId!)?.gatewayId;
+      if (gatewayId) await this.gateway.route(gatewayId, { kind: 'cancel', agentId: r.agentId!, runId: r.id }).catch((err) => this.log.warn({ err }, 'cancel not delivered'));
+    }
+  }
+
+  /** Run messages for a dispatch routed here from another process. */
+  async loadDeliveries(job: JobRecord | undefined, runIds: string[]): Promise<AgentDelivery[]> {
+    if (!job) return [];
+    const runs = await this.jobs.runsByIds(runIds);
+    return runs.filter((r) => r.jobId === job.id && r.endedAt === null && r.agentId)
+      .map((r) => ({ agentId: r.agentId!, message: this.runMessage(job, r.id) }));
+  }
+
+  /**
+   * After an agent's `hello`: runs it was given but does not hold any more are settled. A run that had
+   * started was lost with the agent process (ended as failed); one never acknowledged as started is sent again.
+   */
+  async reconcile(agentId: string, activeRuns: string[]): Promise<{ resend: ServerMessage[]; endedJobs: string[] }> {
+    const open = await this.jobs.openRunsOfAgent(agentId);
+    if (open.length === 0) return { resend: [], endedJobs: [] };
+    const active = new Set(activeRuns);
+    const lost = open.filter((r) => r.status === 'running' && !active.has(r.id));
+    const again = open.filter((r) => r.status === 'waiting' && !active.has(r.id));
+    const endedJobs = new Set<string>();
+    if (lost.length > 0) {
+      const ended = await this.jobs.endRuns(lost.map((r) => r.id), {
+        status: 'failed', failureCode: 'AGENT_LOST_RUN', failureMessage: 'the agent restarted while the script was running; its result is lost', endedAt: Date.now(),
+      });
+      for (const r of lost) if (ended.includes(r.id)) endedJobs.add(r.jobId);
+    }
+    const resend: ServerMessage[] = [];
+    const jobs = new Map<string, JobRecord | undefined>();
+    for (const r of again) {
+      if (!jobs.has(r.jobId)) jobs.set(r.jobId, await this.jobs.get(r.jobId));
+      const job = jobs.get(r.jobId);
+      if (job) resend.push(this.runMessage(job, r.id));
+    }
+    return { resend, endedJobs: [...endedJobs] };
+  }
+}

@@ -1,0 +1,141 @@
+import type { ScriptLanguage } from '@opsloom/agent/protocol';
+import type { RunOrigin } from '../danger/danger-rule.js';
+
+/** Per-host status (bk-job's execute-object statuses, reduced to the ones a user acts on). */
+export type HostRunStatus = 'waiting' | 'running' | 'success' | 'failed' | 'timeout' | 'agent_offline' | 'not_allowed' | 'cancelled';
+export const HOST_RUN_STATUSES: readonly HostRunStatus[] = ['waiting', 'running', 'success', 'failed', 'timeout', 'agent_offline', 'not_allowed', 'cancelled'];
+/** Statuses a host run ends in. */
+export const ENDED_STATUSES: readonly HostRunStatus[] = ['success', 'failed', 'timeout', 'agent_offline', 'not_allowed', 'cancelled'];
+
+/**
+ * A job's status: `running` until every host has ended; a rolling job may wait between batches in
+ * `paused` (a batch had failures, mode pause-on-failure) or `confirming` (mode confirm).
+ */
+export type JobStatus = 'running' | 'paused' | 'confirming' | 'success' | 'failed' | 'cancelled';
+
+/** How a rolling job moves from one batch to the next (bk-job's rolling modes 1–3). */
+export type RollingMode = 'pause-on-failure' | 'continue' | 'confirm';
+export const ROLLING_MODES: readonly RollingMode[] = ['pause-on-failure', 'continue', 'confirm'];
+
+/** What is shown instead of sensitive parameters, everywhere. */
+export const MASK = '******';
+
+/** A job as stored. */
+export interface JobRecord {
+  id: string;
+  projectId: string;
+  name: string;
+  origin: RunOrigin;
+  createdBy: string | null;
+  createdByName: string | null;
+  status: JobStatus;
+  language: ScriptLanguage;
+  script: string;
+  scriptId: string | null;
+  scriptVersionId: string | null;
+  paramsPlain: string | null;
+  paramsCipher: string | null;
+  paramsSensitive: boolean;
+  runAs: string | null;
+  timeoutSeconds: number;
+  rollingExpression: string | null;
+  rollingMode: RollingMode | null;
+  currentBatch: number;
+  batchCount: number;
+  hostCount: number;
+  createdAt: number;
+  endedAt: number | null;
+}
+
+/** One host's run of a job (one attempt). Its id is the run id the agent sees. */
+export interface HostRun {
+  id: string;
+  jobId: string;
+  hostId: string | null;
+  cloudArea: number;
+  ip: string;
+  agentId: string | null;
+  batch: number;
+  attempt: number;
+  superseded: boolean;
+  status: HostRunStatus;
+  exitCode: number | null;
+  signal: string | null;
+  tag: string | null;
+  failureCode: string | null;
+  failureMessage: string | null;
+  dispatchedAt: number | null;
+  startedAt: number | null;
+  endedAt: number | null;
+  deadlineAt: number | null;
+  logBytes: number | null;
+}
+
+/** A job as the API and the plugin host API show it: sensitive parameters masked. */
+export interface JobView {
+  id: string;
+  projectId: string;
+  name: string;
+  origin: RunOrigin;
+  status: JobStatus;
+  /** True once every host has ended (success, failed or cancelled). */
+  finished: boolean;
+  createdBy: string | null;
+  language: ScriptLanguage;
+  script: string;
+  scriptId: string | null;
+  scriptVersionId: string | null;
+  params: string;
+  paramsSensitive: boolean;
+  runAs: string | null;
+  timeoutSeconds: number;
+  rolling: { expression: string; mode: RollingMode; currentBatch: number; batchCount: number } | null;
+  hostCount: number;
+  /** Hosts per status. */
+  counts: Partial<Record<HostRunStatus, number>>;
+  /** Hosts grouped by status and result tag (bk-job's result groups). */
+  groups: { status: HostRunStatus; tag: string | null; count: number }[];
+  createdAt: string;
+  endedAt: string | null;
+}
+
+/** One host's result as the API shows it. */
+export interface HostResultView {
+  runId: string;
+  hostId: string | null;
+  cloudArea: number;
+  ip: string;
+  batch: number;
+  attempt: number;
+  status: HostRunStatus;
+  exitCode: number | null;
+  signal: string | null;
+  tag: string | null;
+  failure: { code: string; message: string | null } | null;
+  startedAt: string | null;
+  endedAt: string | null;
+  logBytes: number | null;
+}
+
+const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
+
+export function hostResultView(r: HostRun): HostResultView {
+  return {
+    runId: r.id, hostId: r.hostId, cloudArea: r.cloudArea, ip: r.ip, batch: r.batch, attempt: r.attempt, status: r.status,
+    exitCode: r.exitCode, signal: r.signal, tag: r.tag, failure: r.failureCode ? { code: r.failureCode, message: r.failureMessage } : null,
+    startedAt: iso(r.startedAt), endedAt: iso(r.endedAt), logBytes: r.logBytes,
+  };
+}
+
+export function jobView(j: JobRecord, groups: { status: HostRunStatus; tag: string | null; count: number }[]): JobView {
+  const counts: Partial<Record<HostRunStatus, number>> = {};
+  for (const g of groups) counts[g.status] = (counts[g.status] ?? 0) + g.count;
+  return {
+    id: j.id, projectId: j.projectId, name: j.name, origin: j.origin, status: j.status, finished: j.endedAt !== null,
+    createdBy: j.createdByName, language: j.language, script: j.script, scriptId: j.scriptId, scriptVersionId: j.scriptVersionId,
+    params: j.paramsSensitive ? (j.paramsCipher ? MASK : '') : j.paramsPlain ?? '', paramsSensitive: j.paramsSensitive, runAs: j.runAs,
+    timeoutSeconds: j.timeoutSeconds,
+    rolling: j.rollingExpression && j.rollingMode ? { expression: j.rollingExpression, mode: j.rollingMode, currentBatch: j.currentBatch, batchCount: j.batchCount } : null,
+    hostCount: j.hostCount, counts, groups, createdAt: new Date(j.createdAt).toISOString(), endedAt: iso(j.endedAt),
+  };
+}

@@ -1,0 +1,74 @@
+import { z } from 'zod';
+import { route, type Route } from '../../http/route.js';
+import { iso, name, projectParams, queryInt } from '../../http/schemas.js';
+import type { EnrolToken, Host } from './host-store.js';
+import { publicHost, type HostService } from './host-service.js';
+
+const hostView = (h: Host) => {
+  const p = publicHost(h);
+  return { ...p, lastSeenAt: iso(p.lastSeenAt), createdAt: iso(p.createdAt), updatedAt: iso(p.updatedAt) };
+};
+const tokenView = (t: EnrolToken) => ({
+  id: t.id, name: t.name, createdAt: iso(t.createdAt), expiresAt: iso(t.expiresAt), revokedAt: iso(t.revokedAt),
+  lastUsedAt: iso(t.lastUsedAt), uses: t.uses,
+});
+const boolQuery = z.enum(['true', 'false']).transform((v) => v === 'true');
+
+/** The hosts inventory and agent enrolment tokens of a project. */
+export function hostRoutes(hosts: HostService): Route[] {
+  return [
+    route({
+      id: 'job.host.list', method: 'get', path: '/api/v1/projects/:projectId/hosts', tag: 'hosts', auth: { project: 'read' },
+      summary: 'Hosts of the project with their agents\' online state and last-seen time', params: projectParams,
+      query: z.object({
+        online: boolQuery.optional(), cloudArea: queryInt(0, 2_147_483_647).optional(), search: z.string().max(128).optional(),
+        limit: queryInt(1, 5000).default(500), offset: queryInt(0, 10_000_000).default(0),
+      }),
+      async handler({ project, query }) {
+        const { items, total } = await hosts.list(project.id, {
+          limit: query.limit, offset: query.offset, ...(query.online !== undefined ? { online: query.online } : {}),
+          ...(query.cloudArea !== undefined ? { cloudArea: query.cloudArea } : {}), ...(query.search ? { search: query.search } : {}),
+        });
+        return { total, items: items.map(hostView) };
+      },
+    }),
+    route({
+      id: 'job.host.get', method: 'get', path: '/api/v1/projects/:projectId/hosts/:hostId', tag: 'hosts', auth: { project: 'read' },
+      summary: 'A host and its facts', params: projectParams.extend({ hostId: z.string().min(1).max(64) }),
+      async handler({ project, params }) { return hostView(await hosts.get(project.id, params.hostId)); },
+    }),
+    route({
+      id: 'job.host.remove', method: 'delete', path: '/api/v1/projects/:projectId/hosts/:hostId', tag: 'hosts', auth: { project: 'manage' },
+      summary: 'Remove a host; its agent\'s credential stops working', params: projectParams.extend({ hostId: z.string().min(1).max(64) }),
+      async handler({ project, params, audit }) {
+        await hosts.remove(project.id, params.hostId);
+        audit({ kind: 'host', id: params.hostId });
+        return undefined;
+      },
+    }),
+    route({
+      id: 'job.enrolToken.create', method: 'post', path: '/api/v1/projects/:projectId/agent-tokens', tag: 'hosts', auth: { project: 'manage' },
+      status: 201, summary: 'Create an agent enrolment token (its secret is shown only in this response)', params: projectParams,
+      body: z.object({ name, expiresInSeconds: z.number().int().min(60).max(365 * 86400).optional() }),
+      async handler({ project, caller, body, audit }) {
+        const t = await hosts.createToken(project.id, caller.userId, body);
+        audit({ kind: 'agent-token', id: t.id, detail: { name: t.name } });
+        return { ...tokenView(t), token: t.token };
+      },
+    }),
+    route({
+      id: 'job.enrolToken.list', method: 'get', path: '/api/v1/projects/:projectId/agent-tokens', tag: 'hosts', auth: { project: 'manage' },
+      summary: 'Agent enrolment tokens (without their secrets)', params: projectParams,
+      async handler({ project }) { return { items: (await hosts.listTokens(project.id)).map(tokenView) }; },
+    }),
+    route({
+      id: 'job.enrolToken.revoke', method: 'delete', path: '/api/v1/projects/:projectId/agent-tokens/:tokenId', tag: 'hosts', auth: { project: 'manage' },
+      summary: 'Revoke an enrolment token (enrolled agents keep working)', params: projectParams.extend({ tokenId: z.string().min(1).max(64) }),
+      async handler({ project, params, audit }) {
+        await hosts.revokeToken(project.id, params.tokenId);
+        audit({ kind: 'agent-token', id: params.tokenId });
+        return undefined;
+      },
+    }),
+  ];
+}

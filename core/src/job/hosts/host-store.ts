@@ -1,0 +1,221 @@
+import type { HostFacts } from '@opsloom/agent/protocol';
+import type { Db } from '../../store/db.js';
+
+/** A host of a project: one `(cloudArea, ip)` with its agent. */
+export interface Host {
+  id: string;
+  projectId: string;
+  cloudArea: number;
+  ip: string;
+  hostname: string;
+  facts: HostFacts;
+  agentId: string;
+  online: boolean;
+  lastSeenAt: number | null;
+  createdAt: number;
+  updatedAt: number;
+}
+
+/** A host with what the gateway needs to authenticate and route to its agent. */
+export interface HostWithAgent extends Host {
+  credentialHash: string;
+  gatewayId: string | null;
+  connectionId: string | null;
+}
+
+/** A project enrolment token (its secret is only ever stored hashed). */
+export interface EnrolToken {
+  id: string;
+  projectId: string;
+  name: string;
+  createdBy: string;
+  createdAt: number;
+  expiresAt: number | null;
+  revokedAt: number | null;
+  lastUsedAt: number | null;
+  uses: number;
+}
+
+/** Filters of {@link HostStore.list}. */
+export interface HostFilter {
+  online?: boolean;
+  cloudArea?: number;
+  /** Substring of the IP or host name. */
+  search?: string;
+  limit: number;
+  offset: number;
+}
+
+interface HostRow {
+  id: string; project_id: string; cloud_area: number; ip: string; hostname: string; facts: string; agent_id: string;
+  credential_hash: string; online: number | boolean; gateway_id: string | null; connection_id: string | null;
+  last_seen_at: number | null; created_at: number; updated_at: number;
+}
+interface TokenRow {
+  id: string; project_id: string; name: string; token_hash: string; created_by: string; created_at: number;
+  expires_at: number | null; revoked_at: number | null; last_used_at: number | null; uses: number;
+}
+
+const num = (v: number | null): number | null => (v === null || v === undefined ? null : Number(v));
+
+function toHost(r: HostRow): HostWithAgent {
+  return {
+    id: r.id, projectId: r.project_id, cloudArea: Number(r.cloud_area), ip: r.ip, hostname: r.hostname, facts: JSON.parse(r.facts) as HostFacts,
+    agentId: r.agent_id, online: Boolean(r.online), lastSeenAt: num(r.last_seen_at), createdAt: Number(r.created_at),
+    updatedAt: Number(r.updated_at), credentialHash: r.credential_hash, gatewayId: r.gateway_id, connectionId: r.connection_id,
+  };
+}
+
+function toToken(r: TokenRow): EnrolToken {
+  return {
+    id: r.id, projectId: r.project_id, name: r.name, createdBy: r.created_by, createdAt: Number(r.created_at),
+    expiresAt: num(r.expires_at), revokedAt: num(r.revoked_at), lastUsedAt: num(r.last_used_at), uses: Number(r.uses),
+  };
+}
+
+/** Hosts, their agents' identities and connection state, and enrolment tokens. */
+export class HostStore {
+  constructor(private readonly db: Db) {}
+
+  async insertToken(t: EnrolToken & { tokenHash: string }): Promise<void> {
+    await this.db('job_enrol_tokens').insert({
+      id: t.id, project_id: t.projectId, name: t.name, token_hash: t.tokenHash, created_by: t.createdBy, created_at: t.createdAt,
+      expires_at: t.expiresAt, revoked_at: null, last_used_at: null, uses: 0,
+    });
+  }
+
+  async listTokens(projectId: string): Promise<EnrolToken[]> {
+    return (await this.db<TokenRow>('job_enrol_tokens').where({ project_id: projectId }).orderBy('id', 'desc')).map(toToken);
+  }
+
+  async revokeToken(projectId: string, id: string, at: number): Promise<boolean> {
+    return (await this.db('job_enrol_tokens').where({ project_id: projectId, id }).whereNull('revoked_at').update({ revoked_at: at })) > 0;
+  }
+
+  async tokenByHash(hash: string): Promise<EnrolToken | undefined> {
+    const row = await this.db<TokenRow>('job_enrol_tokens').where({ token_hash: hash }).first();
+    return row ? toToken(row) : undefined;
+  }
+
+  async tokenUsed(id: string, at: number): Promise<void> {
+    await this.db('job_enrol_tokens').where({ id }).update({ last_used_at: at, uses: this.db.raw('uses + 1') });
+  }
+
+  async byAgent(agentId: string): Promise<HostWithAgent | undefined> {
+    const row = await this.db<HostRow>('job_hosts').where({ agent_id: agentId }).first();
+    return row ? toHost(row) : undefined;
+  }
+
+  async byIdentity(projectId: string, cloudArea: number, ip: string): Promise<HostWithAgent | undefined> {
+    const row = await this.db<HostRow>('job_hosts').where({ project_id: projectId, cloud_area: cloudArea, ip }).first();
+    return row ? toHost(row) : undefined;
+  }
+
+  async get(projectId: string, id: string): Promise<HostWithAgent | undefined> {
+    const row = await this.db<HostRow>('job_hosts').where({ project_id: projectId, id }).first();
+    return row ? toHost(row) : undefined;
+  }
+
+  /** Hosts of the project among `ids` (others' hosts are simply not returned). */
+  async byIds(projectId: string, ids: string[]): Promise<HostWithAgent[]> {
+    const out: HostWithAgent[] = [];
+    for (let i = 0; i < ids.length; i += 500) {
+      const rows = await this.db<HostRow>('job_hosts').where({ project_id: projectId }).whereIn('id', ids.slice(i, i + 500));
+      out.push(...rows.map(toHost));
+    }
+    return out;
+  }
+
+  /** Hosts of the project among the given identities. */
+  async byIdentities(projectId: string, pairs: { cloudArea: number; ip: string }[]): Promise<HostWithAgent[]> {
+    const out: HostWithAgent[] = [];
+    const byArea = new Map<number, string[]>();
+    for (const p of pairs) byArea.set(p.cloudArea, [...(byArea.get(p.cloudArea) ?? []), p.ip]);
+    for (const [area, ips] of byArea) {
+      for (let i = 0; i < ips.length; i += 500) {
+        const rows = await this.db<HostRow>('job_hosts').where({ project_id: projectId, cloud_area: area }).whereIn('ip', ips.slice(i, i + 500));
+        out.push(...rows.map(toHost));
+      }
+    }
+    return out;
+  }
+
+  /** Connection state of the agents named (for dispatch routing). */
+  async routes(agentIds: string[]): Promise<Map<string, { online: boolean; gatewayId: string | null }>> {
+    const out = new Map<string, { online: boolean; gatewayId: string | null }>();
+    for (let i = 0; i < agentIds.length; i += 500) {
+      const rows = await this.db<HostRow>('job_hosts').select('agent_id', 'online', 'gateway_id').whereIn('agent_id', agentIds.slice(i, i + 500));
+      for (const r of rows) out.set(r.agent_id, { online: Boolean(r.online), gatewayId: r.gateway_id });
+    }
+    return out;
+  }
+
+  async list(projectId: string, f: HostFilter): Promise<{ items: Host[]; total: number }> {
+    const q = this.db<HostRow>('job_hosts').where({ project_id: projectId });
+    if (f.online !== undefined) q.where({ online: f.online });
+    if (f.cloudArea !== undefined) q.where({ cloud_area: f.cloudArea });
+    if (f.search) {
+      const like = `%${f.search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+      q.where((w) => w.where('ip', 'like', like).orWhere('hostname', 'like', like));
+    }
+    const total = Number(((await q.clone().count({ n: '*' }).first()) as { n: number } | undefined)?.n ?? 0);
+    const rows = await q.orderBy([{ column: 'cloud_area' }, { column: 'ip' }]).limit(f.limit).offset(f.offset);
+    return { items: rows.map(toHost), total };
+  }
+
+  /** Creates the host, or hands an existing host of the same identity to a new agent identity. */
+  async enrol(host: Omit<HostWithAgent, 'online' | 'lastSeenAt' | 'gatewayId' | 'connectionId'>): Promise<string> {
+    return this.db.transaction(async (trx) => {
+      const existing = await trx<HostRow>('job_hosts').where({ project_id: host.projectId, cloud_area: host.cloudArea, ip: host.ip }).first();
+      if (existing) {
+        await trx('job_hosts').where({ id: existing.id }).update({
+          agent_id: host.agentId, credential_hash: host.credentialHash, hostname: host.hostname, facts: JSON.stringify(host.facts),
+          online: false, gateway_id: null, connection_id: null, updated_at: host.updatedAt,
+        });
+        return existing.id;
+      }
+      await trx('job_hosts').insert({
+        id: host.id, project_id: host.projectId, cloud_area: host.cloudArea, ip: host.ip, hostname: host.hostname,
+        facts: JSON.stringify(host.facts), agent_id: host.agentId, credential_hash: host.credentialHash, online: false,
+        gateway_id: null, connection_id: null, last_seen_at: null, created_at: host.createdAt, updated_at: host.updatedAt,
+      });
+      return host.id;
+    });
+  }
+
+  /** Records a new connection of the agent (this gateway now owns it) and its current facts. */
+  async connected(agentId: string, gatewayId: string, connectionId: string, facts: HostFacts, at: number): Promise<void> {
+    await this.db('job_hosts').where({ agent_id: agentId }).update({
+      online: true, gateway_id: gatewayId, connection_id: connectionId, last_seen_at: at, hostname: facts.hostname,
+      facts: JSON.stringify(facts), updated_at: at,
+    });
+  }
+
+  /** Marks the agent offline, unless a newer connection took over since. */
+  async disconnected(agentId: string, connectionId: string, at: number): Promise<void> {
+    await this.db('job_hosts').where({ agent_id: agentId, connection_id: connectionId }).update({ online: false, last_seen_at: at, gateway_id: null });
+  }
+
+  /** Last-seen times, written in bulk (heartbeats are not one write each). */
+  async seen(agentIds: string[], at: number): Promise<void> {
+    for (let i = 0; i < agentIds.length; i += 500) {
+      await this.db('job_hosts').whereIn('agent_id', agentIds.slice(i, i + 500)).update({ last_seen_at: at });
+    }
+  }
+
+  /** Marks offline every agent silent since `before` or owned by a gateway that is gone. */
+  async sweepOffline(before: number, deadGateways: string[]): Promise<number> {
+    let n = await this.db('job_hosts').where({ online: true }).where('last_seen_at', '<', before).update({ online: false, gateway_id: null });
+    if (deadGateways.length > 0) n += await this.db('job_hosts').where({ online: true }).whereIn('gateway_id', deadGateways).update({ online: false, gateway_id: null });
+    return n;
+  }
+
+  /** Gateways that own online agents. */
+  async gatewaysInUse(): Promise<string[]> {
+    return (await this.db('job_hosts').distinct('gateway_id').where({ online: true }).whereNotNull('gateway_id')).map((r: { gateway_id: string }) => r.gateway_id);
+  }
+
+  async delete(projectId: string, id: string): Promise<boolean> {
+    return (await this.db('job_hosts').where({ project_id: projectId, id }).delete()) > 0;
+  }
+}

@@ -1,0 +1,160 @@
+import assert from 'node:assert/strict';
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import type { TestServer } from '../test-support/test-server.js';
+import type { JobView } from './execution/job-model.js';
+import { AgentPool, hostResults, projectWithToken, readWholeLog, startJobServer, waitForJob } from './test-support/job-test-kit.js';
+
+/** Fast script execution as a user meets it: real agents over WebSocket, the REST API, logs and results. */
+describe('fast script execution with real agents', () => {
+  let s: TestServer;
+  const pool = new AgentPool();
+  let projectId: string;
+  const hostIds: string[] = [];
+
+  before(async () => {
+    s = await startJobServer({ maxTimeoutSeconds: 3600 });
+    const p = await projectWithToken(s.admin, 'exec');
+    projectId = p.projectId;
+    for (const ip of ['10.9.0.1', '10.9.0.2', '10.9.0.3']) hostIds.push((await pool.start(s, p.token, projectId, { ip })).hostId);
+  });
+  after(async () => {
+    await pool.stopAll();
+    await s.close();
+  });
+
+  test('hosts are listed with their facts and online state', async () => {
+    const r = await s.admin.call<{ total: number; items: { id: string; ip: string; online: boolean; lastSeenAt: string; facts: { languages: string[] } }[] }>('GET', `/api/v1/projects/${projectId}/hosts`);
+    assert.equal(r.status, 200);
+    assert.equal(r.body.total, 3);
+    assert.ok(r.body.items.every((h) => h.online && h.lastSeenAt && h.facts.languages.includes('bash')));
+    const filtered = await s.admin.call<{ total: number }>('GET', `/api/v1/projects/${projectId}/hosts?search=10.9.0.2`);
+    assert.equal(filtered.body.total, 1);
+  });
+
+  test('a script runs on every host; results are grouped by status and tag; logs read back', async () => {
+    const script = 'echo "hello from $(hostname)"\nif [ "$1" = "fail-me" ]; then job_fail "bad"; fi\njob_success "fine"';
+    const res = await s.admin.call<JobView>('POST', `/api/v1/projects/${projectId}/jobs/script`, { hostIds, content: script, language: 'bash', params: 'ok' });
+    assert.equal(res.status, 201, JSON.stringify(res.body));
+    assert.equal(res.body.hostCount, 3);
+    const job = await waitForJob(s.admin, projectId, res.body.id);
+    assert.equal(job.status, 'success');
+    assert.deepEqual(job.groups, [{ status: 'success', tag: 'fine', count: 3 }]);
+    const hosts = await hostResults(s.admin, projectId, job.id);
+    assert.equal(hosts.length, 3);
+    for (const h of hosts) {
+      assert.equal(h.exitCode, 0);
+      const log = await readWholeLog(s.admin, projectId, job.id, h.runId);
+      assert.match(log.toString('utf8'), /^hello from /);
+    }
+    const text = await s.admin.call<{ data: string; encoding: string; complete: boolean }>('GET', `/api/v1/projects/${projectId}/jobs/${job.id}/runs/${hosts[0]!.runId}/log?encoding=text`);
+    assert.equal(text.body.encoding, 'text');
+    assert.match(text.body.data, /hello from/);
+    assert.equal(text.body.complete, true);
+  });
+
+  test('failures and tags are grouped; the job fails when one host fails', async () => {
+    const script = 'echo checking\n[ "$1" = "x" ] && job_fail "param x"\njob_success "ok"';
+    const res = await s.admin.call<JobView>('POST', `/api/v1/projects/${projectId}/jobs/script`, { hostIds: hostIds.slice(0, 2), content: script, language: 'bash', params: 'x' });
+    const job = await waitForJob(s.admin, projectId, res.body.id);
+    assert.equal(job.status, 'failed');
+    assert.deepEqual(job.groups, [{ status: 'failed', tag: 'param x', count: 2 }]);
+    const failed = await hostResults(s.admin, projectId, job.id, '?status=failed&tag=param%20x');
+    assert.equal(failed.length, 2);
+    assert.ok(failed.every((h) => h.exitCode === 1));
+  });
+
+  test('non-UTF-8 bytes and multibyte characters survive byte for byte, also when paged', async () => {
+    // Latin-1 "é" (0xE9), an invalid byte 0xFF, and a 4-byte emoji, several times over.
+    const script = 'for i in 1 2 3 4 5 6 7 8; do printf "caf\\351 \\377 \\360\\237\\230\\200 line $i\\n"; done';
+    const res = await s.admin.call<JobView>('POST', `/api/v1/projects/${projectId}/jobs/script`, { hostIds: [hostIds[0]], content: script, language: 'bash' });
+    const job = await waitForJob(s.admin, projectId, res.body.id);
+    assert.equal(job.status, 'success');
+    const [h] = await hostResults(s.admin, projectId, job.id);
+    const expected = Buffer.concat([1, 2, 3, 4, 5, 6, 7, 8].map((i) => Buffer.concat([
+      Buffer.from('caf'), Buffer.from([0xe9, 0x20, 0xff, 0x20, 0xf0, 0x9f, 0x98, 0x80]), Buffer.from(` line ${i}\n`),
+    ])));
+    assert.deepEqual(await readWholeLog(s.admin, projectId, job.id, h!.runId), expected);
+    // Pages of 7 bytes cut through the emoji: joined again they are the same bytes.
+    assert.deepEqual(await readWholeLog(s.admin, projectId, job.id, h!.runId, 7), expected);
+    const text = await s.admin.call<{ data: string }>('GET', `/api/v1/projects/${projectId}/jobs/${job.id}/runs/${h!.runId}/log?encoding=text`);
+    assert.ok(text.body.data.includes('caf\uFFFD \uFFFD \u{1F600} line 1'));
+  });
+
+  test('logs are searchable across hosts by keyword', async () => {
+    const res = await s.admin.call<JobView>('POST', `/api/v1/projects/${projectId}/jobs/script`, {
+      hostIds, content: 'echo first\necho "needle-$OPSLOOM_RUN_ID"\necho last', language: 'bash',
+    });
+    const job = await waitForJob(s.admin, projectId, res.body.id);
+    const found = await s.admin.call<{ items: { runId: string; lines: { text: string }[] }[] }>('GET', `/api/v1/projects/${projectId}/jobs/${job.id}/log-search?keyword=needle-`);
+    assert.equal(found.body.items.length, 3);
+    for (const item of found.body.items) assert.deepEqual(item.lines.map((l) => l.text), [`needle-${item.runId}`]);
+    const none = await s.admin.call<{ items: unknown[] }>('GET', `/api/v1/projects/${projectId}/jobs/${job.id}/log-search?keyword=absent-word`);
+    assert.deepEqual(none.body.items, []);
+  });
+
+  test('sensitive parameters reach the script but are shown as ****** and stored encrypted', async () => {
+    const res = await s.admin.call<JobView>('POST', `/api/v1/projects/${projectId}/jobs/script`, {
+      hostIds: [hostIds[0]], content: '[ "$1" = "s3cr3t-value" ] && job_success "got it"', language: 'bash', params: 's3cr3t-value', paramsSensitive: true,
+    });
+    assert.equal(res.body.params, '******');
+    const job = await waitForJob(s.admin, projectId, res.body.id);
+    assert.equal(job.status, 'success');
+    assert.equal(job.params, '******');
+    assert.deepEqual(job.groups, [{ status: 'success', tag: 'got it', count: 1 }]);
+    const list = await s.admin.call<{ items: JobView[] }>('GET', `/api/v1/projects/${projectId}/jobs`);
+    assert.equal(list.body.items.find((j) => j.id === job.id)!.params, '******');
+    const row = await s.ops.db('job_instances').where({ id: job.id }).first() as { params_plain: string | null; params_cipher: string };
+    assert.equal(row.params_plain, null);
+    assert.ok(!row.params_cipher.includes('s3cr3t'));
+    const audit = await s.admin.call('GET', `/api/v1/audit?action=job.script.execute`);
+    assert.ok(!JSON.stringify(audit.body).includes('s3cr3t-value'));
+  });
+
+  test('a timeout kills the script and the host ends as timeout', async () => {
+    const res = await s.admin.call<JobView>('POST', `/api/v1/projects/${projectId}/jobs/script`, { hostIds: [hostIds[1]], content: 'echo start; sleep 30', language: 'bash', timeoutSeconds: 1 });
+    const job = await waitForJob(s.admin, projectId, res.body.id);
+    assert.equal(job.status, 'failed');
+    assert.deepEqual(Object.keys(job.counts), ['timeout']);
+  });
+
+  test('terminate cancels every running host at once', async () => {
+    const res = await s.admin.call<JobView>('POST', `/api/v1/projects/${projectId}/jobs/script`, { hostIds, content: 'sleep 30', language: 'bash' });
+    await waitForJob(s.admin, projectId, res.body.id, (j) => (j.counts.running ?? 0) === 3);
+    const t = await s.admin.call<JobView>('POST', `/api/v1/projects/${projectId}/jobs/${res.body.id}/terminate`);
+    assert.equal(t.status, 200);
+    assert.equal(t.body.status, 'cancelled');
+    assert.deepEqual(t.body.counts, { cancelled: 3 });
+    const again = await s.admin.call<JobView>('POST', `/api/v1/projects/${projectId}/jobs/${res.body.id}/terminate`);
+    assert.equal(again.status, 409);
+  });
+
+  test('retry runs only the failed hosts again, as a new attempt', async () => {
+    // The first host to get here fails; every later run (other hosts, and the retry) succeeds.
+    const script = 'mark="${TMPDIR:-/tmp}/opsloom-retry-$OPSLOOM_JOB_ID"\nif mkdir "$mark" 2>/dev/null; then job_fail "first"; fi\njob_success "later"';
+    const res = await s.admin.call<JobView>('POST', `/api/v1/projects/${projectId}/jobs/script`, { hostIds, content: script, language: 'bash' });
+    const first = await waitForJob(s.admin, projectId, res.body.id);
+    assert.equal(first.status, 'failed');
+    assert.deepEqual(first.counts, { failed: 1, success: 2 });
+    const retry = await s.admin.call<JobView>('POST', `/api/v1/projects/${projectId}/jobs/${first.id}/retry`, { scope: 'failed' });
+    assert.equal(retry.status, 200, JSON.stringify(retry.body));
+    const done = await waitForJob(s.admin, projectId, first.id);
+    assert.equal(done.status, 'success');
+    const hosts = await hostResults(s.admin, projectId, first.id);
+    assert.deepEqual(hosts.map((h) => h.attempt).sort(), [1, 1, 2]);
+    assert.deepEqual(done.groups, [{ status: 'success', tag: 'later', count: 3 }]);
+    const none = await s.admin.call('POST', `/api/v1/projects/${projectId}/jobs/${first.id}/retry`, { scope: 'failed' });
+    assert.equal(none.status, 409, 'nothing failed any more');
+    rmSync(join(process.env.TMPDIR ?? '/tmp', `opsloom-retry-${first.id}`), { recursive: true, force: true });
+  });
+
+  test('timeouts above the configured maximum and empty targets are refused at the edge', async () => {
+    const big = await s.admin.call<{ code: string }>('POST', `/api/v1/projects/${projectId}/jobs/script`, { hostIds, content: 'true', language: 'bash', timeoutSeconds: 7200 });
+    assert.equal(big.status, 400);
+    assert.match(JSON.stringify(big.body), /at most 3600/);
+    const none = await s.admin.call<{ code: string; detail: string }>('POST', `/api/v1/projects/${projectId}/jobs/script`, { content: 'true', language: 'bash' });
+    assert.equal(none.status, 400);
+    assert.match(none.body.detail, /target/);
+  });
+});
