@@ -88,3 +88,44 @@ test('kill -9 in the middle of running tasks: on restart every task finishes and
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+// Two core processes on one MySQL and Redis share the work; either can die.
+if (backend.redis && backend.mysql) {
+  test('two core processes share the work and the survivor finishes what the killed one held', { timeout: 120_000 }, async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'opsloom-cluster-'));
+    const db = await testDatabase(dir);
+    const env = {
+      OPSLOOM_DATA_DIR: dir, OPSLOOM_PORT: '0', OPSLOOM_ADMIN_PASSWORD: TEST_ADMIN_PASSWORD, OPSLOOM_LOG_LEVEL: 'warn', OPSLOOM_REGISTRY: 'off',
+      OPSLOOM_LOCAL_AGENT: 'false', OPSLOOM_STEP_LEASE: '2', OPSLOOM_REDIS: backend.redis!, OPSLOOM_REDIS_PREFIX: `opsloom-test-cluster${Date.now()}`, ...db.env,
+    };
+    const prep = await startTestServer(env);
+    await installTestPlugins(prep);
+    await prep.admin.call('POST', '/api/v1/projects', { key: 'cluster', name: 'Cluster' });
+    const g = graph('cluster', [start(), task('poll', '@test/poller', { times: 6, delayMs: 100 }), task('after', '@test/echo'), end()],
+      [['start', 'poll'], ['poll', 'after'], ['after', 'end']]);
+    const templateId = await flows(prep.admin, 'cluster').template(g);
+    await prep.close();
+    const a = await up(env);
+    const b = await up(env);
+    try {
+      const login = await apiClient(a.url).call<{ token: string }>('POST', '/api/v1/auth/login', { username: 'admin', password: TEST_ADMIN_PASSWORD });
+      const fa = flows(apiClient(a.url, login.body.token), 'cluster');
+      const fb = flows(apiClient(b.url, login.body.token), 'cluster');
+      const ids: string[] = [];
+      for (let i = 0; i < 12; i++) ids.push(await fa.create(templateId));
+      for (const id of ids) await fa.taskOp(id, 'start');
+      await fa.waitFor(ids[0]!, (t) => t.nodes.poll!.state === 'waiting', 'a polling node');
+      a.child.kill('SIGKILL');
+      for (const id of ids) {
+        const t = await fb.waitFor(id, (x) => x.state === 'finished', 'finished by the surviving process', 60_000);
+        assert.equal(t.nodes.after!.state, 'finished');
+      }
+    } finally {
+      a.child.kill('SIGKILL');
+      b.child.kill('SIGKILL');
+      await db.drop();
+      await dropRedisKeys(backend.redis!, env.OPSLOOM_REDIS_PREFIX);
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+}
