@@ -2,11 +2,15 @@
 import { ConfigError, SETTINGS, loadConfig } from '../config/config.js';
 import { startOpsloom } from '../server.js';
 import { VERSION } from '../version.js';
+import { PLUGIN_USAGE, pluginCommand } from './plugin-command.js';
+import { REGISTRY_USAGE, registryCommand } from './registry-command.js';
 
 const USAGE = `opsloom ${VERSION}
 
 Usage:
   opsloom up [--config FILE]     start Opsloom (embedded mode unless OPSLOOM_DB / OPSLOOM_REDIS are set)
+${REGISTRY_USAGE}
+${PLUGIN_USAGE}
   opsloom version                print the version
   opsloom help                   this text
 
@@ -44,6 +48,8 @@ async function main(argv: string[]): Promise<void> {
   const [command = 'help', ...args] = argv;
   switch (command) {
     case 'up': return up(args);
+    case 'registry': return registryCommand(args);
+    case 'plugin': return pluginCommand(args);
     case 'version': case '--version': process.stdout.write(`${VERSION}\n`); return;
     case 'help': case '--help': case '-h': process.stdout.write(USAGE); return;
     default:

@@ -40,6 +40,12 @@ export interface Config {
   sessionTtlMs: number;
   /** How long a running flow step may go unrenewed before another worker recovers it (its process died). @default 30 s */
   stepLeaseMs: number;
+  /** `smtp://user:pass@host:port` (or `smtps://`) that notification e-mail goes through; unset = no e-mail. */
+  smtpUrl: string | undefined;
+  /** Sender address of notification e-mail. @default opsloom@<smtp host> */
+  smtpFrom: string | undefined;
+  /** Origins (`https://hooks.example.com`) notification webhooks may be sent to. @default none */
+  notifyOrigins: readonly string[];
 }
 
 export type ProcessRole = 'api' | 'worker' | 'scheduler' | 'agent-gateway';
@@ -61,6 +67,7 @@ const KEYS = [
   'OPSLOOM_DATA_DIR', 'OPSLOOM_HOST', 'OPSLOOM_PORT', 'OPSLOOM_DB', 'OPSLOOM_REDIS', 'OPSLOOM_SECRET_KEY',
   'OPSLOOM_REGISTRY_PORT', 'OPSLOOM_REGISTRY', 'OPSLOOM_LOCAL_AGENT', 'OPSLOOM_ADMIN_PASSWORD',
   'OPSLOOM_PUBLIC_URL', 'OPSLOOM_LOG_LEVEL', 'OPSLOOM_ROLES', 'OPSLOOM_SESSION_TTL', 'OPSLOOM_STEP_LEASE', 'OPSLOOM_REDIS_PREFIX',
+  'OPSLOOM_SMTP_URL', 'OPSLOOM_SMTP_FROM', 'OPSLOOM_NOTIFY_ORIGINS',
 ] as const;
 type Key = (typeof KEYS)[number];
 type Source = Partial<Record<Key, string>>;
@@ -83,6 +90,9 @@ export const SETTINGS: readonly { key: Key; default: string; meaning: string }[]
   { key: 'OPSLOOM_ROLES', default: ROLES.join(','), meaning: 'what this process runs in a cluster' },
   { key: 'OPSLOOM_SESSION_TTL', default: '43200', meaning: 'seconds a login session lasts' },
   { key: 'OPSLOOM_STEP_LEASE', default: '30', meaning: 'seconds before a flow step of a dead process is recovered' },
+  { key: 'OPSLOOM_SMTP_URL', default: '(no e-mail)', meaning: 'smtp://user:pass@host:port (or smtps://) for notification e-mail' },
+  { key: 'OPSLOOM_SMTP_FROM', default: 'opsloom@SMTP-HOST', meaning: 'sender address of notification e-mail' },
+  { key: 'OPSLOOM_NOTIFY_ORIGINS', default: '(none)', meaning: 'comma-separated origins notification webhooks may reach, e.g. https://hooks.slack.com' },
 ];
 
 function readFile(path: string): Source {
@@ -191,7 +201,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: { conf
 
   const sessionTtlMs = 1000 * (src.OPSLOOM_SESSION_TTL === undefined ? 43200 : int('OPSLOOM_SESSION_TTL', src.OPSLOOM_SESSION_TTL, 60, 30 * 86400));
 
+  const smtpUrl = src.OPSLOOM_SMTP_URL ? url('OPSLOOM_SMTP_URL', src.OPSLOOM_SMTP_URL, ['smtp:', 'smtps:']).toString() : undefined;
+  const smtpFrom = src.OPSLOOM_SMTP_FROM?.trim() || undefined;
+  if (smtpFrom !== undefined && !/^[^\s@<>]+@[^\s@<>]+$|^[^<>]*<[^\s@<>]+@[^\s@<>]+>$/.test(smtpFrom)) {
+    throw new ConfigError('OPSLOOM_SMTP_FROM', `"${smtpFrom}" is not an e-mail address (name@example.com or Name <name@example.com>)`);
+  }
+  const notifyOrigins = (src.OPSLOOM_NOTIFY_ORIGINS ?? '').split(',').map((o) => o.trim()).filter(Boolean).map((o) => {
+    const u = url('OPSLOOM_NOTIFY_ORIGINS', o, ['http:', 'https:']);
+    if (u.origin !== o.replace(/\/$/, '')) throw new ConfigError('OPSLOOM_NOTIFY_ORIGINS', `"${o}" must be an origin only (scheme://host[:port]), e.g. ${u.origin}`);
+    return u.origin;
+  });
+
   return {
+    smtpUrl, smtpFrom, notifyOrigins,
     dataDir, host, port, db, redisUrl, redisPrefix, secretKey, registryPort,
     registryEmbedded: registry === 'embedded',
     localAgent: src.OPSLOOM_LOCAL_AGENT === undefined ? true : bool('OPSLOOM_LOCAL_AGENT', src.OPSLOOM_LOCAL_AGENT),

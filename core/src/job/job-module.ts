@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import type { HostFacts } from '@opsloom/agent/protocol';
 import type { DbConfig } from '../config/config.js';
 import type { CoreModule, ModuleContext, ModuleFactory } from '../module.js';
 import { dangerRoutes } from './danger/danger-routes.js';
@@ -16,7 +17,8 @@ import { RunReports } from './execution/run-reports.js';
 import { AgentGateway } from './gateway/agent-gateway.js';
 import type { GatewayHandlers } from './gateway/gateway-handlers.js';
 import { hostRoutes } from './hosts/host-routes.js';
-import { HostService } from './hosts/host-service.js';
+import { AgentAuthError, HostService } from './hosts/host-service.js';
+import { MicroBatcher } from './gateway/micro-batcher.js';
 import { HostStore } from './hosts/host-store.js';
 import { compileJobOptions, type JobOptions } from './job-options.js';
 import { ParamCipher } from './param-cipher.js';
@@ -41,18 +43,26 @@ export function createJobModule(options: JobOptions): ModuleFactory {
 
     // The gateway and the services call each other; the handlers close over the services built below.
     const late = {} as { dispatcher: JobDispatcher; progress: JobProgress; reports: RunReports };
+    // A reconnect storm (thousands of hellos at once) is served in batches: a few queries instead of thousands.
+    const auth = new MicroBatcher((pairs: { agentId: string; credential: string }[]) => hosts.authenticateMany(pairs));
+    const connections = new MicroBatcher(async (items: { agentId: string; connectionId: string; facts: HostFacts }[]) => {
+      await hostStore.connectedMany(items.map((c) => ({ ...c, gatewayId: gateway.id })), Date.now());
+      return items.map(() => undefined);
+    });
+    const reconciles = new MicroBatcher(async (hellos: { agentId: string; activeRuns: string[] }[]) => {
+      const { resend, endedJobs } = await late.dispatcher.reconcile(hellos);
+      late.progress.soon(endedJobs);
+      return resend;
+    });
     const handlers: GatewayHandlers = {
       enrol: async (token, facts) => hosts.enrol(token, facts),
       authenticate: async (agentId, credential) => {
-        const h = await hosts.authenticate(agentId, credential);
+        const h = await auth.call({ agentId, credential });
+        if (!h) throw new AgentAuthError('CREDENTIAL_INVALID', 'unknown agent or wrong credential (the host may have been removed or re-enrolled)');
         return { previousGateway: h.online ? h.gatewayId : null };
       },
-      connected: (agentId, connectionId, facts) => hostStore.connected(agentId, gateway.id, connectionId, facts, Date.now()),
-      reconcile: async (agentId, activeRuns) => {
-        const { resend, endedJobs } = await late.dispatcher.reconcile(agentId, activeRuns);
-        late.progress.soon(endedJobs);
-        return resend;
-      },
+      connected: (agentId, connectionId, facts) => connections.call({ agentId, connectionId, facts }),
+      reconcile: (agentId, activeRuns) => reconciles.call({ agentId, activeRuns }),
       disconnected: (agentId, connectionId) => hostStore.disconnected(agentId, connectionId, Date.now()),
       seen: (agentIds) => hostStore.seen(agentIds, Date.now()),
       storeReports: (batch) => late.reports.store(batch),

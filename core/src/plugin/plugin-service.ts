@@ -75,6 +75,11 @@ export class PluginService implements PluginGateway {
     return this.store.list(filter);
   }
 
+  /** Every installed version of one plugin (any status). */
+  versionsOf(name: string): Promise<InstalledPlugin[]> {
+    return this.store.versionsOf(name);
+  }
+
   async get(name: string, version: string): Promise<InstalledPlugin> {
     const p = await this.store.get(name, version);
     if (!p) throw new NotFoundError('plugin version', `${name}@${version}`);

@@ -23,6 +23,8 @@ export interface Project {
   name: string;
   description?: string | null;
   role?: string;
+  /** IANA time zone periodic tasks of the project default to. */
+  timeZone?: string;
 }
 
 /** A template in the list. */

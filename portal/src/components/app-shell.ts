@@ -10,13 +10,17 @@ import { parseRoute, routeHash, type PageName, type Route } from '../model/route
 import { sharedStyles } from './shared-styles.js';
 import './sign-in.js';
 import './projects-page.js';
-import './coming-soon.js';
 import './flows-page.js';
 import './flow-editor.js';
 import './tasks-page.js';
 import './task-create.js';
 import './task-monitor.js';
 import './audit-page.js';
+import './jobs-page.js';
+import './job-result.js';
+import './marketplace-page.js';
+import './periodic-page.js';
+import './plugin-page.js';
 
 const NAV: { page: PageName; label: string }[] = [
   { page: 'flows', label: 'Flows' }, { page: 'tasks', label: 'Tasks' }, { page: 'marketplace', label: 'Marketplace' },
@@ -105,7 +109,8 @@ export class App extends LitElement {
     const r = this.route;
     const project = r.project ? this.projects.find((p) => p.key === r.project || p.id === r.project) : undefined;
     if (project) localStorage.setItem(LAST_PROJECT, project.key);
-    const current: PageName = r.page === 'flow-editor' ? 'flows' : r.page === 'task' || r.page === 'task-new' ? 'tasks' : r.page;
+    const current: PageName = r.page === 'flow-editor' ? 'flows' : r.page === 'task' || r.page === 'task-new' ? 'tasks'
+      : r.page === 'plugin' ? 'marketplace' : r.page === 'job' ? 'jobs' : r.page;
     return html`<a class="skip" href="#main" @click=${this.#skip}>Skip to content</a>
       <header>
         <a class="brand" href="#/projects">Opsloom</a>
@@ -137,16 +142,19 @@ export class App extends LitElement {
         <a href="#/projects">Choose a project</a>.</p>`;
     }
     const key = project.key;
+    const admin = this.user?.isAdmin ?? false;
     switch (r.page) {
       case 'flows': return html`<ol-flows-page .project=${key}></ol-flows-page>`;
       case 'flow-editor': return html`<ol-flow-editor .project=${key} .templateId=${r.id ?? 'new'}></ol-flow-editor>`;
       case 'tasks': return html`<ol-tasks-page .project=${key}></ol-tasks-page>`;
       case 'task-new': return html`<ol-task-create .project=${key} .templateId=${r.query.template ?? ''}></ol-task-create>`;
-      case 'task': return html`<ol-task-monitor .project=${key} .taskId=${r.id ?? ''}></ol-task-monitor>`;
+      case 'task': return html`<ol-task-monitor .project=${key} .taskId=${r.id ?? ''} .username=${this.user?.username ?? ''} .projectRole=${project.role ?? ''}></ol-task-monitor>`;
       case 'audit': return html`<ol-audit-page .project=${key} .isAdmin=${this.user?.isAdmin ?? false}></ol-audit-page>`;
-      case 'marketplace': return html`<ol-coming-soon heading="Marketplace" comesWith="the plugin catalog API (issue 8, marketplace slice)"></ol-coming-soon>`;
-      case 'jobs': return html`<ol-coming-soon heading="Jobs" comesWith="the job service API (script execution, hosts and agents)"></ol-coming-soon>`;
-      case 'periodic': return html`<ol-coming-soon heading="Periodic tasks" comesWith="the cron API for periodic tasks"></ol-coming-soon>`;
+      case 'marketplace': return html`<ol-marketplace-page .project=${key} .tab=${r.query.tab ?? 'catalog'} .isAdmin=${admin}></ol-marketplace-page>`;
+      case 'plugin': return html`<ol-plugin-page .project=${key} .name=${r.id ?? ''} .isAdmin=${admin}></ol-plugin-page>`;
+      case 'jobs': return html`<ol-jobs-page .project=${key} .tab=${r.query.tab ?? 'run'} .isAdmin=${admin}></ol-jobs-page>`;
+      case 'job': return html`<ol-job-result .project=${key} .jobId=${r.id ?? ''}></ol-job-result>`;
+      case 'periodic': return html`<ol-periodic-page .project=${key} .timeZone=${project.timeZone ?? ''}></ol-periodic-page>`;
       default: return html`<h1>Page not found</h1><p><a href=${routeHash({ page: 'flows', project: key })}>Back to flows</a></p>`;
     }
   }

@@ -27,6 +27,9 @@ export class NodeDetailView extends LitElement {
   @property() project = '';
   @property({ attribute: false }) task!: Task;
   @property() nodeId = '';
+  /** The signed-in user and their role in the project: an approval decision names them. */
+  @property() username = '';
+  @property() projectRole = '';
   @state() private form: NodeOperation | undefined;
   @state() private error = '';
   @state() private busy = false;
@@ -73,6 +76,14 @@ export class NodeDetailView extends LitElement {
         <label for="cb">Callback data (JSON)</label><textarea id="cb" name="json">{}</textarea>
         <div class="row"><button class="primary" type="submit">Send callback</button><button type="button" @click=${() => { this.form = undefined; }}>Cancel</button></div></form>`;
     }
+    if (this.form === 'approve') {
+      return html`<form @submit=${this.#submitDecision} aria-label="Approval decision"><fieldset><legend>Decision</legend>
+          <label class="inline"><input type="radio" name="decision" value="approve" checked> Approve</label>
+          <label class="inline"><input type="radio" name="decision" value="reject"> Reject</label></fieldset>
+        <label for="approval-comment">Comment</label><textarea id="approval-comment" name="comment" style="min-height:50px"></textarea>
+        <p class="hint">Recorded as ${this.username || 'you'}${this.projectRole ? ` (${this.projectRole})` : ''}.</p>
+        <div class="row"><button class="primary" type="submit">Send decision</button><button type="button" @click=${() => { this.form = undefined; }}>Cancel</button></div></form>`;
+    }
     if (this.form === 'skip-gateway') {
       const flows = this.task.graph.flows.filter((f) => f.source === node.id);
       return html`<form @submit=${this.#submitBranches}><fieldset><legend>Branches to take</legend>
@@ -84,7 +95,7 @@ export class NodeDetailView extends LitElement {
 
   #choose(op: NodeOperation, node: FlowNode): void {
     this.error = '';
-    if (op === 'retry' || op === 'callback' || op === 'skip-gateway') {
+    if (op === 'retry' || op === 'callback' || op === 'skip-gateway' || op === 'approve') {
       this.form = op;
       return;
     }
@@ -105,8 +116,24 @@ export class NodeDetailView extends LitElement {
       this.error = `The ${key} are not valid JSON.`;
       return;
     }
-    const body = key === 'data' ? { version: this.task.nodes[this.nodeId]?.version, data: value } : { inputs: value };
+    if (key === 'inputs' && (!value || typeof value !== 'object' || Array.isArray(value))) {
+      this.error = 'The inputs must be a JSON object of input names and values.';
+      return;
+    }
+    const body = key === 'data' ? { version: String(this.task.nodes[this.nodeId]?.version ?? ''), data: value } : { inputs: value };
     void this.#send(op, body);
+  }
+
+  /**
+   * An approval is the approval plugin's callback (core has no approval route of its own yet):
+   * the decision with who made it, answering the node version now waiting.
+   */
+  #submitDecision(e: SubmitEvent): void {
+    e.preventDefault();
+    const f = new FormData(e.target as HTMLFormElement);
+    const comment = String(f.get('comment') ?? '').trim();
+    const data = { decision: f.get('decision') === 'reject' ? 'reject' : 'approve', user: this.username, role: this.projectRole || 'operator', ...(comment ? { comment } : {}) };
+    void this.#send('callback', { version: String(this.task.nodes[this.nodeId]?.version ?? ''), data });
   }
 
   #submitBranches(e: SubmitEvent): void {

@@ -38,6 +38,8 @@ export class TaskMonitor extends LitElement {
 
   @property() project = '';
   @property() taskId = '';
+  @property() username = '';
+  @property() projectRole = '';
   @state() private task: Task | undefined;
   @state() private selected: string | undefined;
   @state() private error = '';
@@ -98,7 +100,7 @@ export class TaskMonitor extends LitElement {
         @select-node=${(e: CustomEvent<{ id: string }>) => { this.selected = e.detail.id; }}
         @keydown=${this.#key}></ol-flow-canvas>
       <aside aria-label="Node detail">${this.selected
-        ? html`<ol-node-detail .project=${this.project} .task=${t} .nodeId=${this.selected} @task-changed=${() => this.#load.run()}></ol-node-detail>`
+        ? html`<ol-node-detail .project=${this.project} .task=${t} .nodeId=${this.selected} .username=${this.username} .projectRole=${this.projectRole} @task-changed=${() => this.#load.run()}></ol-node-detail>`
         : html`<h2>Node detail</h2><p class="hint">Click a node (or Tab to it and press Enter) to see its inputs, outputs, logs and operations.</p>`}</aside>
       <section class="timeline" aria-label="Timeline"><h2>Timeline</h2><ol-gantt-chart .timeline=${buildTimeline(t, this.now)}></ol-gantt-chart></section>`;
   }

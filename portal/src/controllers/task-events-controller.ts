@@ -1,9 +1,11 @@
 /**
  * Follows a task over Server-Sent Events while the host is connected. The browser's
  * EventSource reconnects by itself; `live` tells the host whether updates are flowing.
+ * Core sends named events: `snapshot` (every node's state, on each (re)connect) and
+ * `transition` (one change); both reach `onEvent` as task events.
  */
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
-import type { TaskEvent } from '../model/task-types.js';
+import { snapshotEvents, type TaskEvent, type TaskSnapshot } from '../model/task-types.js';
 
 export class TaskEventsController implements ReactiveController {
   live = false;
@@ -41,11 +43,19 @@ export class TaskEventsController implements ReactiveController {
       this.live = false;
       this.host.requestUpdate();
     };
-    source.onmessage = (m: MessageEvent<string>) => {
+    const deliver = (read: (data: unknown) => TaskEvent[]) => (m: MessageEvent<string>) => {
+      let events: TaskEvent[];
       try {
-        this.onEvent(JSON.parse(m.data) as TaskEvent);
-      } catch { /* a malformed event is dropped; the next poll corrects the view */ }
+        events = read(JSON.parse(m.data));
+      } catch {
+        return; // a malformed event is dropped; the next snapshot corrects the view
+      }
+      for (const e of events) this.onEvent(e);
     };
+    source.addEventListener('transition', deliver((d) => [d as TaskEvent]));
+    source.addEventListener('snapshot', deliver((d) => snapshotEvents(d as TaskSnapshot)));
+    // Unnamed events, should a server send them, carry one transition.
+    source.onmessage = deliver((d) => [d as TaskEvent]);
   }
 
   #close(): void {

@@ -4,14 +4,15 @@
  */
 
 /** The pages of the portal. */
-export type PageName = 'signin' | 'projects' | 'flows' | 'flow-editor' | 'tasks' | 'task-new' | 'task' | 'audit' | 'marketplace' | 'jobs' | 'periodic' | 'not-found';
+export type PageName = 'signin' | 'projects' | 'flows' | 'flow-editor' | 'tasks' | 'task-new' | 'task' | 'audit' | 'marketplace' | 'plugin'
+  | 'jobs' | 'job' | 'periodic' | 'not-found';
 
 /** A parsed route. */
 export interface Route {
   page: PageName;
   /** Project id or key. */
   project?: string;
-  /** Template id (flow editor; `new` for a new flow) or task id. */
+  /** Template id (flow editor; `new` for a new flow), task id, job id or plugin name. */
   id?: string;
   query: Record<string, string>;
 }
@@ -44,6 +45,8 @@ export function parseRoute(hash: string): Route {
   if (!id) return { page, project, query };
   if (page === 'flows') return { page: 'flow-editor', project, id, query };
   if (page === 'tasks') return id === 'new' ? { page: 'task-new', project, query } : { page: 'task', project, id, query };
+  if (page === 'marketplace') return { page: 'plugin', project, id, query };
+  if (page === 'jobs') return { page: 'job', project, id, query };
   return { page: 'not-found', project, query };
 }
 
@@ -63,6 +66,8 @@ export function routeHash(route: Omit<Route, 'query'> & { query?: Record<string,
     case 'flow-editor': return `#/p/${p}/flows${id || '/new'}${q}`;
     case 'task-new': return `#/p/${p}/tasks/new${q}`;
     case 'task': return `#/p/${p}/tasks${id}${q}`;
+    case 'plugin': return `#/p/${p}/marketplace${id}${q}`;
+    case 'job': return `#/p/${p}/jobs${id}${q}`;
     default: return `#/p/${p}/${route.page}${q}`;
   }
 }

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { FlowNode } from '@opsloom/core/model';
 import { nodeOperations, taskOperations } from './task-operations.js';
-import { applyTaskEvent, type Task } from './task-types.js';
+import { applyTaskEvent, compareVersions, snapshotEvents, type Task } from './task-types.js';
 import { buildTimeline, formatDuration } from './timeline.js';
 
 const enabled = (list: { op: string; enabled: boolean }[]) => list.filter((o) => o.enabled).map((o) => o.op);
@@ -52,4 +52,20 @@ test('live events update node states, ignore stale versions, and feed the timeli
   assert.equal(tl.bars[1]!.offset + tl.bars[1]!.width, 1);
   assert.equal(formatDuration(1234), '1.2 s');
   assert.equal(formatDuration(75_000), '1 min 15 s');
+});
+
+test('approval nodes are approved through their callback; other waits are refused with the reason', () => {
+  const approval: FlowNode = { id: 'ap', type: 'task', plugin: { name: '@opsloom/plugin-approval', version: '1.0.0' }, inputs: {} };
+  assert.deepEqual(enabled(nodeOperations({ state: 'running' }, approval, { state: 'waiting', waiting: 'callback' })), ['force-fail', 'approve', 'callback']);
+  const polling = nodeOperations({ state: 'running' }, task, { state: 'waiting', waiting: 'poll' });
+  assert.match(polling.find((o) => o.op === 'callback')!.reason!, /waiting for a poll/);
+  assert.match(polling.find((o) => o.op === 'approve')!.reason!, /only an approval node/);
+});
+
+test('version tokens order as numbers or as core ids; a snapshot becomes events', () => {
+  assert.ok(compareVersions(2, 10) < 0);
+  assert.ok(compareVersions('01hx3k9m2a', '01hx3k9m2b') < 0);
+  assert.equal(compareVersions('b', 'b'), 0);
+  const events = snapshotEvents({ taskId: 't', state: 'running', nodes: { a: { state: 'finished', version: 'v1' } } });
+  assert.deepEqual(events.map((e) => [e.type, e.nodeId, e.state]), [['task', undefined, 'running'], ['node', 'a', 'finished']]);
 });

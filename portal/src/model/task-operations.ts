@@ -9,7 +9,15 @@ import { isTaskOver, type Task, type TaskNodeRun } from './task-types.js';
 export type TaskOperation = 'start' | 'pause' | 'resume' | 'revoke';
 
 /** Node-level operations (`POST /tasks/:taskId/nodes/:nodeId/<op>`). */
-export type NodeOperation = 'retry' | 'skip' | 'skip-gateway' | 'force-fail' | 'callback' | 'pause' | 'resume' | 'breakpoint' | 'continue';
+export type NodeOperation = 'retry' | 'skip' | 'skip-gateway' | 'force-fail' | 'approve' | 'callback' | 'pause' | 'resume' | 'breakpoint' | 'continue';
+
+/** The standard approval plugin: a callback-mode node that waits for a person's decision. */
+export const APPROVAL_PLUGIN = '@opsloom/plugin-approval';
+
+/** True for a node that asks a person to approve (the approval plugin). */
+export function isApprovalNode(node: FlowNode): boolean {
+  return node.type === 'task' && node.plugin.name === APPROVAL_PLUGIN;
+}
 
 /** An operation and whether it can be used now; `reason` says why not. */
 export interface Availability<T extends string> {
@@ -35,7 +43,7 @@ export function taskOperations(task: Pick<Task, 'state'>): Availability<TaskOper
 }
 
 const NODE_LABELS: Record<NodeOperation, string> = {
-  retry: 'Retry', skip: 'Skip', 'skip-gateway': 'Skip branch', 'force-fail': 'Force fail', callback: 'Send callback',
+  retry: 'Retry', skip: 'Skip', 'skip-gateway': 'Skip branch', 'force-fail': 'Force fail', approve: 'Approve or reject', callback: 'Send callback',
   pause: 'Pause subflow', resume: 'Resume subflow', breakpoint: 'Breakpoint', continue: 'Continue',
 };
 
@@ -54,13 +62,20 @@ export function nodeOperations(task: Pick<Task, 'state'>, node: FlowNode, run: T
     'skip-gateway': over ?? (isConditional ? onlyFailed('skipped past') : 'only a failed exclusive or conditional-parallel gateway has branches to choose'),
     'force-fail': over ?? (activity ? (state === 'running' || state === 'waiting' ? undefined : `only a running or waiting node can be forced to fail; this one is ${state}`)
       : 'only task and subflow nodes can be forced to fail'),
-    callback: over ?? (node.type === 'task' ? (state === 'waiting' ? undefined : `the node is not waiting for a callback (it is ${state})`) : 'only task nodes receive callbacks'),
+    approve: over ?? (!isApprovalNode(node) ? 'only an approval node asks for a decision' : waitsForCallback(run, state)),
+    callback: over ?? (node.type === 'task' ? waitsForCallback(run, state) : 'only task nodes receive callbacks'),
     pause: over ?? (node.type === 'subflow' ? (state === 'running' ? undefined : `only a running subflow can be paused (it is ${state})`) : 'only subflow nodes can be paused on their own; pause the task instead'),
     resume: over ?? (node.type === 'subflow' ? (state === 'suspended' ? undefined : `only a paused subflow can be resumed (it is ${state})`) : 'only subflow nodes can be resumed on their own'),
     breakpoint: over ?? (activity ? (state === 'pending' || state === 'ready' ? undefined : `a breakpoint only helps before the node runs (it is ${state})`) : 'breakpoints go on task and subflow nodes'),
     continue: over ?? (run?.breakpoint && state === 'suspended' ? undefined : 'the node is not held at a breakpoint'),
   };
   return (Object.keys(NODE_LABELS) as NodeOperation[]).map((op) => available(op, NODE_LABELS[op], rule[op]));
+}
+
+function waitsForCallback(run: TaskNodeRun | undefined, state: string): string | undefined {
+  if (state !== 'waiting') return `the node is not waiting for a callback (it is ${state})`;
+  if (run?.waiting && run.waiting !== 'callback') return `the node is waiting for a ${run.waiting}, not a callback`;
+  return undefined;
 }
 
 function available<T extends string>(op: T, label: string, reason: string | undefined): Availability<T> {

@@ -21,6 +21,8 @@ export interface TaskNodeRun {
   errorIgnored?: boolean;
   skipped?: boolean;
   breakpoint?: boolean;
+  /** What a waiting node waits for: `callback`, `poll` or `subflow` (null unless waiting). */
+  waiting?: string | null;
 }
 
 /** `GET /tasks/:taskId`. */
@@ -57,6 +59,34 @@ export interface TaskEvent {
   at: string;
 }
 
+/** The first event of the stream: the task's and every node's state (`event: snapshot`). */
+export interface TaskSnapshot {
+  taskId: string;
+  state: string;
+  nodes: Record<string, { state: string; version?: string; error?: string | null }>;
+}
+
+/** A snapshot as the task event followed by one node event per node. */
+export function snapshotEvents(s: TaskSnapshot): TaskEvent[] {
+  const at = new Date().toISOString();
+  return [
+    { type: 'task', taskId: s.taskId, state: s.state, at },
+    ...Object.entries(s.nodes ?? {}).map(([nodeId, n]): TaskEvent => ({ type: 'node', taskId: s.taskId, nodeId, state: n.state, at, ...(n.version !== undefined ? { version: n.version } : {}) })),
+  ];
+}
+
+/**
+ * Orders two node version tokens: numbers numerically, core's time-sortable ids as text.
+ * Negative when `a` is older.
+ */
+export function compareVersions(a: number | string, b: number | string): number {
+  if (typeof a === 'number' && typeof b === 'number') return a - b;
+  const sa = String(a);
+  const sb = String(b);
+  if (/^\d+$/.test(sa) && /^\d+$/.test(sb)) return Number(sa) - Number(sb);
+  return sa < sb ? -1 : sa > sb ? 1 : 0;
+}
+
 /** True once a task can change no more. */
 export function isTaskOver(state: TaskState): boolean {
   return state === 'finished' || state === 'revoked';
@@ -71,7 +101,9 @@ export function applyTaskEvent(task: Task, event: TaskEvent): Task {
   if (event.type === 'task') return { ...task, state: event.state as TaskState };
   if (!event.nodeId) return task;
   const prior = task.nodes[event.nodeId];
-  if (prior?.version !== undefined && event.version !== undefined && Number(event.version) < Number(prior.version)) return task;
+  if (prior?.version !== undefined && event.version !== undefined && compareVersions(event.version, prior.version) < 0) return task;
+  // A snapshot repeats what is shown: keep the object (and its timings) when nothing changed.
+  if (prior && prior.state === event.state && (event.version === undefined || event.version === prior.version)) return task;
   const state = event.state as NodeState;
   const next: TaskNodeRun = { ...(prior ?? { state }), state };
   if (event.version !== undefined) next.version = event.version;

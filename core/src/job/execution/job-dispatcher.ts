@@ -83,28 +83,34 @@ export class JobDispatcher {
   }
 
   /**
-   * After an agent's `hello`: runs it was given but does not hold any more are settled. A run that had
+   * After agents' `hello`s: runs they were given but do not hold any more are settled. A run that had
    * started was lost with the agent process (ended as failed); one never acknowledged as started is sent again.
    */
-  async reconcile(agentId: string, activeRuns: string[]): Promise<{ resend: ServerMessage[]; endedJobs: string[] }> {
-    const open = await this.jobs.openRunsOfAgent(agentId);
-    if (open.length === 0) return { resend: [], endedJobs: [] };
-    const active = new Set(activeRuns);
-    const lost = open.filter((r) => r.status === 'running' && !active.has(r.id));
-    const again = open.filter((r) => r.status === 'waiting' && !active.has(r.id));
+  async reconcile(hellos: { agentId: string; activeRuns: string[] }[]): Promise<{ resend: ServerMessage[][]; endedJobs: string[] }> {
+    const open = await this.jobs.openRunsOfAgents(hellos.map((h) => h.agentId));
+    const resend: ServerMessage[][] = hellos.map(() => []);
+    if (open.length === 0) return { resend, endedJobs: [] };
+    const index = new Map(hellos.map((h, i) => [h.agentId, { i, active: new Set(h.activeRuns) }]));
+    const lost: HostRun[] = [];
+    const again: { i: number; run: HostRun }[] = [];
+    for (const r of open) {
+      const h = index.get(r.agentId!);
+      if (!h || h.active.has(r.id)) continue;
+      if (r.status === 'running') lost.push(r);
+      else if (r.status === 'waiting') again.push({ i: h.i, run: r });
+    }
     const endedJobs = new Set<string>();
     if (lost.length > 0) {
-      const ended = await this.jobs.endRuns(lost.map((r) => r.id), {
+      const ended = new Set(await this.jobs.endRuns(lost.map((r) => r.id), {
         status: 'failed', failureCode: 'AGENT_LOST_RUN', failureMessage: 'the agent restarted while the script was running; its result is lost', endedAt: Date.now(),
-      });
-      for (const r of lost) if (ended.includes(r.id)) endedJobs.add(r.jobId);
+      }));
+      for (const r of lost) if (ended.has(r.id)) endedJobs.add(r.jobId);
     }
-    const resend: ServerMessage[] = [];
     const jobs = new Map<string, JobRecord | undefined>();
-    for (const r of again) {
-      if (!jobs.has(r.jobId)) jobs.set(r.jobId, await this.jobs.get(r.jobId));
-      const job = jobs.get(r.jobId);
-      if (job) resend.push(this.runMessage(job, r.id));
+    for (const { i, run } of again) {
+      if (!jobs.has(run.jobId)) jobs.set(run.jobId, await this.jobs.get(run.jobId));
+      const job = jobs.get(run.jobId);
+      if (job) resend[i]!.push(this.runMessage(job, run.id));
     }
     return { resend, endedJobs: [...endedJobs] };
   }

@@ -174,10 +174,14 @@ export class JobStore {
     return ended;
   }
 
-  /** Runs that were dispatched to an agent and have not ended. */
-  async openRunsOfAgent(agentId: string): Promise<HostRun[]> {
-    return (await this.db<RunRow>('job_host_runs').where({ agent_id: agentId, superseded: false }).whereNull('ended_at')
-      .whereNotNull('dispatched_at')).map(toRun);
+  /** Runs that were dispatched to these agents and have not ended. */
+  async openRunsOfAgents(agentIds: string[]): Promise<HostRun[]> {
+    const out: HostRun[] = [];
+    for (let i = 0; i < agentIds.length; i += CHUNK) {
+      out.push(...(await this.db<RunRow>('job_host_runs').whereIn('agent_id', agentIds.slice(i, i + CHUNK)).where({ superseded: false })
+        .whereNull('ended_at').whereNotNull('dispatched_at')).map(toRun));
+    }
+    return out;
   }
 
   /** Runs whose deadline has passed without a result. */

@@ -84,6 +84,15 @@ export class HostService {
     return { agentId, credential, host };
   }
 
+  /** Checks many credentials at once (a reconnect storm); null where the credential is refused. */
+  async authenticateMany(pairs: { agentId: string; credential: string }[]): Promise<(HostWithAgent | null)[]> {
+    const hosts = await this.store.byAgents([...new Set(pairs.map((p) => p.agentId))]);
+    return pairs.map((p) => {
+      const h = hosts.get(p.agentId);
+      return h && sameHash(h.credentialHash, hashBearer(p.credential)) ? h : null;
+    });
+  }
+
   /**
    * The host of an agent presenting its credential.
    * @throws AgentAuthError `CREDENTIAL_INVALID`

@@ -106,6 +106,27 @@ export class HostStore {
     return row ? toHost(row) : undefined;
   }
 
+  /** Hosts of these agents, in one query per 500. */
+  async byAgents(agentIds: string[]): Promise<Map<string, HostWithAgent>> {
+    const out = new Map<string, HostWithAgent>();
+    for (let i = 0; i < agentIds.length; i += 500) {
+      for (const r of await this.db<HostRow>('job_hosts').whereIn('agent_id', agentIds.slice(i, i + 500))) out.set(r.agent_id, toHost(r));
+    }
+    return out;
+  }
+
+  /** Records new connections of many agents in one transaction. */
+  async connectedMany(items: { agentId: string; gatewayId: string; connectionId: string; facts: HostFacts }[], at: number): Promise<void> {
+    await this.db.transaction(async (trx) => {
+      for (const c of items) {
+        await trx('job_hosts').where({ agent_id: c.agentId }).update({
+          online: true, gateway_id: c.gatewayId, connection_id: c.connectionId, last_seen_at: at, hostname: c.facts.hostname,
+          facts: JSON.stringify(c.facts), updated_at: at,
+        });
+      }
+    });
+  }
+
   async byIdentity(projectId: string, cloudArea: number, ip: string): Promise<HostWithAgent | undefined> {
     const row = await this.db<HostRow>('job_hosts').where({ project_id: projectId, cloud_area: cloudArea, ip }).first();
     return row ? toHost(row) : undefined;

@@ -3,6 +3,9 @@ import * as m001 from './001-foundation.js';
 import * as m002 from './002-flows.js';
 import * as m003 from './003-jobs.js';
 import * as m004 from './004-plugins.js';
+import * as m005 from './005-registry.js';
+import * as m006 from './006-cmdb.js';
+import * as m007 from './007-secrets.js';
 import * as m008 from './008-cron.js';
 
 interface Migration { up(db: Knex): Promise<void>; down(db: Knex): Promise<void> }
@@ -13,6 +16,9 @@ const MIGRATIONS: [string, Migration][] = [
   ['002-flows', m002],
   ['003-jobs', m003],
   ['004-plugins', m004],
+  ['005-registry', m005],
+  ['006-cmdb', m006],
+  ['007-secrets', m007],
   ['008-cron', m008],
 ];
 

@@ -1,0 +1,173 @@
+import type { Knex } from 'knex';
+import type { PluginManifest } from '@opsloom/plugin-runtime/manifest';
+import type { Db } from '../store/db.js';
+import { searchText, signatureStateOf, type CatalogEntry, type CatalogSignatureState } from './catalog-entry.js';
+
+/** A catalog row as stored (the readme and schemas only in {@link CatalogStore.get}). */
+export interface CatalogRow extends Omit<CatalogEntry, 'readme' | 'manifest'> {
+  downloads: number;
+  indexedAt: number;
+}
+
+/** A catalog row with everything the detail page shows. */
+export interface CatalogDetail extends CatalogRow {
+  readme: string | null;
+  manifest: PluginManifest;
+}
+
+/** Filters of {@link CatalogStore.search}; every one is optional and they combine with AND. */
+export interface CatalogQuery {
+  /** Words that must all appear in name, title, description or keywords (case-insensitive). */
+  q?: string;
+  category?: string;
+  /** An exact capability the version declares, e.g. `agent.execute`. */
+  capability?: string;
+  runtime?: string;
+  /** The signing organisation. */
+  org?: string;
+  /** `local` or a remote source's name. */
+  origin?: string;
+  signatureState?: CatalogSignatureState;
+  /** Every version instead of the latest one of each package. @default false */
+  allVersions?: boolean;
+  /** 1-based. @default 1 */
+  page?: number;
+  /** @default 20 */
+  pageSize?: number;
+}
+
+const LIST_COLUMNS = [
+  'name', 'version', 'title', 'category', 'description', 'keywords', 'runtime', 'mode', 'capabilities', 'org', 'key_id',
+  'signature_state', 'origin', 'integrity', 'published_at', 'is_latest', 'downloads', 'indexed_at',
+].map((c) => `c.${c}`);
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- knex rows are untyped records
+type Row = Record<string, any>;
+
+const toRow = (r: Row): CatalogRow => ({
+  name: r.name, version: r.version, title: r.title, category: r.category, description: r.description,
+  keywords: JSON.parse(r.keywords), runtime: r.runtime, mode: r.mode, capabilities: JSON.parse(r.capabilities),
+  org: r.org, keyId: r.key_id, signatureState: r.signature_state, origin: r.origin, integrity: r.integrity,
+  publishedAt: Number(r.published_at), isLatest: Boolean(r.is_latest), downloads: Number(r.downloads), indexedAt: Number(r.indexed_at),
+});
+
+/** `!` escapes LIKE wildcards the same way in SQLite and MySQL (a backslash does not). */
+const likeArg = (word: string): string => `%${word.replace(/[!%_]/g, '!$&')}%`;
+
+/**
+ * The marketplace catalog (`registry_catalog` + `registry_catalog_capabilities`): every published
+ * plugin version, searchable without asking Verdaccio (whose search cannot filter by keyword).
+ */
+export class CatalogStore {
+  constructor(private readonly db: Db) {}
+
+  /**
+   * Replaces what the catalog knows about one package with `entries` (all its versions): upserts
+   * them, drops versions that are gone, and moves the latest flag. One transaction per package.
+   */
+  async replacePackage(name: string, entries: CatalogEntry[]): Promise<void> {
+    const now = Date.now();
+    await this.db.transaction(async (tx) => {
+      const versions = entries.map((e) => e.version);
+      await tx('registry_catalog').where({ name }).whereNotIn('version', versions.length ? versions : ['']).delete();
+      await tx('registry_catalog_capabilities').where({ name }).whereNotIn('version', versions.length ? versions : ['']).delete();
+      for (const e of entries) await this.upsert(tx, e, now);
+    });
+  }
+
+  /** Inserts or updates versions without touching others (bulk loads, benchmarks). */
+  async upsertMany(entries: CatalogEntry[]): Promise<void> {
+    const now = Date.now();
+    await this.db.transaction(async (tx) => {
+      for (const e of entries) await this.upsert(tx, e, now);
+    });
+  }
+
+  private async upsert(tx: Knex.Transaction, e: CatalogEntry, now: number): Promise<void> {
+    const row = {
+      name: e.name, version: e.version, title: e.title, category: e.category, description: e.description,
+      keywords: JSON.stringify(e.keywords), search_text: searchText(e), runtime: e.runtime, mode: e.mode,
+      capabilities: JSON.stringify(e.capabilities), manifest: JSON.stringify(e.manifest), org: e.org, key_id: e.keyId,
+      signature_state: e.signatureState, origin: e.origin, integrity: e.integrity, published_at: e.publishedAt,
+      is_latest: e.isLatest, indexed_at: now, ...(e.readme !== undefined ? { readme: e.readme } : {}),
+    };
+    const { name: _n, version: _v, ...changes } = row;
+    await tx('registry_catalog').insert({ ...row, downloads: 0 }).onConflict(['name', 'version']).merge(changes);
+    await tx('registry_catalog_capabilities').where({ name: e.name, version: e.version }).delete();
+    const caps = [...new Set(e.capabilities)].filter((c) => c.length <= 191);
+    if (caps.length) await tx('registry_catalog_capabilities').insert(caps.map((capability) => ({ name: e.name, version: e.version, capability })));
+  }
+
+  /** Searches the catalog; `total` counts every match, `items` holds one page. */
+  async search(query: CatalogQuery): Promise<{ items: CatalogRow[]; total: number; page: number; pageSize: number }> {
+    const page = Math.max(1, query.page ?? 1);
+    const pageSize = Math.min(100, Math.max(1, query.pageSize ?? 20));
+    const base = this.db('registry_catalog as c');
+    if (!query.allVersions) base.where('c.is_latest', true);
+    for (const word of (query.q ?? '').toLowerCase().split(/\s+/).filter(Boolean).slice(0, 8)) {
+      base.whereRaw("c.search_text like ? escape '!'", [likeArg(word)]);
+    }
+    if (query.category) base.where('c.category', query.category);
+    if (query.runtime) base.where('c.runtime', query.runtime);
+    if (query.org) base.where('c.org', query.org);
+    if (query.origin) base.where('c.origin', query.origin);
+    if (query.signatureState) base.where('c.signature_state', query.signatureState);
+    if (query.capability) {
+      const capability = query.capability;
+      base.whereExists((sub) => {
+        void sub.select(this.db.raw('1')).from('registry_catalog_capabilities as k')
+          .whereRaw('k.name = c.name and k.version = c.version').andWhere('k.capability', capability);
+      });
+    }
+    const [{ n }] = await base.clone().count({ n: '*' });
+    const rows = await base.select(LIST_COLUMNS).orderBy([{ column: 'c.name' }, { column: 'c.published_at', order: 'desc' }])
+      .limit(pageSize).offset((page - 1) * pageSize);
+    return { items: rows.map(toRow), total: Number(n), page, pageSize };
+  }
+
+  /** One version with readme and manifest, or undefined. */
+  async get(name: string, version: string): Promise<CatalogDetail | undefined> {
+    const r = await this.db('registry_catalog as c').where({ 'c.name': name, 'c.version': version }).first([...LIST_COLUMNS, 'c.readme', 'c.manifest']);
+    return r ? { ...toRow(r), readme: r.readme ?? null, manifest: JSON.parse(r.manifest) } : undefined;
+  }
+
+  /** The version flagged latest, or undefined when the package is unknown. */
+  async latestVersion(name: string): Promise<string | undefined> {
+    const r = await this.db('registry_catalog').where({ name, is_latest: true }).first('version');
+    return r?.version ?? (await this.db('registry_catalog').where({ name }).orderBy('published_at', 'desc').first('version'))?.version;
+  }
+
+  /** Every version of a package, newest first. */
+  async versions(name: string): Promise<CatalogRow[]> {
+    return (await this.db('registry_catalog as c').where('c.name', name).orderBy('c.published_at', 'desc').select(LIST_COLUMNS)).map(toRow);
+  }
+
+  /** Names of every package in the catalog. */
+  async packageNames(): Promise<string[]> {
+    return (await this.db('registry_catalog').distinct('name')).map((r: Row) => String(r.name));
+  }
+
+  /** Removes packages that are no longer in the registry's storage. */
+  async removePackages(names: string[]): Promise<void> {
+    for (let i = 0; i < names.length; i += 200) {
+      const chunk = names.slice(i, i + 200);
+      await this.db.transaction(async (tx) => {
+        await tx('registry_catalog_capabilities').whereIn('name', chunk).delete();
+        await tx('registry_catalog').whereIn('name', chunk).delete();
+      });
+    }
+  }
+
+  async countDownload(name: string, version: string): Promise<void> {
+    await this.db('registry_catalog').where({ name, version }).increment('downloads', 1);
+  }
+
+  /** Re-judges every signed entry against the pinned keys (after the trust store changed). */
+  async refreshSignatureStates(pinned: ReadonlyMap<string, ReadonlySet<string>>): Promise<void> {
+    const rows = await this.db('registry_catalog').whereNotNull('org').select('name', 'version', 'org', 'key_id', 'signature_state');
+    for (const r of rows) {
+      const state = signatureStateOf(r.org, r.key_id, pinned);
+      if (state !== r.signature_state) await this.db('registry_catalog').where({ name: r.name, version: r.version }).update({ signature_state: state });
+    }
+  }
+}

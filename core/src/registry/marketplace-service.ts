@@ -1,0 +1,126 @@
+import { installVerified } from '@opsloom/plugin-registry';
+import type { Logger } from 'pino';
+import semver from 'semver';
+import { NotFoundError, UnavailableError } from '../errors.js';
+import type { PluginService } from '../plugin/plugin-service.js';
+import type { InstalledPlugin, PluginStatus } from '../plugin/plugin-store.js';
+import type { CatalogDetail, CatalogQuery, CatalogRow, CatalogStore } from './catalog-store.js';
+import type { RegistryLink } from './registry-link.js';
+import { registryCall } from './registry-problem.js';
+import type { RemoteSources } from './remote-sources.js';
+import type { TrustStore } from './trust-store.js';
+
+/** Options of {@link MarketplaceService.install}. */
+export interface MarketplaceInstallOptions {
+  /**
+   * An administrator explicitly approves this version although it is unsigned or signed by an
+   * organisation that is not pinned. A wrong signature is refused regardless.
+   * @default false
+   */
+  allowUnsigned?: boolean;
+  /** Approve the version's capabilities in the same call. @default false */
+  approve?: boolean;
+  /** Status to install with. @default the previous status of this version, else `online` */
+  status?: PluginStatus;
+}
+
+/** How the capabilities of an installed version stand after install. */
+export type ApprovalOutcome =
+  | { state: 'approved'; by: string | null }
+  /** The previous approved version already allowed every capability this one declares. */
+  | { state: 'inherited'; from: string; by: string | null }
+  /** An operator must approve; `added` lists what the previous approved version did not have. */
+  | { state: 'required'; capabilities: string[]; added: string[]; previous: string | null };
+
+/** A catalog version with what is installed of it. */
+export interface MarketplaceVersion extends CatalogRow {
+  installed: { status: PluginStatus; approvedCapabilities: string[] | null; signatureState: string; installedAt: number } | null;
+}
+
+/** Dependencies of {@link MarketplaceService}. */
+export interface MarketplaceDeps {
+  catalog: CatalogStore;
+  trust: TrustStore;
+  plugins: PluginService;
+  sources: RemoteSources;
+  /** The registry this process reaches, or undefined when the registry is off. */
+  link(): Promise<RegistryLink | undefined>;
+  /** `<dataDir>/plugin-store`: the same content-addressed store the plugin service runs from. */
+  storeDir: string;
+  log: Logger;
+}
+
+/**
+ * The marketplace: search and detail from the catalog, and verified installation from the
+ * registry (integrity + organisation signature) into the plugin store, with the rule that a
+ * version needs a fresh capability approval when it asks for more than the previous approved one.
+ */
+export class MarketplaceService {
+  constructor(private readonly deps: MarketplaceDeps) {}
+
+  search(query: CatalogQuery) {
+    return this.deps.catalog.search(query);
+  }
+
+  /** The latest version's detail (readme, schemas) and every version with its install state. */
+  async detail(name: string): Promise<CatalogDetail & { versions: MarketplaceVersion[] }> {
+    const latest = await this.deps.catalog.latestVersion(name);
+    if (!latest) throw new NotFoundError('marketplace plugin', name);
+    return this.versionDetail(name, latest);
+  }
+
+  /** One version's detail, with every version of the package and what is installed. */
+  async versionDetail(name: string, version: string): Promise<CatalogDetail & { versions: MarketplaceVersion[] }> {
+    const entry = await this.deps.catalog.get(name, version);
+    if (!entry) throw new NotFoundError('marketplace plugin version', `${name}@${version}`);
+    const installed = new Map((await this.deps.plugins.versionsOf(name)).map((p) => [p.version, p]));
+    const versions = (await this.deps.catalog.versions(name)).map((v): MarketplaceVersion => {
+      const p = installed.get(v.version);
+      return { ...v, installed: p ? { status: p.status, approvedCapabilities: p.approvedCapabilities, signatureState: p.signatureState, installedAt: p.installedAt } : null };
+    });
+    return { ...entry, versions };
+  }
+
+  /**
+   * Downloads, verifies and installs a version. Remote packages are pulled into the registry's
+   * cache first, so they keep installing when their registry is down.
+   * @throws RegistryProblem (`plugin_unsigned`, `plugin_untrusted_org` → 409; tampering → 422)
+   */
+  async install(name: string, version: string, opts: MarketplaceInstallOptions, by: string): Promise<{ plugin: InstalledPlugin; approval: ApprovalOutcome }> {
+    const link = await this.deps.link();
+    if (!link) throw new UnavailableError('the plugin registry is off on this server: set OPSLOOM_REGISTRY=embedded, or run a shared one with "opsloom registry"');
+    if (await this.deps.sources.originOf(name)) {
+      await link.warm(name, semver.valid(version) ? [version] : undefined).catch((err: unknown) => {
+        // The cache may still hold it (the remote is down); the install below decides.
+        this.deps.log.warn({ err, name, version }, 'could not refresh a remote plugin in the registry cache');
+      });
+    }
+    const verified = await registryCall(async () => installVerified({
+      registryUrl: link.url, token: await link.token(), name, version, storeDir: this.deps.storeDir, trust: this.deps.trust,
+      allowUnsigned: opts.allowUnsigned ?? false, logger: this.deps.log,
+    }));
+    let plugin = await this.deps.plugins.installFromDirectory(verified.dir, {
+      source: `registry:${link.url}`, org: verified.org ?? null, signatureState: verified.signatureState, integrity: verified.integrity,
+      ...(opts.status ? { status: opts.status } : {}), ...(opts.approve ? { approvedBy: by } : {}),
+    });
+    await this.deps.catalog.countDownload(name, verified.version).catch(() => undefined);
+    const approval = await this.settleApproval(plugin);
+    if (approval.state === 'inherited') plugin = await this.deps.plugins.approve(name, plugin.version, approval.by ?? by);
+    return { plugin, approval };
+  }
+
+  /** Decides whether a freshly installed version inherits the approval of the previous one. */
+  private async settleApproval(plugin: InstalledPlugin): Promise<ApprovalOutcome> {
+    const wanted = plugin.manifest.capabilities;
+    if (plugin.approvedCapabilities !== null && wanted.every((c) => plugin.approvedCapabilities!.includes(c))) {
+      return { state: 'approved', by: plugin.approvedBy };
+    }
+    const previous = (await this.deps.plugins.versionsOf(plugin.name))
+      .filter((p) => p.version !== plugin.version && p.approvedCapabilities !== null && semver.valid(p.version) && semver.lt(p.version, plugin.version))
+      .sort((a, b) => semver.rcompare(a.version, b.version))[0];
+    const allowed = new Set(previous?.approvedCapabilities ?? []);
+    const added = wanted.filter((c) => !allowed.has(c));
+    if (previous && added.length === 0) return { state: 'inherited', from: previous.version, by: previous.approvedBy };
+    return { state: 'required', capabilities: wanted, added, previous: previous?.version ?? null };
+  }
+}

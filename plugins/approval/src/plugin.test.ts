@@ -1,0 +1,86 @@
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { PluginRuntime, validateManifest, type HostServices, type InvokeRequest, type InvokeResult, type PluginPackage } from '@opsloom/plugin-runtime';
+import { runPluginTests } from '@opsloom/plugin-sdk/testing';
+
+const dir = fileURLToPath(new URL('../..', import.meta.url));
+const runtime = new PluginRuntime({ poolSize: 1 });
+let plugin: PluginPackage;
+
+before(async () => {
+  // Test the current source: bundle it with the SDK's build, exactly as `npm run build` does.
+  const cli = new URL('./cli.js', import.meta.resolve('@opsloom/plugin-sdk/testing'));
+  const { main } = (await import(cli.href)) as { main(argv: string[], out: (l: string) => void): Promise<number> };
+  const lines: string[] = [];
+  assert.equal(await main(['build', dir], (l) => lines.push(l)), 0, lines.join('\n'));
+  const r = validateManifest(JSON.parse(await readFile(join(dir, 'package.json'), 'utf8')));
+  if (!r.ok) throw new Error(JSON.stringify(r.errors));
+  plugin = { name: r.name, version: r.version, manifest: r.manifest, code: await readFile(join(dir, r.manifest.entry), 'utf8') };
+});
+after(() => runtime.close());
+
+function invoke(req: Partial<InvokeRequest>, services: HostServices): Promise<InvokeResult> {
+  return runtime.invoke({
+    plugin,
+    call: 'execute',
+    inputs: {},
+    context: { taskId: 't1', nodeId: 'n1', projectId: 'p1', attempt: 1 },
+    approvedCapabilities: plugin.manifest.capabilities,
+    ...req,
+  }, services);
+}
+
+test('every case of plugin.test.json passes in the sandbox', async () => {
+  const outcomes = await runPluginTests(dir);
+  assert.ok(outcomes.length >= 4);
+  for (const o of outcomes) assert.ok(o.ok, `${o.name}: ${o.problems.join('; ')}`);
+});
+
+test('notifies approvers on start, then a rejection fails the node with the comment', async () => {
+  const sent: Record<string, unknown>[] = [];
+  const services: HostServices = { async notifySend(m) { sent.push(m as Record<string, unknown>); return { delivered: true }; } };
+  const inputs = { title: 'Deploy 2.3.1', message: 'Checks passed. Deploy?', approverRoles: ['approver', 'admin'], notify: { channel: 'email', to: ['lead@example.com'] } };
+  const waiting = await invoke({ inputs }, services);
+  assert.equal(waiting.status, 'wait-callback');
+  if (waiting.status !== 'wait-callback') return;
+  assert.equal(sent.length, 1);
+  assert.equal(sent[0].subject, 'Approval needed: Deploy 2.3.1');
+  assert.match(String(sent[0].text), /Checks passed\. Deploy\?[\s\S]*approver, admin[\s\S]*Task t1, node n1/);
+  const rejected = await invoke({ call: 'callback', inputs, state: waiting.state, callbackData: { decision: 'reject', user: 'bob', role: 'admin', comment: 'freeze week' } }, services);
+  assert.equal(rejected.status, 'failed');
+  if (rejected.status !== 'failed') return;
+  assert.equal(rejected.error.code, 'APPROVAL_REJECTED');
+  assert.equal(rejected.error.message, 'rejected by bob (admin): freeze week');
+});
+
+test('malformed and unauthorised callbacks keep the node waiting; an approval outputs the approver', async () => {
+  const inputs = { message: 'Go?', approverRoles: ['approver'] };
+  const waiting = await invoke({ inputs }, {});
+  assert.equal(waiting.status, 'wait-callback');
+  if (waiting.status !== 'wait-callback') return;
+  for (const data of [null, { decision: 'maybe', user: 'a', role: 'approver' }, { decision: 'approve', role: 'approver' }, { decision: 'approve', user: 'eve', role: 'dev' }]) {
+    const r = await invoke({ call: 'callback', inputs, state: waiting.state, callbackData: data }, {});
+    assert.equal(r.status, 'wait-callback', JSON.stringify(data));
+    if (r.status === 'wait-callback') assert.deepEqual(r.state, waiting.state);
+  }
+  const ok = await invoke({ call: 'callback', inputs, state: waiting.state, callbackData: { decision: 'approve', user: 'alice', role: 'approver', comment: 'ship it' } }, {});
+  assert.equal(ok.status, 'done');
+  if (ok.status !== 'done') return;
+  assert.equal(ok.outputs.approver, 'alice');
+  assert.equal(ok.outputs.comment, 'ship it');
+  assert.equal(ok.outputs.requestedAt, (waiting.state as { requestedAt: string }).requestedAt);
+});
+
+test('a failed notice only warns unless notifyRequired', async () => {
+  const services: HostServices = { async notifySend() { throw new Error('SMTP unreachable'); } };
+  const inputs = { message: 'Go?', approverRoles: ['approver'], notify: { channel: 'wecom', webhook: 'secret:wecom' } };
+  const lenient = await invoke({ inputs }, services);
+  assert.equal(lenient.status, 'wait-callback');
+  assert.ok(lenient.logs.some((l) => l.level === 'warn' && /SMTP unreachable/.test(l.message)));
+  const strict = await invoke({ inputs: { ...inputs, notifyRequired: true } }, services);
+  assert.equal(strict.status, 'failed');
+  if (strict.status === 'failed') assert.equal(strict.error.code, 'HOST_SERVICE_FAILED');
+});

@@ -1,0 +1,81 @@
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { PluginRuntime, validateManifest, type HostServices, type InvokeRequest, type InvokeResult, type PluginPackage } from '@opsloom/plugin-runtime';
+import { runPluginTests } from '@opsloom/plugin-sdk/testing';
+
+const dir = fileURLToPath(new URL('../..', import.meta.url));
+const runtime = new PluginRuntime({ poolSize: 1 });
+let plugin: PluginPackage;
+
+before(async () => {
+  // Test the current source: bundle it with the SDK's build, exactly as `npm run build` does.
+  const cli = new URL('./cli.js', import.meta.resolve('@opsloom/plugin-sdk/testing'));
+  const { main } = (await import(cli.href)) as { main(argv: string[], out: (l: string) => void): Promise<number> };
+  const lines: string[] = [];
+  assert.equal(await main(['build', dir], (l) => lines.push(l)), 0, lines.join('\n'));
+  const r = validateManifest(JSON.parse(await readFile(join(dir, 'package.json'), 'utf8')));
+  if (!r.ok) throw new Error(JSON.stringify(r.errors));
+  plugin = { name: r.name, version: r.version, manifest: r.manifest, code: await readFile(join(dir, r.manifest.entry), 'utf8') };
+});
+after(() => runtime.close());
+
+function invoke(req: Partial<InvokeRequest>, services: HostServices): Promise<InvokeResult> {
+  return runtime.invoke({
+    plugin,
+    call: 'execute',
+    inputs: {},
+    context: { taskId: 't1', nodeId: 'n1', projectId: 'p1', attempt: 1 },
+    approvedCapabilities: plugin.manifest.capabilities,
+    ...req,
+  }, services);
+}
+
+test('every case of plugin.test.json passes in the sandbox', async () => {
+  const outcomes = await runPluginTests(dir);
+  assert.ok(outcomes.length >= 6);
+  for (const o of outcomes) assert.ok(o.ok, `${o.name}: ${o.problems.join('; ')}`);
+});
+
+test('IPs in several cloud areas become one query per area, merged without duplicates', async () => {
+  const queries: unknown[] = [];
+  const services: HostServices = {
+    async cmdbRead(query) {
+      queries.push(query);
+      const q = query as { cloudArea: number; ips: string[] };
+      // Host "shared" answers in both areas: it must be listed once.
+      return { hosts: [...q.ips.map((ip) => ({ id: `${q.cloudArea}-${ip}`, cloudArea: q.cloudArea, ip, agentOnline: true })), { id: 'shared', cloudArea: 0, ip: '10.9.9.9', agentOnline: true }] };
+    },
+  };
+  const result = await invoke({ inputs: { ips: ['1:10.0.0.1', '10.0.0.2', '0:10.0.0.3', '1:10.0.0.1'], labels: { env: 'prod' } } }, services);
+  assert.deepEqual(queries, [
+    { kind: 'hosts', labels: { env: 'prod' }, cloudArea: 1, ips: ['10.0.0.1'] },
+    { kind: 'hosts', labels: { env: 'prod' }, cloudArea: 0, ips: ['10.0.0.2', '10.0.0.3'] },
+  ]);
+  assert.equal(result.status, 'done');
+  if (result.status !== 'done') return;
+  assert.deepEqual(result.outputs.ips, ['0:10.0.0.2', '0:10.0.0.3', '0:10.9.9.9', '1:10.0.0.1']);
+});
+
+test('more hosts than the limit fail the node instead of flooding later nodes', async () => {
+  const services: HostServices = {
+    async cmdbRead() {
+      return { hosts: Array.from({ length: 30 }, (_, i) => ({ id: `h${i}`, cloudArea: 0, ip: `10.0.1.${i}`, agentOnline: true })) };
+    },
+  };
+  const result = await invoke({ inputs: { topology: [{ set: 'prod' }], limit: 20 } }, services);
+  assert.equal(result.status, 'failed');
+  if (result.status === 'failed') assert.equal(result.error.code, 'TOO_MANY_HOSTS');
+});
+
+test('a CMDB error reaches the node as a coded failure', async () => {
+  const services: HostServices = { async cmdbRead() { throw new Error('database is down'); } };
+  const result = await invoke({ inputs: { group: 'web' } }, services);
+  assert.equal(result.status, 'failed');
+  if (result.status === 'failed') {
+    assert.equal(result.error.code, 'HOST_SERVICE_FAILED');
+    assert.match(result.error.message, /database is down/);
+  }
+});

@@ -1,0 +1,132 @@
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { PluginRuntime, validateManifest, type HostServices, type InvokeRequest, type InvokeResult, type PluginPackage } from '@opsloom/plugin-runtime';
+import { runPluginTests } from '@opsloom/plugin-sdk/testing';
+
+const dir = fileURLToPath(new URL('../..', import.meta.url));
+const runtime = new PluginRuntime({ poolSize: 1 });
+let plugin: PluginPackage;
+
+before(async () => {
+  // Test the current source: bundle it with the SDK's build, exactly as `npm run build` does.
+  const cli = new URL('./cli.js', import.meta.resolve('@opsloom/plugin-sdk/testing'));
+  const { main } = (await import(cli.href)) as { main(argv: string[], out: (l: string) => void): Promise<number> };
+  const lines: string[] = [];
+  assert.equal(await main(['build', dir], (l) => lines.push(l)), 0, lines.join('\n'));
+  const r = validateManifest(JSON.parse(await readFile(join(dir, 'package.json'), 'utf8')));
+  if (!r.ok) throw new Error(JSON.stringify(r.errors));
+  plugin = { name: r.name, version: r.version, manifest: r.manifest, code: await readFile(join(dir, r.manifest.entry), 'utf8') };
+});
+after(() => runtime.close());
+
+function invoke(req: Partial<InvokeRequest>, services: HostServices): Promise<InvokeResult> {
+  return runtime.invoke({
+    plugin,
+    call: 'execute',
+    inputs: {},
+    context: { taskId: 't1', nodeId: 'n1', projectId: 'p1', attempt: 1 },
+    approvedCapabilities: plugin.manifest.capabilities,
+    ...req,
+  }, services);
+}
+
+test('every case of plugin.test.json passes in the sandbox', async () => {
+  const outcomes = await runPluginTests(dir);
+  assert.ok(outcomes.length >= 7);
+  for (const o of outcomes) assert.ok(o.ok, `${o.name}: ${o.problems.join('; ')}`);
+});
+
+/** A job service that reports "running" twice, then a finished job with one failed host of four. */
+function jobService(): { services: HostServices; calls: Record<string, unknown>[] } {
+  const calls: Record<string, unknown>[] = [];
+  let statusCalls = 0;
+  const host = (n: number, status: string, exitCode: number) => ({ hostId: `h${n}`, cloudArea: 0, ip: `10.0.0.${n}`, status, exitCode, tag: null, startedAt: 1, finishedAt: 2 });
+  const services: HostServices = {
+    async agentExecute(args) {
+      const a = args as Record<string, unknown>;
+      calls.push(a);
+      if (a.action === 'start') return { jobId: 'job-42' };
+      if (a.action === 'log') return { text: `x`.repeat(5000) + 'disk full', nextOffset: 5009, done: true };
+      if (a.action !== 'status') throw new Error(`unexpected ${String(a.action)}`);
+      if (++statusCalls < 3) return { jobId: 'job-42', state: 'running', hosts: [], counts: {} };
+      return {
+        jobId: 'job-42', state: 'failed', counts: { success: 3, failed: 1 },
+        hosts: [host(1, 'success', 0), host(2, 'success', 0), host(3, 'failed', 28), host(4, 'success', 0)],
+      };
+    },
+  };
+  return { services, calls };
+}
+
+async function runToEnd(inputs: Record<string, unknown>, services: HostServices): Promise<{ result: InvokeResult; delays: number[] }> {
+  let result = await invoke({ inputs }, services);
+  const delays: number[] = [];
+  while (result.status === 'poll') {
+    delays.push(result.delayMs);
+    result = await invoke({ call: 'poll', inputs, state: result.state }, services);
+  }
+  return { result, delays };
+}
+
+test('polls with a growing interval, then fails the node when a host fails', async () => {
+  const { services, calls } = jobService();
+  const { result, delays } = await runToEnd({ scriptId: 'scr-1', scriptVersionId: 'v2', params: '-x', targets: { ips: ['0:10.0.0.1', '10.0.0.2'], topology: [{ set: 'prod', module: 'web' }] } }, services);
+  assert.deepEqual(delays, [1000, 1500, 2250]);
+  assert.deepEqual(calls[0], {
+    action: 'start', scriptId: 'scr-1', scriptVersionId: 'v2', params: '-x', sensitiveParams: false, timeoutSeconds: 600,
+    targets: { hosts: [{ cloudArea: 0, ip: '10.0.0.1' }, { cloudArea: 0, ip: '10.0.0.2' }], topology: [{ set: 'prod', module: 'web' }] },
+  });
+  assert.equal(result.status, 'failed');
+  if (result.status !== 'failed') return;
+  assert.equal(result.error.code, 'JOB_HOSTS_FAILED');
+  assert.match(result.error.message, /1 of 4 hosts failed in job job-42: 0:10\.0\.0\.3 failed \(exit 28\)/);
+  // The failed host's output tail is in the task log, cut to its last characters.
+  const tail = result.logs.find((l) => l.message.startsWith('0:10.0.0.3'));
+  assert.ok(tail && tail.message.endsWith('disk full') && tail.message.length < 2100);
+  assert.deepEqual(calls.filter((c) => c.action === 'log'), [{ action: 'log', jobId: 'job-42', hostId: 'h3' }]);
+});
+
+test('a tolerated failure ratio lets the node succeed with per-host lists', async () => {
+  const { services } = jobService();
+  const { result } = await runToEnd({ script: 'df -h', language: 'sh', tolerateFailureRatio: 0.25, targets: { group: 'web' } }, services);
+  assert.equal(result.status, 'done');
+  if (result.status !== 'done') return;
+  assert.equal(result.outputs.jobId, 'job-42');
+  assert.deepEqual(result.outputs.successHosts, ['0:10.0.0.1', '0:10.0.0.2', '0:10.0.0.4']);
+  assert.deepEqual(result.outputs.failedHosts, ['0:10.0.0.3']);
+  assert.equal(result.outputs.failureRatio, 0.25);
+});
+
+test('a flaky job service is ridden out, a cancelled job fails the node', async () => {
+  let n = 0;
+  const services: HostServices = {
+    async agentExecute(args) {
+      const a = args as Record<string, unknown>;
+      if (a.action === 'start') return { jobId: 'job-7' };
+      if (++n === 1) throw new Error('gateway restarting');
+      return { jobId: 'job-7', state: 'cancelled', hosts: [], counts: {} };
+    },
+  };
+  const { result, delays } = await runToEnd({ script: 'sleep 100', targets: { hostIds: ['h1'] }, maxPollIntervalSeconds: 2 }, services);
+  assert.deepEqual(delays, [1000, 2000]);
+  assert.equal(result.status, 'failed');
+  if (result.status === 'failed') assert.equal(result.error.code, 'JOB_CANCELLED');
+});
+
+test('a job still running past its deadline is cancelled', async () => {
+  const actions: unknown[] = [];
+  const services: HostServices = {
+    async agentExecute(args) {
+      actions.push((args as { action: string }).action);
+      return { jobId: 'job-9', state: 'running', hosts: [], counts: {} };
+    },
+  };
+  const state = { jobId: 'job-9', polls: 9, deadline: Date.now() - 1, errors: 0, tolerate: 0, maxDelayMs: 10000, logFailedHosts: 3 };
+  const result = await invoke({ call: 'poll', inputs: { script: 'sleep 1000', targets: { ips: ['10.0.0.9'] } }, state }, services);
+  assert.equal(result.status, 'failed');
+  if (result.status === 'failed') assert.equal(result.error.code, 'JOB_TIMEOUT');
+  assert.deepEqual(actions, ['status', 'cancel']);
+});

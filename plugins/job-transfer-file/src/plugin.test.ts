@@ -1,0 +1,91 @@
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { PluginRuntime, validateManifest, type HostServices, type InvokeRequest, type InvokeResult, type PluginPackage } from '@opsloom/plugin-runtime';
+import { runPluginTests } from '@opsloom/plugin-sdk/testing';
+
+const dir = fileURLToPath(new URL('../..', import.meta.url));
+const runtime = new PluginRuntime({ poolSize: 1 });
+let plugin: PluginPackage;
+
+before(async () => {
+  // Test the current source: bundle it with the SDK's build, exactly as `npm run build` does.
+  const cli = new URL('./cli.js', import.meta.resolve('@opsloom/plugin-sdk/testing'));
+  const { main } = (await import(cli.href)) as { main(argv: string[], out: (l: string) => void): Promise<number> };
+  const lines: string[] = [];
+  assert.equal(await main(['build', dir], (l) => lines.push(l)), 0, lines.join('\n'));
+  const r = validateManifest(JSON.parse(await readFile(join(dir, 'package.json'), 'utf8')));
+  if (!r.ok) throw new Error(JSON.stringify(r.errors));
+  plugin = { name: r.name, version: r.version, manifest: r.manifest, code: await readFile(join(dir, r.manifest.entry), 'utf8') };
+});
+after(() => runtime.close());
+
+function invoke(req: Partial<InvokeRequest>, services: HostServices): Promise<InvokeResult> {
+  return runtime.invoke({
+    plugin,
+    call: 'execute',
+    inputs: {},
+    context: { taskId: 't1', nodeId: 'n1', projectId: 'p1', attempt: 1 },
+    approvedCapabilities: plugin.manifest.capabilities,
+    ...req,
+  }, services);
+}
+
+test('every case of plugin.test.json passes in the sandbox', async () => {
+  const outcomes = await runPluginTests(dir);
+  assert.ok(outcomes.length >= 5);
+  for (const o of outcomes) assert.ok(o.ok, `${o.name}: ${o.problems.join('; ')}`);
+});
+
+test('sends the parsed source and targets, polls until done, and tolerates a ratio', async () => {
+  const calls: Record<string, unknown>[] = [];
+  let polls = 0;
+  const services: HostServices = {
+    async agentTransfer(args) {
+      const a = args as Record<string, unknown>;
+      calls.push(a);
+      if (a.action === 'start') return { jobId: 'tr-9' };
+      if (++polls < 2) return { jobId: 'tr-9', state: 'running', hosts: [], counts: {} };
+      return {
+        jobId: 'tr-9', state: 'failed', counts: { success: 1, failed: 1 },
+        hosts: [
+          { hostId: 'a', cloudArea: 2, ip: '10.1.0.1', status: 'success', exitCode: null, tag: null, startedAt: 1, finishedAt: 2 },
+          { hostId: 'b', cloudArea: 2, ip: '10.1.0.2', status: 'failed', exitCode: null, tag: null, startedAt: 1, finishedAt: 2 },
+        ],
+      };
+    },
+  };
+  const inputs = { source: { host: '2:10.1.0.9', path: '/srv/pkg.tgz' }, targets: { ips: ['2:10.1.0.1', '2:10.1.0.2'] }, targetPath: '/opt/pkg', account: 'deploy', tolerateFailureRatio: 0.5 };
+  let result = await invoke({ inputs }, services);
+  const delays: number[] = [];
+  while (result.status === 'poll') {
+    delays.push(result.delayMs);
+    result = await invoke({ call: 'poll', inputs, state: result.state }, services);
+  }
+  assert.deepEqual(calls[0], {
+    action: 'start', source: { host: { cloudArea: 2, ip: '10.1.0.9' }, path: '/srv/pkg.tgz' },
+    targets: { hosts: [{ cloudArea: 2, ip: '10.1.0.1' }, { cloudArea: 2, ip: '10.1.0.2' }] }, targetPath: '/opt/pkg', account: 'deploy',
+  });
+  assert.deepEqual(delays, [1000, 1500]);
+  assert.equal(result.status, 'done');
+  if (result.status !== 'done') return;
+  assert.deepEqual(result.outputs.failedHosts, ['2:10.1.0.2']);
+  assert.deepEqual(result.outputs.successHosts, ['2:10.1.0.1']);
+});
+
+test('a transfer running past timeoutSeconds is cancelled and fails the node', async () => {
+  const actions: string[] = [];
+  const services: HostServices = {
+    async agentTransfer(args) {
+      actions.push((args as { action: string }).action);
+      return { jobId: 'tr-5', state: 'running', hosts: [], counts: {} };
+    },
+  };
+  const inputs = { source: { uploadId: 'u' }, targets: { ips: ['10.0.0.1'] }, targetPath: '/opt' };
+  const result = await invoke({ call: 'poll', inputs, state: { jobId: 'tr-5', polls: 3, deadline: Date.now() - 1, errors: 0, tolerate: 0, maxDelayMs: 10000 } }, services);
+  assert.equal(result.status, 'failed');
+  if (result.status === 'failed') assert.equal(result.error.code, 'JOB_TIMEOUT');
+  assert.deepEqual(actions, ['status', 'cancel']);
+});

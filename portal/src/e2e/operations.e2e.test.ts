@@ -1,0 +1,142 @@
+/**
+ * End to end, in Debian's Chromium against a real core with real sandboxed test plugins:
+ * retry a failed node with edited inputs and watch the task finish; answer a waiting node's
+ * callback; disable and enable an installed plugin from the marketplace; create a periodic task
+ * with its next-runs preview. Screenshots go to test-artifacts/portal/.
+ */
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { rmSync } from 'node:fs';
+import type { Browser, Page } from 'playwright-core';
+import { startTestServer, TEST_ADMIN_PASSWORD, type TestServer } from '../../../core/dist/test-support/test-server.js';
+import { installTestPlugins } from '../../../core/dist/test-support/test-plugins.js';
+import { end, flows, graph, start, task } from '../../../core/dist/test-support/flow-helpers.js';
+import { launchChromium } from './browser.js';
+import { startPortalServer, type PortalServer } from './portal-server.js';
+import { buildIntoTemp, shot, signIn } from './session.js';
+
+let core: TestServer;
+let front: PortalServer;
+let browser: Browser;
+let page: Page;
+let publicDir: string;
+let ops: ReturnType<typeof flows>;
+
+before(async () => {
+  publicDir = await buildIntoTemp();
+  core = await startTestServer();
+  const p = await core.admin.call('POST', '/api/v1/projects', { key: 'ops', name: 'Operations', timeZone: 'UTC' });
+  assert.equal(p.status, 201, JSON.stringify(p.body));
+  await installTestPlugins(core);
+  ops = flows(core.admin, 'ops');
+  front = await startPortalServer({ publicDir, apiUrl: core.url });
+  browser = await launchChromium();
+  page = await browser.newPage({ viewport: { width: 1366, height: 860 } });
+  page.setDefaultTimeout(10_000);
+  await signIn(page, front.url, 'admin', TEST_ADMIN_PASSWORD);
+});
+
+after(async () => {
+  await browser?.close();
+  await front?.close();
+  await core?.close();
+  rmSync(publicDir, { recursive: true, force: true });
+});
+
+const bar = () => page.locator('ol-task-monitor .bar');
+
+test('retries a failed node with edited inputs from the monitor and watches the task finish', async () => {
+  const id = await ops.run(graph('Clean disk', [start(), task('work', '@test/flaky', { fail: 'disk full' }), end()], [['start', 'work'], ['work', 'end']]));
+  await ops.waitNode(id, 'work', 'failed');
+  await page.goto(`${front.url}/#/p/ops/tasks/${id}`);
+  await bar().locator('.badge', { hasText: 'failed' }).waitFor();
+  await page.locator('ol-flow-canvas .node.state--failed[data-id=work]').click();
+  const detail = page.locator('ol-node-detail');
+  await detail.locator('.notice.error', { hasText: 'disk full' }).waitFor();
+  // Operations that do not apply say why.
+  const callback = detail.locator('.op', { hasText: 'Send callback' });
+  assert.equal(await callback.locator('button').isDisabled(), true);
+  assert.match((await callback.locator('.reason').textContent()) ?? '', /not waiting for a callback \(it is failed\)/);
+  await detail.locator('button', { hasText: /^Retry$/ }).click();
+  const inputs = detail.locator('#retry-inputs');
+  assert.deepEqual(JSON.parse(await inputs.inputValue()), { fail: 'disk full' });
+  await inputs.fill('{"fail": ""}');
+  await shot(page, '08-task-retry-form');
+  await detail.locator('form button[type=submit]', { hasText: 'Retry' }).click();
+  await bar().locator('.badge', { hasText: 'finished' }).waitFor({ timeout: 20_000 });
+  await page.locator('ol-flow-canvas .node.state--finished[data-id=work]').waitFor();
+  await page.locator('ol-flow-canvas .node.state--finished[data-id=end]').waitFor();
+  const node = await ops.node(id, 'work');
+  assert.equal((node.inputs as { fail: string }).fail, '', 'the node ran with the edited input');
+  await shot(page, '08b-task-retried');
+});
+
+test('answers a waiting node with a callback; approval is refused with its reason on a plain callback node', async () => {
+  const id = await ops.run(graph('Wait for the load balancer', [start(), task('wait', '@test/waiter'), end()], [['start', 'wait'], ['wait', 'end']]));
+  await ops.waitNode(id, 'wait', 'waiting');
+  await page.goto(`${front.url}/#/p/ops/tasks/${id}`);
+  await page.locator('ol-flow-canvas .node[data-id=wait]').click();
+  const detail = page.locator('ol-node-detail');
+  const approve = detail.locator('.op', { hasText: 'Approve or reject' });
+  await approve.waitFor();
+  assert.equal(await approve.locator('button').isDisabled(), true);
+  assert.match((await approve.locator('.reason').textContent()) ?? '', /only an approval node/);
+  await detail.locator('button', { hasText: 'Send callback' }).click();
+  await detail.locator('#cb').fill('{"drained": true}');
+  await detail.locator('form button[type=submit]', { hasText: 'Send callback' }).click();
+  await bar().locator('.badge', { hasText: 'finished' }).waitFor({ timeout: 20_000 });
+  const node = await ops.node(id, 'wait');
+  assert.deepEqual(node.outputs, { got: [{ drained: true }] });
+});
+
+test('disables and enables an installed plugin from the marketplace, and opens its page', async () => {
+  await page.goto(`${front.url}/#/p/ops/marketplace`);
+  await page.locator('ol-marketplace-page form.filters').waitFor();
+  await page.locator('ol-marketplace-page').getByText(/No published plugin matches|plugins? /).first().waitFor();
+  await shot(page, '06-marketplace');
+  await page.locator('ol-marketplace-page nav.tabs a[data-tab=installed]').click();
+  const row = page.locator('ol-marketplace-page tr[data-plugin="@test/echo@1.0.0"]');
+  await row.locator('.badge.online').waitFor();
+  const approve = row.locator('.op', { hasText: 'Approve capabilities' });
+  assert.equal(await approve.locator('button').isDisabled(), true);
+  assert.match((await approve.locator('.reason').textContent()) ?? '', /declares no capabilities/);
+  await row.locator('button[data-op=disabled]').click();
+  await row.locator('.badge.disabled').waitFor();
+  const disabled = await core.admin.call<{ status: string }>('GET', '/api/v1/plugins/%40test%2Fecho/versions/1.0.0');
+  assert.equal(disabled.body.status, 'disabled');
+  await shot(page, '06b-marketplace-installed');
+  await row.locator('button[data-op=online]').click();
+  await row.locator('.badge.online').waitFor();
+  await row.locator('a', { hasText: '@test/echo' }).click();
+  await page.waitForURL(/#\/p\/ops\/marketplace\/%40test%2Fecho$/);
+  const plugin = page.locator('ol-plugin-page');
+  await plugin.locator('h1', { hasText: '@test/echo' }).waitFor();
+  await plugin.locator('article[data-version="1.0.0"] .badge.online').waitFor();
+  await shot(page, '06c-plugin-page');
+  const palette = await core.admin.call<{ items: { name: string }[] }>('GET', '/api/v1/plugins?status=online');
+  assert.ok(palette.body.items.some((p) => p.name === '@test/echo'), 'the editor palette offers it again');
+});
+
+test('creates a periodic task with a preview of its next runs, then disables it', async () => {
+  await page.goto(`${front.url}/#/p/ops/periodic`);
+  const pg = page.locator('ol-periodic-page');
+  await pg.locator('#p-template option').first().waitFor({ state: 'attached' });
+  await pg.locator('#p-name').fill('Nightly clean');
+  await pg.locator('#p-cron').fill('0 25 * * *');
+  await pg.locator('#cron-preview .field-error', { hasText: 'hour: 25 is out of range 0-23' }).waitFor();
+  await pg.locator('#p-cron').fill('*/5 * * * *');
+  assert.equal(await pg.locator('#p-zone').inputValue(), 'UTC', 'the project time zone is the default');
+  await pg.locator('#cron-preview li').nth(4).waitFor();
+  await shot(page, '09-periodic-form');
+  await pg.locator('button[type=submit]', { hasText: 'Create schedule' }).click();
+  await pg.locator('[role=status]', { hasText: 'Schedule “Nightly clean” created.' }).waitFor();
+  const row = pg.locator('tr[data-name="Nightly clean"]');
+  await row.locator('code', { hasText: '*/5 * * * *' }).waitFor();
+  await pg.locator('h2', { hasText: 'Nightly clean' }).waitFor();
+  await pg.locator('ol.preview li').first().waitFor();
+  await shot(page, '09b-periodic');
+  await row.locator('input[type=checkbox]').uncheck();
+  await pg.locator('[role=status]', { hasText: 'Nightly clean disabled.' }).waitFor();
+  const list = await core.admin.call<{ items: { name: string; enabled: boolean; cron: string }[] }>('GET', '/api/v1/projects/ops/periodic-tasks');
+  assert.deepEqual(list.body.items.map((p) => [p.name, p.cron, p.enabled]), [['Nightly clean', '*/5 * * * *', false]]);
+});
