@@ -71,6 +71,7 @@ export class CatalogStore {
       const versions = entries.map((e) => e.version);
       await tx('registry_catalog').where({ name }).whereNotIn('version', versions.length ? versions : ['']).delete();
       await tx('registry_catalog_capabilities').where({ name }).whereNotIn('version', versions.length ? versions : ['']).delete();
+      await tx('registry_catalog_details').where({ name }).whereNotIn('version', versions.length ? versions : ['']).delete();
       for (const e of entries) await this.upsert(tx, e, now);
     });
   }
@@ -87,12 +88,14 @@ export class CatalogStore {
     const row = {
       name: e.name, version: e.version, title: e.title, category: e.category, description: e.description,
       keywords: JSON.stringify(e.keywords), search_text: searchText(e), runtime: e.runtime, mode: e.mode,
-      capabilities: JSON.stringify(e.capabilities), manifest: JSON.stringify(e.manifest), org: e.org, key_id: e.keyId,
+      capabilities: JSON.stringify(e.capabilities), org: e.org, key_id: e.keyId,
       signature_state: e.signatureState, origin: e.origin, integrity: e.integrity, published_at: e.publishedAt,
-      is_latest: e.isLatest, indexed_at: now, ...(e.readme !== undefined ? { readme: e.readme } : {}),
+      is_latest: e.isLatest, indexed_at: now,
     };
     const { name: _n, version: _v, ...changes } = row;
     await tx('registry_catalog').insert({ ...row, downloads: 0 }).onConflict(['name', 'version']).merge(changes);
+    const details = { name: e.name, version: e.version, manifest: JSON.stringify(e.manifest), ...(e.readme !== undefined ? { readme: e.readme } : {}) };
+    await tx('registry_catalog_details').insert(details).onConflict(['name', 'version']).merge(e.readme !== undefined ? ['manifest', 'readme'] : ['manifest']);
     await tx('registry_catalog_capabilities').where({ name: e.name, version: e.version }).delete();
     const caps = [...new Set(e.capabilities)].filter((c) => c.length <= 191);
     if (caps.length) await tx('registry_catalog_capabilities').insert(caps.map((capability) => ({ name: e.name, version: e.version, capability })));
@@ -113,21 +116,23 @@ export class CatalogStore {
     if (query.origin) base.where('c.origin', query.origin);
     if (query.signatureState) base.where('c.signature_state', query.signatureState);
     if (query.capability) {
-      const capability = query.capability;
-      base.whereExists((sub) => {
-        void sub.select(this.db.raw('1')).from('registry_catalog_capabilities as k')
-          .whereRaw('k.name = c.name and k.version = c.version').andWhere('k.capability', capability);
-      });
+      // A join lets the planner start from the capability index instead of probing every row.
+      base.join('registry_catalog_capabilities as k', (j) => { j.on('k.name', 'c.name').andOn('k.version', 'c.version'); })
+        .where('k.capability', query.capability);
     }
+    // Count and page apart: a count over an index is cheap, while a window count would defeat
+    // the index-ordered early stop of the page query.
     const [{ n }] = await base.clone().count({ n: '*' });
     const rows = await base.select(LIST_COLUMNS).orderBy([{ column: 'c.name' }, { column: 'c.published_at', order: 'desc' }])
       .limit(pageSize).offset((page - 1) * pageSize);
-    return { items: rows.map(toRow), total: Number(n), page, pageSize };
+    const total = Number(n);
+    return { items: rows.map(toRow), total, page, pageSize };
   }
 
   /** One version with readme and manifest, or undefined. */
   async get(name: string, version: string): Promise<CatalogDetail | undefined> {
-    const r = await this.db('registry_catalog as c').where({ 'c.name': name, 'c.version': version }).first([...LIST_COLUMNS, 'c.readme', 'c.manifest']);
+    const r = await this.db('registry_catalog as c').join('registry_catalog_details as d', (j) => { j.on('d.name', 'c.name').andOn('d.version', 'c.version'); })
+      .where({ 'c.name': name, 'c.version': version }).first([...LIST_COLUMNS, 'd.readme', 'd.manifest']);
     return r ? { ...toRow(r), readme: r.readme ?? null, manifest: JSON.parse(r.manifest) } : undefined;
   }
 
@@ -153,6 +158,7 @@ export class CatalogStore {
       const chunk = names.slice(i, i + 200);
       await this.db.transaction(async (tx) => {
         await tx('registry_catalog_capabilities').whereIn('name', chunk).delete();
+        await tx('registry_catalog_details').whereIn('name', chunk).delete();
         await tx('registry_catalog').whereIn('name', chunk).delete();
       });
     }

@@ -79,11 +79,9 @@ function compose(inputs: Inputs): { message: Record<string, unknown>; body?: unk
         throw new PluginFailure('URL_INVALID', `webhook must be an http(s) URL or "secret:<name>" naming a project secret that holds it`);
       }
       const title = inputs.title === undefined ? undefined : fill(inputs.title, values, text);
-      const body = chatBody(channel, fill(need(inputs.message, 'message', channel), values, text), title);
-      // The title is folded into the text in the platform's own markup, so the service posts
-      // exactly `body` whatever it does with titles.
-      const folded = channel === 'slack' ? (body.text as string) : channel === 'wecom' ? (body.markdown as { content: string }).content : (body.content as { text: string }).text;
-      return { message: { channel, webhook, text: folded }, body };
+      const message: Record<string, unknown> = { channel, webhook, text: fill(need(inputs.message, 'message', channel), values, text) };
+      if (title) message.title = title;
+      return { message, body: chatBody(channel, message.text as string, title) };
     }
   }
 }

@@ -1,4 +1,6 @@
 #!/usr/bin/env node
+import { realpathSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
 /**
  * `opsloom-plugin`: the plugin author's command line.
  *   init <dir> [--wasm] [--name <npm-name>]   scaffold a plugin package
@@ -61,7 +63,8 @@ export async function main(argv: string[], out: (line: string) => void = (l) => 
   }
 }
 
-if (process.argv[1] && import.meta.url === new URL(`file://${process.argv[1]}`).href) {
+// npm links bins (node_modules/.bin/opsloom-plugin → …/dist/cli.js): compare real paths.
+if (process.argv[1] && import.meta.url === pathToFileURL(realpathSync(process.argv[1])).href) {
   main(process.argv.slice(2)).then((code) => {
     process.exitCode = code;
   });

@@ -20,7 +20,7 @@ export class FastExecute extends LitElement {
   static override styles = [sharedStyles, css`
     form { display: grid; grid-template-columns: minmax(0, 3fr) minmax(260px, 2fr); gap: 16px; }
     .grid { display: grid; grid-template-columns: 1fr 1fr; gap: 0 12px; }
-    .grid input, .grid select { width: 100%; }
+    .grid input:not([type='checkbox']), .grid select { width: 100%; }
     .actions { grid-column: 1 / -1; display: flex; gap: 8px; flex-wrap: wrap; align-items: center; }
     ol-script-editor { margin-top: 4px; }
     @media (max-width: 900px) { form { grid-template-columns: 1fr; } }

@@ -21,7 +21,7 @@ export class PeriodicPage extends LitElement {
   static override styles = [sharedStyles, css`
     .layout { display: grid; grid-template-columns: minmax(0, 3fr) minmax(300px, 2fr); gap: 16px; }
     section { background: #fff; border: 1px solid #e2e8f0; border-radius: 8px; padding: 12px; min-width: 0; overflow-x: auto; margin-bottom: 12px; }
-    form { display: grid; gap: 2px; } form input, form select, form textarea { width: 100%; }
+    form { display: grid; gap: 2px; } form input:not([type='checkbox']):not([type='radio']), form select, form textarea { width: 100%; }
     .kinds { display: flex; gap: 12px; }
     ol.preview { margin: 4px 0; padding-left: 20px; font-size: 13px; }
     tr[aria-selected='true'] { background: #eff6ff; }
@@ -64,7 +64,7 @@ export class PeriodicPage extends LitElement {
       <thead><tr><th>Name</th><th>Schedule</th><th>Next run</th><th>Runs</th><th>Enabled</th><th></th></tr></thead>
       <tbody>${items.map((p) => html`<tr data-name=${p.name} aria-selected=${String(p.id === this.selected)}>
         <td><button class="link" @click=${() => { this.selected = p.id; }} aria-label=${`Show runs of ${p.name}`}>${p.name}</button>
-          <div class="hint">flow ${p.templateId}${p.templateVersion ? ` v${p.templateVersion}` : ' (latest)'}</div></td>
+          <div class="hint">flow ${this.#templates.value?.items.find((t) => t.id === p.templateId)?.name ?? p.templateId}${p.templateVersion ? ` v${p.templateVersion}` : ' (latest)'}</div></td>
         <td>${p.kind === 'clocked' ? html`once at ${p.runAt ? new Date(p.runAt).toLocaleString() : '—'}` : html`<code>${p.cron}</code> <span class="hint">${p.timeZone ?? ''}</span>`}</td>
         <td>${p.enabled && p.nextRunAt ? new Date(p.nextRunAt).toLocaleString() : '—'}</td>
         <td>${p.totalRuns}${p.lastRunAt ? html`<div class="hint">last ${new Date(p.lastRunAt).toLocaleString()}</div>` : nothing}</td>
@@ -166,7 +166,8 @@ export class PeriodicPage extends LitElement {
     void this.#act(async () => {
       const p = await periodicApi.create(this.project, body);
       this.selected = p.id;
-      form.reset();
+      // Only the name is cleared: the schedule fields follow state, and a reset would blank them.
+      (form.elements.namedItem('name') as HTMLInputElement).value = '';
     }, `Schedule “${body.name}” created.`);
   }
 }

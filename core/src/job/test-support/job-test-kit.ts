@@ -11,7 +11,7 @@ import type { JobView } from '../execution/job-model.js';
  * so they are set here for this test process (each test file is its own process).
  */
 export async function startJobServer(settings: { graceSeconds?: number; sweepMs?: number; heartbeatSeconds?: number; maxTimeoutSeconds?: number } = {}): Promise<TestServer> {
-  process.env.OPSLOOM_JOB_GRACE = String(settings.graceSeconds ?? 2);
+  process.env.OPSLOOM_JOB_GRACE = String(settings.graceSeconds ?? 10);
   process.env.OPSLOOM_JOB_SWEEP_MS = String(settings.sweepMs ?? 300);
   process.env.OPSLOOM_AGENT_HEARTBEAT = String(settings.heartbeatSeconds ?? 5);
   if (settings.maxTimeoutSeconds) process.env.OPSLOOM_JOB_MAX_TIMEOUT = String(settings.maxTimeoutSeconds);

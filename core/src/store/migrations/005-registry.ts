@@ -19,8 +19,6 @@ export async function up(db: Knex): Promise<void> {
     t.string('runtime', 16).notNullable();
     t.string('mode', 16).notNullable();
     t.text('capabilities').notNullable();
-    t.text('manifest', 'longtext').notNullable();
-    t.text('readme', 'longtext');
     t.string('org', 64);
     t.string('key_id', 64);
     t.string('signature_state', 24).notNullable();
@@ -36,6 +34,14 @@ export async function up(db: Knex): Promise<void> {
     t.index(['runtime', 'is_latest'], 'registry_catalog_runtime');
     t.index(['org', 'is_latest'], 'registry_catalog_org');
     t.index(['title'], 'registry_catalog_title');
+  });
+  // Manifest and readme apart, so text searches scan narrow rows.
+  await db.schema.createTable('registry_catalog_details', (t) => {
+    t.string('name', 214).notNullable();
+    t.string('version', 64).notNullable();
+    t.text('manifest', 'longtext').notNullable();
+    t.text('readme', 'longtext');
+    t.primary(['name', 'version']);
   });
   await db.schema.createTable('registry_catalog_capabilities', (t) => {
     t.string('name', 214).notNullable();
@@ -76,7 +82,7 @@ export async function up(db: Knex): Promise<void> {
 }
 
 export async function down(db: Knex): Promise<void> {
-  for (const table of ['registry_state', 'registry_remote_sources', 'registry_trusted_keys', 'registry_catalog_capabilities', 'registry_catalog']) {
+  for (const table of ['registry_state', 'registry_remote_sources', 'registry_trusted_keys', 'registry_catalog_capabilities', 'registry_catalog_details', 'registry_catalog']) {
     await db.schema.dropTableIfExists(table);
   }
 }

@@ -1,0 +1,127 @@
+/**
+ * End to end, in Debian's Chromium against a real core and a real host agent: create an
+ * enrolment token on the hosts page, start an agent with it, run a script on the agent from the
+ * fast-execute page and read its log in the live result view; publish a library script.
+ * Screenshots go to test-artifacts/portal/.
+ */
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { Agent } from '../../../agent/dist/index.js';
+import { startTestServer, TEST_ADMIN_PASSWORD, type TestServer } from '../../../core/dist/test-support/test-server.js';
+import { launchChromium } from './browser.js';
+import { startPortalServer, type PortalServer } from './portal-server.js';
+import { buildIntoTemp, shot, signIn } from './session.js';
+
+const AGENT_IP = '10.77.0.5';
+
+let core: TestServer;
+let front: PortalServer;
+let browser: Browser;
+let page: Page;
+let publicDir: string;
+let agent: Agent | undefined;
+const agentDir = mkdtempSync(join(tmpdir(), 'opsloom-portal-agent-'));
+
+before(async () => {
+  publicDir = await buildIntoTemp();
+  core = await startTestServer();
+  const p = await core.admin.call('POST', '/api/v1/projects', { key: 'ops', name: 'Operations' });
+  assert.equal(p.status, 201, JSON.stringify(p.body));
+  front = await startPortalServer({ publicDir, apiUrl: core.url });
+  browser = await launchChromium();
+  page = await browser.newPage({ viewport: { width: 1366, height: 900 } });
+  page.setDefaultTimeout(10_000);
+  await signIn(page, front.url, 'admin', TEST_ADMIN_PASSWORD);
+});
+
+after(async () => {
+  await agent?.stop().catch(() => undefined);
+  await browser?.close();
+  await front?.close();
+  await core?.close();
+  rmSync(publicDir, { recursive: true, force: true });
+  rmSync(agentDir, { recursive: true, force: true });
+});
+
+test('enrols an agent with a token created on the hosts page', async () => {
+  await page.goto(`${front.url}/#/p/ops/jobs?tab=hosts`);
+  const hosts = page.locator('ol-hosts-agents');
+  await hosts.getByText(/No host yet/).waitFor();
+  await hosts.locator('#token-name').fill('e2e agents');
+  await hosts.locator('button[type=submit]', { hasText: 'Create enrolment token' }).click();
+  const command = (await hosts.locator('#agent-cmd').textContent()) ?? '';
+  const m = /--server (\S+) --enrol-token (\S+) /.exec(command);
+  assert.ok(m, `the start command names the server and the token: ${command}`);
+  // The page is served by the test front; the agent talks to core's own gateway.
+  assert.match(m[1]!, /^ws:\/\/127\.0\.0\.1:\d+\/agent\/v1$/);
+  agent = await Agent.start({
+    server: `${core.url.replace(/^http/, 'ws')}/agent/v1`, stateDir: agentDir, enrolToken: m[2]!, ip: AGENT_IP, hostname: 'web-7',
+    reconnect: { baseMs: 50, maxMs: 300 },
+  });
+  await hosts.locator('tr', { hasText: 'e2e agents' }).waitFor();
+  await shot(page, '10d-jobs-hosts');
+  // The host appears online once the agent's hello is in.
+  for (let i = 0; i < 100; i++) {
+    await hosts.locator('button', { hasText: 'Refresh' }).click();
+    if (await hosts.locator(`tr[data-ip="${AGENT_IP}"] .online`).count()) break;
+    await page.waitForTimeout(100);
+  }
+  await hosts.locator(`tr[data-ip="${AGENT_IP}"] .online`).waitFor();
+});
+
+test('runs a script on the agent and reads its log, with sensitive parameters masked', async () => {
+  await page.goto(`${front.url}/#/p/ops/jobs`);
+  const run = page.locator('ol-fast-execute');
+  const submit = run.locator('button[type=submit]');
+  assert.equal(await submit.isDisabled(), true, 'no host chosen yet');
+  await run.locator('#why-run', { hasText: 'choose at least one target host' }).waitFor();
+  await run.locator('#job-name').fill('Say hello');
+  const editor = run.locator('ol-script-editor textarea');
+  await editor.fill('#!/bin/bash\necho "hello from $(hostname) with $# args"\necho "ERROR: nothing really"\njob_success "greeted"\n');
+  await run.locator('ol-script-editor pre .builtin', { hasText: 'echo' }).first().waitFor();
+  await run.locator('#params').fill('--token s3cret');
+  await run.locator('input[name=sensitive]').check();
+  await run.locator(`ol-host-picker input[data-ip="${AGENT_IP}"]`).check();
+  await run.locator('ol-host-picker [role=status]', { hasText: '1 host selected' }).waitFor();
+  await shot(page, '10-jobs-fast-execute');
+  await submit.click();
+  await page.waitForURL(/#\/p\/ops\/jobs\/[^/?]+$/);
+  const result = page.locator('ol-job-result');
+  await result.locator('h1 + .badge[data-status=success]').waitFor({ timeout: 30_000 });
+  await result.locator('.groups button', { hasText: 'Succeeded · greeted (1)' }).waitFor();
+  const retry = result.locator('.op', { hasText: 'Retry failed hosts' });
+  assert.equal(await retry.locator('button').isDisabled(), true);
+  assert.equal(await retry.locator('.reason').textContent(), 'no host failed');
+  await result.locator('h2 .hint code', { hasText: '******' }).waitFor();
+  await result.locator(`tr.host[data-ip="${AGENT_IP}"]`).click();
+  const log = result.locator('pre.log');
+  await log.getByText(/hello from \S+ with 2 args/).waitFor();
+  await result.locator('#log-filter').fill('error');
+  await result.locator('[role=status]', { hasText: '1 matching line' }).waitFor();
+  await log.locator('mark', { hasText: 'ERROR' }).waitFor();
+  await result.locator('#keyword').fill('hello');
+  await result.locator('button[type=submit]', { hasText: 'Search logs' }).click();
+  await result.locator('li', { hasText: AGENT_IP }).waitFor();
+  await shot(page, '10b-job-result');
+});
+
+test('creates a library script and publishes it; the rules page lists the built-in rules', async () => {
+  await page.goto(`${front.url}/#/p/ops/jobs?tab=scripts`);
+  const lib = page.locator('ol-script-library');
+  await lib.locator('#s-name').fill('Disk report');
+  await lib.locator('button[type=submit]', { hasText: 'Create script' }).click();
+  await lib.locator('tr[data-version="1.0.0"] .badge', { hasText: 'draft' }).waitFor();
+  await lib.locator('tr[data-version="1.0.0"] button', { hasText: 'Publish' }).click();
+  await lib.locator('tr[data-version="1.0.0"] .badge', { hasText: 'online' }).waitFor();
+  const publish = lib.locator('tr[data-version="1.0.0"] .op', { hasText: 'Publish' });
+  assert.equal(await publish.locator('.reason').textContent(), 'this version is online already');
+  await shot(page, '10c-jobs-scripts');
+  await page.goto(`${front.url}/#/p/ops/jobs?tab=rules`);
+  await page.locator('ol-danger-rules section').first().waitFor();
+  await page.locator('ol-danger-rules').getByText(/High-risk command rules/).waitFor();
+  await shot(page, '10e-jobs-rules');
+});
