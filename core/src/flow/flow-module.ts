@@ -21,7 +21,8 @@ export const flowModule: ModuleFactory = async (ctx) => {
   const constants = async (projectId: string) => Object.keys(await store.constants(projectId)).map((k) => `_env_${k}`);
   const templates = new TemplateService(templateStore, plugins, constants);
   const factory = new TaskFactory(store, templateStore, plugins);
-  const sandbox = new ExpressionSandbox();
+  // A generous wall-clock budget: a loaded machine must not fail honest expressions; loops still stop.
+  const sandbox = new ExpressionSandbox({ timeoutMs: 1000 });
   const runsWorker = ctx.config.roles.has('worker');
   const engine = new FlowEngine({
     store, coordination: ctx.coordination, plugins, sandbox, log: ctx.log, subflows: factory,

@@ -57,7 +57,7 @@ test('kill -9 in the middle of running tasks: on restart every task finishes and
     await new Promise((r) => server.child.once('exit', r));
 
     // What had finished before the crash must not run again.
-    const reader = await startTestServer({ ...env });
+    const reader = await startTestServer({ ...env, OPSLOOM_ROLES: 'api' });
     const before = new Map<string, { finishedAt: string | null; attempts: number }>();
     const rf = flows(reader.admin, 'crash');
     for (const id of started) {

@@ -54,8 +54,8 @@ export function flows(api: ApiClient, project: string) {
     taskOp(taskId: string, verb: string) {
       return api.call<Record<string, unknown>>('POST', `${base}/tasks/${taskId}/${verb}`);
     },
-    /** Polls the task until `until` holds (10 s at most, then fails with the last state). */
-    async waitFor(taskId: string, until: (t: TaskView) => boolean, what = 'the expected state', timeoutMs = 15_000): Promise<TaskView> {
+    /** Polls the task until `until` holds (30 s at most, then fails with the last state). */
+    async waitFor(taskId: string, until: (t: TaskView) => boolean, what = 'the expected state', timeoutMs = 30_000): Promise<TaskView> {
       const deadline = Date.now() + timeoutMs;
       let last: TaskView | undefined;
       while (Date.now() < deadline) {

@@ -67,6 +67,7 @@ export class FlowEngine {
   /** Running plugin calls of this process, by `task:node`, so revoke / force-fail / timeout can stop them. */
   private readonly inflight = new Map<string, AbortController>();
   private unsubscribe: (() => Promise<void>) | undefined;
+  private closing = false;
   /** Short-lived caches of what every expression scope needs but rarely changes. */
   private readonly projectInfo = new TtlCache<{ id: string; key: string; name: string }>(10_000);
   private readonly constants = new TtlCache<Record<string, string>>(2_000);
@@ -86,6 +87,9 @@ export class FlowEngine {
   }
 
   async close(): Promise<void> {
+    // Calls cut short by a shutdown are not failures: their nodes stay running, their leases
+    // lapse, and another process (or this one after a restart) runs the attempt again.
+    this.closing = true;
     for (const ctl of this.inflight.values()) ctl.abort(new Error('core is shutting down'));
     await this.queue?.close();
     await this.unsubscribe?.();
@@ -343,6 +347,7 @@ export class FlowEngine {
       clearInterval(renew);
       if (this.inflight.get(key) === ctl) this.inflight.delete(key);
     }
+    if (this.closing) return undefined;
     await this.commit((tx, fx) => this.applyOutcome(tx, fx, task, { ...row, attempts: attempt }, def, outcome, inputs));
     return outcome;
   }
