@@ -124,16 +124,12 @@ export class NodeDetailView extends LitElement {
     void this.#send(op, body);
   }
 
-  /**
-   * An approval is the approval plugin's callback (core has no approval route of its own yet):
-   * the decision with who made it, answering the node version now waiting.
-   */
+  /** An approval goes through core's approval route, which records who decided from the session. */
   #submitDecision(e: SubmitEvent): void {
     e.preventDefault();
     const f = new FormData(e.target as HTMLFormElement);
     const comment = String(f.get('comment') ?? '').trim();
-    const data = { decision: f.get('decision') === 'reject' ? 'reject' : 'approve', user: this.username, role: this.projectRole || 'operator', ...(comment ? { comment } : {}) };
-    void this.#send('callback', { version: String(this.task.nodes[this.nodeId]?.version ?? ''), data });
+    void this.#send('approve', { decision: f.get('decision') === 'reject' ? 'reject' : 'approve', comment });
   }
 
   #submitBranches(e: SubmitEvent): void {

@@ -135,6 +135,16 @@ export function nodeRoutes(tasks: TaskService): Route[] {
       },
     }),
     route({
+      id: 'node.approve', method: 'post', path: `${base}/approve`, tag: 'nodes', auth: { project: 'operate' }, params: nodeParams,
+      summary: 'Approve or reject a waiting approval node as yourself (your project role is checked by the node)',
+      body: z.object({ decision: z.enum(['approve', 'reject']), comment: z.string().max(2000).default('') }),
+      async handler({ project, params, caller, body, audit }) {
+        const r = await tasks.approve(project.id, params.taskId, params.nodeId, { user: caller.username, role: project.role }, body.decision, body.comment);
+        audit({ kind: 'node', id: `${params.taskId}/${params.nodeId}`, detail: { decision: body.decision } });
+        return r;
+      },
+    }),
+    route({
       id: 'node.breakpoint', method: 'post', path: `${base}/breakpoint`, tag: 'nodes', auth: { project: 'operate' }, params: nodeParams,
       summary: 'Set or clear a breakpoint: the task stops before this node runs', body: z.object({ enabled: z.boolean() }),
       async handler({ project, params, body, audit }) {

@@ -212,6 +212,16 @@ export class TaskService {
     throw refuse('call back the node', 'it stayed busy with earlier callbacks; try again', 'busy');
   }
 
+  /**
+   * Records an approval decision on a waiting approval node. The deciding user and their project
+   * role are filled in here, from the authenticated caller — never taken from the request.
+   */
+  async approve(projectId: string, taskId: string, nodeId: string, decider: { user: string; role: string }, decision: 'approve' | 'reject', comment: string): Promise<{ state: NodeState }> {
+    const { row, def } = await this.node(projectId, taskId, nodeId);
+    if (def.type !== 'task' || !def.plugin.name.endsWith('/plugin-approval')) throw refuse('approve', `node ${nodeId} is not an approval node`, 'not_approval');
+    return this.callback(projectId, taskId, nodeId, row.version, { decision, comment, user: decider.user, role: decider.role });
+  }
+
   /** Sets or clears a breakpoint (pause before the node runs). */
   async breakpoint(projectId: string, taskId: string, nodeId: string, enabled: boolean): Promise<void> {
     const { task, row, def } = await this.node(projectId, taskId, nodeId);
