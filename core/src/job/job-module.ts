@@ -21,7 +21,7 @@ import { AgentAuthError, HostService } from './hosts/host-service.js';
 import { MicroBatcher } from './gateway/micro-batcher.js';
 import { HostStore } from './hosts/host-store.js';
 import { compileJobOptions, type JobOptions } from './job-options.js';
-import { ParamCipher } from './param-cipher.js';
+import { SecretCipher } from '../secrets/secret-cipher.js';
 import { scriptRoutes } from './scripts/script-routes.js';
 import { ScriptService } from './scripts/script-service.js';
 import { ScriptStore } from './scripts/script-store.js';
@@ -35,7 +35,7 @@ export function createJobModule(options: JobOptions): ModuleFactory {
     const log = ctx.log.child({ module: 'jobs' });
     const hostStore = new HostStore(ctx.db);
     const jobStore = new JobStore(ctx.db);
-    const cipher = ParamCipher.load(ctx.config);
+    const cipher = SecretCipher.load(ctx.config, 'job-script-params');
     const sandbox = new RegexSandbox();
     const danger = new DangerService(new DangerStore(ctx.db), sandbox);
     const hosts = new HostService(hostStore);

@@ -46,6 +46,8 @@ export const registryModule: ModuleFactory = async (ctx) => {
   const trust = new TrustService(parts.trust, parts.catalog, () => ownKey.keyId);
   const remote = new RemoteImportService(parts.sources, parts.catalog, link, indexer);
   ctx.registry.set('marketplace', market);
+  // The bootstrap publishes the standard plugins to the registry this process reaches.
+  ctx.registry.set('registry:link', link);
 
   return {
     name: 'registry',

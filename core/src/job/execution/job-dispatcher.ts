@@ -3,7 +3,7 @@ import type { RunScriptMessage, ServerMessage } from '@opsloom/agent/protocol';
 import type { AgentGateway } from '../gateway/agent-gateway.js';
 import type { AgentDelivery } from '../gateway/gateway-handlers.js';
 import type { HostStore } from '../hosts/host-store.js';
-import type { ParamCipher } from '../param-cipher.js';
+import type { SecretCipher } from '../../secrets/secret-cipher.js';
 import type { HostRun, JobRecord } from './job-model.js';
 import type { JobStore } from './job-store.js';
 
@@ -17,7 +17,7 @@ export class JobDispatcher {
     private readonly jobs: JobStore,
     private readonly hosts: HostStore,
     private readonly gateway: AgentGateway,
-    private readonly cipher: ParamCipher,
+    private readonly cipher: SecretCipher,
     private readonly graceMs: number,
     private readonly log: Logger,
   ) {}

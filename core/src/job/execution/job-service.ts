@@ -7,7 +7,7 @@ import type { RunOrigin } from '../danger/danger-rule.js';
 import type { DangerService } from '../danger/danger-service.js';
 import type { HostStore, HostWithAgent } from '../hosts/host-store.js';
 import { NoTargetsError } from '../job-errors.js';
-import type { ParamCipher } from '../param-cipher.js';
+import type { SecretCipher } from '../../secrets/secret-cipher.js';
 import type { ScriptService } from '../scripts/script-service.js';
 import { batchSizes } from './batch-expression.js';
 import { executeScriptRequest, type ExecuteScriptRequest } from './execute-request.js';
@@ -65,7 +65,7 @@ export class JobService {
     private readonly danger: DangerService,
     private readonly dispatcher: JobDispatcher,
     private readonly progress: JobProgress,
-    private readonly cipher: ParamCipher,
+    private readonly cipher: SecretCipher,
     private readonly limits: JobLimits,
     private readonly log: Logger,
   ) {}
