@@ -91,9 +91,11 @@ export class PluginRuntime {
     const prefix = `${plugin.name}@${plugin.version}#`;
     for (const key of this.#knownKeys) {
       if (!key.startsWith(prefix)) continue;
-      const proc = this.#pool.pick(key);
-      proc.send({ t: 'unload', key });
-      proc.loaded.delete(key);
+      for (const proc of this.#pool.live()) {
+        if (!proc.loaded.has(key)) continue;
+        proc.send({ t: 'unload', key });
+        proc.loaded.delete(key);
+      }
       this.#io.forget(key);
       this.#knownKeys.delete(key);
     }

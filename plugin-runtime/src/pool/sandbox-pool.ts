@@ -5,6 +5,9 @@ import { SandboxProcess, type SandboxSettings } from './sandbox-process.js';
  * (with a short back-off if it keeps dying). Calls of one plugin version go to the same process,
  * so its compiled code and warm isolates are reused.
  */
+/** Calls in flight at a plugin's home process before further calls may go to an idler process. */
+const SPILL_AFTER = 2;
+
 export class SandboxPool {
   readonly #slots: (SandboxProcess | undefined)[];
   #restarts = 0;
@@ -19,9 +22,28 @@ export class SandboxPool {
     this.#slots = Array.from({ length: size }, (_, i) => this.#spawn(i));
   }
 
-  /** The process for a plugin version (stable while the pool lives), spawning it if needed. */
+  /**
+   * The process for a call of a plugin version: its home process (stable while the pool lives, so
+   * compiled code and warm isolates are reused), unless the home is busy and another process is
+   * idler — then the call spills over there, so one hot plugin can use every core.
+   */
   pick(key: string): SandboxProcess {
-    const i = hash(key) % this.size;
+    const home = this.#slot(hash(key) % this.size);
+    if (home.inFlight < SPILL_AFTER) return home;
+    let best = home;
+    for (let i = 0; i < this.size; i++) {
+      const p = this.#slots[i];
+      if (p?.alive && p.inFlight < best.inFlight) best = p;
+    }
+    return best;
+  }
+
+  /** Every live process (to unload a plugin version wherever it was loaded). */
+  live(): SandboxProcess[] {
+    return this.#slots.filter((p): p is SandboxProcess => Boolean(p?.alive));
+  }
+
+  #slot(i: number): SandboxProcess {
     let proc = this.#slots[i];
     if (!proc || !proc.alive) {
       proc = this.#spawn(i);
