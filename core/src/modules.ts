@@ -8,6 +8,7 @@ import { secretsModule } from './secrets/secrets-module.js';
 import { cmdbModule } from './cmdb/cmdb-module.js';
 import { notifyModule } from './notify/notify-module.js';
 import { hostServicesModule } from './host-services/host-services-module.js';
+import { bootstrapModule } from './bootstrap/bootstrap-module.js';
 
 /**
  * The domain modules the server mounts, in start order. A module may use services registered
@@ -23,4 +24,5 @@ export const MODULES: ModuleFactory[] = [
   registryModule,
   flowModule,
   cronModule,
+  bootstrapModule,
 ];

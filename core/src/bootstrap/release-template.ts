@@ -31,13 +31,14 @@ const DEPLOY = [
 ].join('\n');
 
 /** The webhook body both notifications send; `{{…}}` placeholders come from `values`. */
-const notice = (event: string): Record<string, unknown> => ({
+const notice = (event: string, afterCheck: boolean): Record<string, unknown> => ({
   channel: 'webhook',
   url: '${notify_url || "http://127.0.0.1/"}',
   // Without a notify URL the message is composed but not sent, so the demo runs on a bare machine.
   dryRun: '${!notify_url}',
-  body: { event, service: '{{service}}', version: '{{version}}', hosts: '{{hosts}}', failed: '{{failed}}', task: '{{task}}' },
-  values: { service: '${service}', version: '${version}', hosts: '${host_count}', failed: '${check_failed_count}', task: '${_system.task_url}' },
+  body: { event, service: '{{service}}', version: '{{version}}', hosts: '{{hosts}}', ...(afterCheck ? { failed: '{{failed}}' } : {}), task: '{{task}}' },
+  // A variable an output mapping writes is unknown until its node ran: the start notice runs beside the check.
+  values: { service: '${service}', version: '${version}', hosts: '${host_count}', ...(afterCheck ? { failed: '${check_failed_count}' } : {}), task: '${_system.task_url}' },
 });
 
 /**
@@ -56,7 +57,7 @@ export function releaseTemplate(): FlowGraph {
       // Failed hosts are counted, not fatal: the gateway below decides what happens.
       tolerateFailureRatio: 1,
     }, { failedCount: 'check_failed_count', successCount: 'check_success_count', jobId: 'check_job_id' }),
-    task('notify_start', 'Notify: release started', PLUGIN.notify, notice('release.started'), { delivered: 'start_notified' }),
+    task('notify_start', 'Notify: release started', PLUGIN.notify, notice('release.started', false), { delivered: 'start_notified' }),
     { id: 'join', type: 'converge' },
     task('approval', 'Approve the release', PLUGIN.approval, {
       title: 'Release ${service} ${version}',
@@ -68,7 +69,7 @@ export function releaseTemplate(): FlowGraph {
     task('deploy', 'Deploy', PLUGIN.script, {
       script: '${deploy_script}', language: 'bash', params: '${version}', targets: { ips: '${target_ips}' }, timeoutSeconds: 300,
     }, { jobId: 'deploy_job_id', state: 'deploy_state' }),
-    task('notify_failure', 'Notify: release failed', PLUGIN.notify, notice('release.failed'), { delivered: 'failure_notified' }),
+    task('notify_failure', 'Notify: release failed', PLUGIN.notify, notice('release.failed', true), { delivered: 'failure_notified' }),
     { id: 'done', type: 'converge' },
     { id: 'end', type: 'end' },
   ];

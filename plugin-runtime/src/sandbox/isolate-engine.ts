@@ -21,6 +21,8 @@ interface WarmIsolate {
   bootstrap: ivm.Script;
   script: ivm.Script;
   next?: Promise<PreparedContext>;
+  /** Set once `next` has resolved: a call can take this isolate without waiting. */
+  nextReady?: boolean;
 }
 
 /** A loaded plugin version: its code, V8's code cache for it, and idle isolates to reuse. */
@@ -74,7 +76,11 @@ export class IsolateEngine implements SandboxEngine {
     // Most recently used last: idle isolates are trimmed from the front.
     this.#plugins.delete(call.key);
     this.#plugins.set(call.key, plugin);
-    const warm = plugin.idle.pop() ?? this.#warm(plugin);
+    // Prefer an isolate whose next context is already prepared; keep a spare warming for hot plugins.
+    const ready = plugin.idle.findIndex((w) => w.nextReady);
+    const warm = (ready >= 0 ? plugin.idle.splice(ready, 1)[0] : plugin.idle.pop()) ?? this.#warm(plugin);
+    warm.nextReady = false;
+    if (plugin.idle.length === 0) setImmediate(() => this.#spare(plugin, call.key));
     const { isolate } = warm;
     let stopped: 'timeout' | 'aborted' | undefined;
     const stop = (why: 'timeout' | 'aborted'): void => {
@@ -127,11 +133,27 @@ export class IsolateEngine implements SandboxEngine {
     plugin.idle.push(warm);
     this.#trimIdle(plugin);
     setImmediate(() => {
-      if (!isolate.isDisposed && warm.next === undefined && plugin.idle.includes(warm)) {
-        warm.next = this.#prepare(warm, plugin.timeoutMs);
-        warm.next.catch(() => undefined);
-      }
+      if (!isolate.isDisposed && warm.next === undefined && plugin.idle.includes(warm)) this.#prepareNext(warm, plugin);
     });
+  }
+
+  #prepareNext(warm: WarmIsolate, plugin: LoadedPlugin): void {
+    warm.next = this.#prepare(warm, plugin.timeoutMs);
+    warm.next.then(() => { warm.nextReady = true; }, () => undefined);
+  }
+
+  /** A second warm isolate for a plugin that is being called, so back-to-back calls alternate between prepared contexts. */
+  #spare(plugin: LoadedPlugin, key: string): void {
+    if (this.#plugins.get(key) !== plugin || plugin.idle.length > 0 || plugin.idle.length >= this.options.idlePerPlugin) return;
+    let spare: WarmIsolate;
+    try {
+      spare = this.#warm(plugin);
+    } catch {
+      return;
+    }
+    this.#prepareNext(spare, plugin);
+    plugin.idle.push(spare);
+    this.#trimIdle(plugin);
   }
 
   /**
