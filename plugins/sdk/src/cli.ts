@@ -6,23 +6,28 @@ import { pathToFileURL } from 'node:url';
  *   init <dir> [--wasm] [--name <npm-name>]   scaffold a plugin package
  *   build [dir]                               bundle (esbuild) or compile (asc) into the manifest entry
  *   test [dir]                                run plugin.test.json in the real sandbox
- *   publish [dir]                             not yet available (comes with the registry)
+ *   keygen <org> [--out FILE]                 create an organisation signing key
+ *   publish [dir] --org ORG --key FILE [--registry URL]  build, sign and publish
  */
 import { buildPlugin } from './build.js';
 import { KitError } from './project.js';
 import { initPlugin } from './scaffold.js';
+import { keygen, publishPlugin } from './publish.js';
 import { runPluginTests } from './testing.js';
 
 const USAGE = `usage: opsloom-plugin <command>
   init <dir> [--wasm] [--name <npm-name>]  create a plugin package (TypeScript, or AssemblyScript with --wasm)
   build [dir]                              build the plugin into its manifest entry
   test [dir]                               build, then run plugin.test.json in the sandbox
-  publish [dir]                            sign and publish (not yet available)`;
+  keygen <org> [--out FILE]                create an organisation signing key (private key file, public key printed)
+  publish [dir] --org ORG --key FILE [--registry URL]
+                                           build, sign with the organisation key, npm publish`;
 
 /** Runs the CLI; returns the exit code. */
 export async function main(argv: string[], out: (line: string) => void = (l) => console.log(l)): Promise<number> {
   const [command, ...rest] = argv;
-  const positional = rest.filter((a, i) => !a.startsWith('--') && rest[i - 1] !== '--name');
+  const valued = ['--name', '--out', '--org', '--key', '--registry'];
+  const positional = rest.filter((a, i) => !a.startsWith('--') && !valued.includes(rest[i - 1] ?? ''));
   const dir = positional[0] ?? '.';
   try {
     switch (command) {
@@ -48,8 +53,25 @@ export async function main(argv: string[], out: (line: string) => void = (l) => 
         out(`${outcomes.length - failed} passed, ${failed} failed`);
         return failed === 0 ? 0 : 1;
       }
-      case 'publish':
-        throw new KitError('publish is not yet available: signing and publishing arrive with the plugin registry (issue: plugin-registry). Use "npm publish" against your registry meanwhile only for testing.');
+      case 'keygen': {
+        const org = positional[0];
+        if (!org) throw new KitError('keygen needs your organisation name: opsloom-plugin keygen myorg [--out myorg.key]');
+        const outAt = rest.indexOf('--out');
+        const file = outAt >= 0 && rest[outAt + 1] ? rest[outAt + 1]! : `${org}.key`;
+        const key = keygen(org, file);
+        out(`private key written to ${file} (keep it secret); key id ${key.keyId}`);
+        out(`public key, for the trust stores of organisations that install your plugins:\n${key.publicKey}`);
+        return 0;
+      }
+      case 'publish': {
+        const flag = (name: string) => { const i = rest.indexOf(name); return i >= 0 ? rest[i + 1] : undefined; };
+        const org = flag('--org');
+        const keyFile = flag('--key');
+        if (!org || !keyFile) throw new KitError('publish needs your organisation and its key: opsloom-plugin publish [dir] --org myorg --key myorg.key [--registry URL]');
+        const registry = flag('--registry');
+        await publishPlugin(dir, { org, keyFile, ...(registry ? { registry } : {}) }, out);
+        return 0;
+      }
       default:
         out(USAGE);
         return command === undefined || command === 'help' || command === '--help' ? 0 : 2;
