@@ -14,6 +14,9 @@ import { ReaderIdentity } from './reader-identity.js';
 import { RegistryStateStore } from './registry-state-store.js';
 import { eventually, npmPublish, writePlugin } from './test-support/registry-test-kit.js';
 
+// These tests need an empty catalog: no standard plugins or demo project from the first-start bootstrap.
+process.env.OPSLOOM_BOOTSTRAP = 'off';
+
 const CLI = fileURLToPath(new URL('../cli/main.js', import.meta.url));
 const enc = encodeURIComponent;
 type Json = Record<string, unknown>;

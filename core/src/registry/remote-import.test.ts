@@ -8,6 +8,9 @@ import { startTestServer, type TestServer } from '../test-support/test-server.js
 import { end, flows, graph, start, task } from '../test-support/flow-helpers.js';
 import { npmPublish, writePlugin } from './test-support/registry-test-kit.js';
 
+// These tests need an empty catalog: no standard plugins or demo project from the first-start bootstrap.
+process.env.OPSLOOM_BOOTSTRAP = 'off';
+
 const enc = encodeURIComponent;
 type Json = Record<string, unknown>;
 
