@@ -1,37 +1,16 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { PluginRuntime, validateManifest, type HostServices, type InvokeRequest, type InvokeResult, type PluginPackage } from '@opsloom/plugin-runtime';
-import { runPluginTests } from '@opsloom/plugin-sdk/testing';
+import type { HostServices, InvokeRequest, InvokeResult } from '@opsloom/plugin-runtime';
+import { loadPluginHarness, runPluginTests, type PluginHarness } from '@opsloom/plugin-sdk/testing';
 
 const dir = fileURLToPath(new URL('../..', import.meta.url));
-const runtime = new PluginRuntime({ poolSize: 1 });
-let plugin: PluginPackage;
+let harness: PluginHarness;
 
-before(async () => {
-  // Test the current source: bundle it with the SDK's build, exactly as `npm run build` does.
-  const cli = new URL('./cli.js', import.meta.resolve('@opsloom/plugin-sdk/testing'));
-  const { main } = (await import(cli.href)) as { main(argv: string[], out: (l: string) => void): Promise<number> };
-  const lines: string[] = [];
-  assert.equal(await main(['build', dir], (l) => lines.push(l)), 0, lines.join('\n'));
-  const r = validateManifest(JSON.parse(await readFile(join(dir, 'package.json'), 'utf8')));
-  if (!r.ok) throw new Error(JSON.stringify(r.errors));
-  plugin = { name: r.name, version: r.version, manifest: r.manifest, code: await readFile(join(dir, r.manifest.entry), 'utf8') };
-});
-after(() => runtime.close());
+before(async () => { harness = await loadPluginHarness(dir); });
+after(() => harness.close());
 
-function invoke(req: Partial<InvokeRequest>, services: HostServices): Promise<InvokeResult> {
-  return runtime.invoke({
-    plugin,
-    call: 'execute',
-    inputs: {},
-    context: { taskId: 't1', nodeId: 'n1', projectId: 'p1', attempt: 1 },
-    approvedCapabilities: plugin.manifest.capabilities,
-    ...req,
-  }, services);
-}
+const invoke = (req: Partial<InvokeRequest>, services: HostServices): Promise<InvokeResult> => harness.invoke(req, services);
 
 test('every case of plugin.test.json passes in the sandbox', async () => {
   const outcomes = await runPluginTests(dir);

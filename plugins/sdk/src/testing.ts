@@ -110,3 +110,4 @@ function compare(expect: PluginTestCase['expect'], result: InvokeResult): { ok: 
   if (result.status === 'failed' && expect.status !== 'failed') problems.push(`failed with ${result.error.code}: ${result.error.message}`);
   return { ok: problems.length === 0, problems };
 }
+export { loadPluginHarness, type PluginHarness } from './harness.js';
