@@ -4,7 +4,7 @@
  * `{decision, user, role, comment}`; the plugin checks the role again against its own list.
  */
 import { definePlugin, host, type PluginContext } from '@opsloom/plugin-sdk';
-import { PluginFailure } from './plugin-error.js';
+import { PluginFailure } from '@opsloom/plugin-sdk';
 
 /** Inputs, as the manifest's schema describes them. */
 interface Inputs {

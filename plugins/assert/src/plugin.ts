@@ -3,7 +3,7 @@
  * the condition (`${hosts.count > 0}`) before the call; this plugin only judges the result.
  */
 import { definePlugin } from '@opsloom/plugin-sdk';
-import { PluginFailure } from './plugin-error.js';
+import { PluginFailure } from '@opsloom/plugin-sdk';
 
 interface Inputs {
   condition: boolean | string;

@@ -1,4 +1,4 @@
-import { PluginFailure } from './plugin-error.js';
+import { PluginFailure } from '@opsloom/plugin-sdk';
 
 /** The plugin's selector inputs. */
 export interface SelectorInputs {

@@ -4,7 +4,7 @@
  */
 import { definePlugin, host } from '@opsloom/plugin-sdk';
 import { buildQueries, readHosts, type CmdbHost, type SelectorInputs } from './host-query.js';
-import { PluginFailure } from './plugin-error.js';
+import { PluginFailure } from '@opsloom/plugin-sdk';
 
 /** Inputs, as the manifest's schema describes them. */
 interface Inputs extends SelectorInputs {

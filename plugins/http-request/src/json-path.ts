@@ -1,4 +1,4 @@
-import { PluginFailure } from './plugin-error.js';
+import { PluginFailure } from '@opsloom/plugin-sdk';
 
 /** One step of a path: a property name or an array index (negative counts from the end). */
 export type PathStep = { key: string } | { index: number };

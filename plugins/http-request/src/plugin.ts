@@ -7,7 +7,7 @@
 import { definePlugin, host, type HostHttpResponse, type PluginContext } from '@opsloom/plugin-sdk';
 import { base64 } from './base64.js';
 import { evaluate, parseJsonPath } from './json-path.js';
-import { PluginFailure } from './plugin-error.js';
+import { PluginFailure } from '@opsloom/plugin-sdk';
 import { buildSpec, type Inputs, type RequestSpec } from './request-spec.js';
 
 interface Outputs {

@@ -1,5 +1,5 @@
 import { parseJsonPath } from './json-path.js';
-import { PluginFailure } from './plugin-error.js';
+import { PluginFailure } from '@opsloom/plugin-sdk';
 
 /** Secret names this package declares (`secrets.read:<name>`); the manifest is static, so the set is fixed. */
 export const AUTH_SECRETS = ['http-request-auth', 'http-request-auth-2', 'http-request-auth-3'] as const;

@@ -3,9 +3,9 @@
  * interval until it ends. Everything the poll needs is in the state, so it survives a restart.
  */
 import { definePlugin, host, type PluginContext } from '@opsloom/plugin-sdk';
-import { judge, pollDelayMs, readJobStatus, summarise, type JobOutputs, type JobStatus } from './job-status.js';
-import { PluginFailure } from './plugin-error.js';
-import { toJobTargets, type TargetsInput } from './targets.js';
+import { judge, pollDelayMs, readJobStatus, summarise, type JobOutputs, type JobStatus } from '@opsloom/plugin-sdk/jobs';
+import { PluginFailure } from '@opsloom/plugin-sdk';
+import { toJobTargets, type TargetsInput } from '@opsloom/plugin-sdk/jobs';
 
 /** Inputs, as the manifest's schema describes them (the runtime validated them already). */
 interface Inputs {

@@ -3,9 +3,9 @@
  * an uploaded file), then polls it until every target has the file or the job ends.
  */
 import { definePlugin, host } from '@opsloom/plugin-sdk';
-import { judge, pollDelayMs, readJobStatus, summarise, type JobOutputs, type JobStatus } from './job-status.js';
-import { PluginFailure } from './plugin-error.js';
-import { parseHost, toJobTargets, type TargetsInput } from './targets.js';
+import { judge, pollDelayMs, readJobStatus, summarise, type JobOutputs, type JobStatus } from '@opsloom/plugin-sdk/jobs';
+import { PluginFailure } from '@opsloom/plugin-sdk';
+import { parseHost, toJobTargets, type TargetsInput } from '@opsloom/plugin-sdk/jobs';
 
 /** Inputs, as the manifest's schema describes them (the runtime validated them already). */
 interface Inputs {
@@ -99,6 +99,6 @@ export default definePlugin<Inputs, JobOutputs, PollState>({
     if (status.state === 'cancelled') throw new PluginFailure('JOB_CANCELLED', `transfer ${state.jobId} was cancelled before it finished`);
     const outputs = summarise(status);
     ctx.log.info(`transfer ${state.jobId} ${status.state}: ${outputs.successCount} of ${outputs.total} hosts have the file`);
-    return judge(outputs, state.tolerate);
+    return judge(outputs, state.tolerate, { code: 'TRANSFER_HOSTS_FAILED', verb: 'did not receive the file in', empty: 'reached no hosts' });
   },
 });

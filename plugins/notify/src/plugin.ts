@@ -4,7 +4,7 @@
  */
 import { definePlugin, host } from '@opsloom/plugin-sdk';
 import { chatBody, type ChatChannel } from './chat-format.js';
-import { PluginFailure } from './plugin-error.js';
+import { PluginFailure } from '@opsloom/plugin-sdk';
 import { escapeHtml, fill, fillDeep, type FillOptions } from './template.js';
 
 /** Inputs, as the manifest's schema describes them. */

@@ -1,4 +1,4 @@
-import { PluginFailure } from './plugin-error.js';
+import { PluginFailure } from '@opsloom/plugin-sdk';
 
 /** `{{ name }}` or `{{ a.b.0 }}`: letters, digits, `_`, `-` and dots. */
 const PLACEHOLDER = /\{\{\s*([A-Za-z_][A-Za-z0-9_-]*(?:\.[A-Za-z0-9_-]+)*)\s*\}\}/g;

@@ -33,7 +33,8 @@ export async function buildPlugin(dir: string, log: (line: string) => void = () 
       target: 'es2022',
       minify: false,
       logLevel: 'silent',
-      alias: { '@opsloom/plugin-sdk': fileURLToPath(new URL('./index.js', import.meta.url)) },
+      // The package's own dist directory: `@opsloom/plugin-sdk` resolves to its index, `/jobs` to jobs/index.
+      alias: { '@opsloom/plugin-sdk': fileURLToPath(new URL('.', import.meta.url)).replace(/\/$/, '') },
     }).catch((err: Error) => {
       throw new KitError(`esbuild failed:\n${err.message}`);
     });

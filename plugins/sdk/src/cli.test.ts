@@ -73,10 +73,7 @@ test('build refuses a plugin importing Node modules, and an invalid manifest nam
   assert.match(bad.out, /opsloom\.plugin\.mode: must be "sync", "poll" or "callback"/);
 });
 
-test('publish says clearly that it is not available yet; init refuses a non-empty directory', async () => {
-  const r = await cli('publish', root);
-  assert.equal(r.code, 1);
-  assert.match(r.out, /publish is not yet available/);
+test('init refuses a non-empty directory', async () => {
   const again = await cli('init', join(root, 'greeter'));
   assert.equal(again.code, 1);
   assert.match(again.out, /is not empty/);

@@ -81,3 +81,4 @@ export function definePlugin<I = Record<string, unknown>, O = Record<string, unk
 
 /** The host API object of the sandbox (a global there; undefined outside a sandbox). */
 export const host: HostApi = (globalThis as unknown as { host: HostApi }).host;
+export { PluginFailure } from './plugin-failure.js';

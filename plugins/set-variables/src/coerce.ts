@@ -1,4 +1,4 @@
-import { PluginFailure } from './plugin-error.js';
+import { PluginFailure } from '@opsloom/plugin-sdk';
 
 /** Target types of `types`. */
 export type VariableType = 'string' | 'number' | 'integer' | 'boolean' | 'json' | 'list';

@@ -4,7 +4,7 @@
  */
 import { definePlugin } from '@opsloom/plugin-sdk';
 import { coerce, type VariableType } from './coerce.js';
-import { PluginFailure } from './plugin-error.js';
+import { PluginFailure } from '@opsloom/plugin-sdk';
 
 interface Inputs {
   variables: Record<string, unknown>;

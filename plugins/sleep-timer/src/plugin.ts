@@ -3,7 +3,7 @@
  * core restart (or a poll arriving early or late) changes nothing: each poll compares now with it.
  */
 import { definePlugin, type Deferral, type PluginContext } from '@opsloom/plugin-sdk';
-import { PluginFailure } from './plugin-error.js';
+import { PluginFailure } from '@opsloom/plugin-sdk';
 
 /** Inputs, as the manifest's schema describes them. */
 interface Inputs {

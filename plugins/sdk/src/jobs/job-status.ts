@@ -1,8 +1,7 @@
-// Shared shape with job-execute-script (the transfer status has the same form); kept per package, as each is bundled alone.
-import { PluginFailure } from './plugin-error.js';
+import { PluginFailure } from '../plugin-failure.js';
 import { hostKey } from './targets.js';
 
-/** One host in the job service's transfer `status` answer. */
+/** One host in the job service's `status` answer. */
 export interface HostStatus {
   hostId: string;
   cloudArea: number;
@@ -52,7 +51,7 @@ export function readJobStatus(value: unknown): JobStatus {
   return v as JobStatus;
 }
 
-/** Builds the outputs of a finished job. A host succeeded only when its status is `success` (the file is in place there). */
+/** Builds the outputs of a finished job. A host succeeded only when its status is `success`. */
 export function summarise(status: JobStatus): JobOutputs {
   const hosts = status.hosts.map((h): HostResult => ({
     host: hostKey(h),
@@ -84,9 +83,15 @@ export function summarise(status: JobStatus): JobOutputs {
  * Throws when the job's failures exceed what the node tolerates; returns the outputs otherwise.
  * A job with no hosts is a failure: it means the selection resolved to nothing.
  */
-export function judge(outputs: JobOutputs, tolerateFailureRatio: number): JobOutputs {
+/** How a job's failure is named: the stable code and what the hosts failed to do. */
+export interface FailureWording { code: string; verb: string; empty: string }
+
+/** Wording for script jobs; file transfers pass their own. */
+export const SCRIPT_FAILURE: FailureWording = { code: 'JOB_HOSTS_FAILED', verb: 'failed in', empty: 'ran on no hosts' };
+
+export function judge(outputs: JobOutputs, tolerateFailureRatio: number, wording: FailureWording = SCRIPT_FAILURE): JobOutputs {
   if (outputs.total === 0) {
-    throw new PluginFailure('NO_TARGET_HOSTS', `job ${outputs.jobId} reached no hosts: the targets resolved to an empty host list; check the IPs, topology or group`);
+    throw new PluginFailure('NO_TARGET_HOSTS', `job ${outputs.jobId} ${wording.empty}: the targets resolved to an empty host list; check the IPs, topology or group`);
   }
   if (outputs.failedCount > 0 && outputs.failureRatio > tolerateFailureRatio) {
     const shown = outputs.hosts
@@ -95,8 +100,8 @@ export function judge(outputs: JobOutputs, tolerateFailureRatio: number): JobOut
       .map((h) => `${h.host} ${h.status}${h.exitCode !== null ? ` (exit ${h.exitCode})` : ''}`);
     const more = outputs.failedCount > shown.length ? ` and ${outputs.failedCount - shown.length} more` : '';
     throw new PluginFailure(
-      'TRANSFER_HOSTS_FAILED',
-      `${outputs.failedCount} of ${outputs.total} hosts did not receive the file in job ${outputs.jobId}: ${shown.join(', ')}${more}; tolerated failure ratio is ${tolerateFailureRatio}`,
+      wording.code,
+      `${outputs.failedCount} of ${outputs.total} hosts ${wording.verb} job ${outputs.jobId}: ${shown.join(', ')}${more}; tolerated failure ratio is ${tolerateFailureRatio}`,
     );
   }
   return outputs;

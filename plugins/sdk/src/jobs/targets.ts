@@ -1,5 +1,4 @@
-// Same parsing as job-execute-script: each plugin package is bundled on its own, so it carries its own copy.
-import { PluginFailure } from './plugin-error.js';
+import { PluginFailure } from '../plugin-failure.js';
 
 /** A host address as the job service takes it: the same IP in two cloud areas is two hosts. */
 export interface HostAddress {
