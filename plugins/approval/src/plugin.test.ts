@@ -1,22 +1,9 @@
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { fileURLToPath } from 'node:url';
-import type { HostServices, InvokeRequest, InvokeResult } from '@opsloom/plugin-runtime';
-import { loadPluginHarness, runPluginTests, type PluginHarness } from '@opsloom/plugin-sdk/testing';
+import type { HostServices } from '@opsloom/plugin-runtime';
+import { pluginSuite } from '@opsloom/plugin-sdk/testing';
 
-const dir = fileURLToPath(new URL('../..', import.meta.url));
-let harness: PluginHarness;
-
-before(async () => { harness = await loadPluginHarness(dir); });
-after(() => harness.close());
-
-const invoke = (req: Partial<InvokeRequest>, services: HostServices): Promise<InvokeResult> => harness.invoke(req, services);
-
-test('every case of plugin.test.json passes in the sandbox', async () => {
-  const outcomes = await runPluginTests(dir);
-  assert.ok(outcomes.length >= 4);
-  for (const o of outcomes) assert.ok(o.ok, `${o.name}: ${o.problems.join('; ')}`);
-});
+const invoke = pluginSuite(import.meta.url, 4);
 
 test('notifies approvers on start, then a rejection fails the node with the comment', async () => {
   const sent: Record<string, unknown>[] = [];

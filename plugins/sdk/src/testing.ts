@@ -111,3 +111,4 @@ function compare(expect: PluginTestCase['expect'], result: InvokeResult): { ok: 
   return { ok: problems.length === 0, problems };
 }
 export { loadPluginHarness, type PluginHarness } from './harness.js';
+export { pluginSuite } from './plugin-suite.js';
