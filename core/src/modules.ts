@@ -8,6 +8,7 @@ import { secretsModule } from './secrets/secrets-module.js';
 import { cmdbModule } from './cmdb/cmdb-module.js';
 import { notifyModule } from './notify/notify-module.js';
 import { hostServicesModule } from './host-services/host-services-module.js';
+import { uploadModule } from './upload/upload-module.js';
 import { bootstrapModule } from './bootstrap/bootstrap-module.js';
 
 /**
@@ -19,6 +20,7 @@ export const MODULES: ModuleFactory[] = [
   cmdbModule,
   jobModule,
   notifyModule,
+  uploadModule,
   hostServicesModule,
   pluginModule,
   registryModule,

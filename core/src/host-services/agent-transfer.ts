@@ -6,6 +6,7 @@ import { jobStatus, operatorOf } from './agent-execute.js';
 import { parseArgs } from './host-errors.js';
 import { hostTargets, resolveHostTargets } from './host-targets.js';
 import type { JobPort } from './job-port.js';
+import type { UploadService } from '../upload/upload-service.js';
 
 /** Largest file that travels through core (until the P2P transport): it rides inside a script. */
 export const MAX_TRANSFER_BYTES = 2 * 1024 * 1024;
@@ -40,7 +41,7 @@ const sh = (s: string): string => `'${s.replace(/'/g, `'\\''`)}'`;
  * atomically to every target; the returned `jobId` is that job, so `status` and `cancel` are the
  * job service's. A `targetPath` ending in `/` keeps the source's file name.
  */
-export function agentTransfer(jobs: JobPort, cmdb: CmdbService | undefined) {
+export function agentTransfer(jobs: JobPort, cmdb: CmdbService | undefined, uploads?: UploadService) {
   return async (args: unknown, ctx: HostCallContext): Promise<unknown> => {
     const a = parseArgs(agentTransferArgs, args, 'agent.transfer');
     const projectId = ctx.context.projectId;
@@ -54,13 +55,20 @@ export function agentTransfer(jobs: JobPort, cmdb: CmdbService | undefined) {
         return { ok: true };
       }
       case 'start': {
-        if ('uploadId' in a.source) {
-          throw new PluginRuntimeError('UPLOAD_NOT_SUPPORTED', 'agent.transfer: uploaded files are not supported by this server yet; transfer from a source host');
-        }
-        const source = a.source;
         const targets = await resolveHostTargets(cmdb, projectId, a.targets);
-        const content = await readSource(jobs, actor, source, a.account, ctx);
-        const name = source.path.slice(source.path.lastIndexOf('/') + 1);
+        let content: string;
+        let name: string;
+        if ('uploadId' in a.source) {
+          if (!uploads) throw new PluginRuntimeError('UPLOAD_NOT_SUPPORTED', 'agent.transfer: this server keeps no uploaded files');
+          const { upload, bytes } = await uploads.read(projectId, a.source.uploadId).catch((err: Error) => {
+            throw new PluginRuntimeError('NOT_FOUND', `agent.transfer: ${err.message}`);
+          });
+          content = bytes.toString('base64');
+          name = upload.name;
+        } else {
+          content = await readSource(jobs, actor, a.source, a.account, ctx);
+          name = a.source.path.slice(a.source.path.lastIndexOf('/') + 1);
+        }
         const script = [
           'set -e',
           `target=${sh(a.targetPath)}`,

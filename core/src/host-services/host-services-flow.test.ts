@@ -150,7 +150,7 @@ describe('host services through a real plugin in a flow', () => {
     assert.deepEqual(out, { cmdb: 'CAPABILITY_DENIED', group: 'NOT_FOUND', status: 'NOT_FOUND', language: 'HOST_ARGS_INVALID', notify: 'NOTIFY_ORIGIN_NOT_ALLOWED' });
   });
 
-  test('agent.transfer copies a file from a source host to target hosts; a missing source or an upload is refused', async () => {
+  test('agent.transfer copies a file from a source host, or an uploaded file, to target hosts; a missing source is refused', async () => {
     const agent = s.ops.services.modules.get('host-services:agent') as HostServices;
     const ctx = { plugin: { name: '@test/direct', version: '1.0.0' }, context: { taskId: 't1', nodeId: 'n1', projectId: ops.projectId, attempt: 1 }, signal: new AbortController().signal };
     const src = join(root, 'source.bin');
@@ -165,6 +165,26 @@ describe('host services through a real plugin in a flow', () => {
     assert.equal(st.state, 'success', JSON.stringify(st));
     assert.deepEqual(readFileSync(join(root, 'out', 'source.bin')), payload);
     await assert.rejects(agent.agentTransfer!({ action: 'start', source: { host: { cloudArea: 0, ip: '10.7.0.1' }, path: `${root}/missing` }, targets: { hostIds: [importedId] }, targetPath: '/tmp/x' }, ctx), { code: 'SOURCE_READ_FAILED' });
-    await assert.rejects(agent.agentTransfer!({ action: 'start', source: { uploadId: 'u1' }, targets: { hostIds: [importedId] }, targetPath: '/tmp/x' }, ctx), { code: 'UPLOAD_NOT_SUPPORTED' });
+    await assert.rejects(agent.agentTransfer!({ action: 'start', source: { uploadId: 'no-such-upload' }, targets: { hostIds: [importedId] }, targetPath: '/tmp/x' }, ctx), { code: 'NOT_FOUND' });
+
+    // An uploaded file: the body is the bytes, the name a plain file name; hostile names and oversize bodies are refused.
+    const upload = async (name: string, body: Buffer) => (await fetch(`${s.url}/api/v1/projects/ops/uploads?name=${encodeURIComponent(name)}`, {
+      method: 'POST', headers: { authorization: `Bearer ${s.adminToken}`, 'content-type': 'application/octet-stream' }, body,
+    }));
+    assert.equal((await upload('../../etc/passwd', payload)).status, 400);
+    assert.equal((await upload('big.bin', Buffer.alloc(2 * 1024 * 1024 + 1))).status, 413);
+    const up = await upload('release.tar', payload);
+    assert.equal(up.status, 201);
+    const uploaded = await up.json() as { id: string; sha256: string; size: number };
+    assert.equal(uploaded.size, payload.length);
+    const fromUpload = await agent.agentTransfer!({ action: 'start', source: { uploadId: uploaded.id }, targets: { hosts: [{ cloudArea: 0, ip: '10.7.0.2' }] }, targetPath: `${root}/up/` }, ctx) as { jobId: string };
+    do {
+      await new Promise((r) => setTimeout(r, 100));
+      st = await agent.agentTransfer!({ action: 'status', jobId: fromUpload.jobId }, ctx) as typeof st;
+    } while (st.state === 'running');
+    assert.equal(st.state, 'success', JSON.stringify(st));
+    assert.deepEqual(readFileSync(join(root, 'up', 'release.tar')), payload);
+    const other = { ...ctx, context: { ...ctx.context, projectId: 'another-project' } };
+    await assert.rejects(agent.agentTransfer!({ action: 'start', source: { uploadId: uploaded.id }, targets: { hosts: [{ cloudArea: 0, ip: '10.7.0.2' }] }, targetPath: '/tmp/x' }, other));
   });
 });

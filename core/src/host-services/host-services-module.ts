@@ -4,6 +4,7 @@ import type { ModuleFactory } from '../module.js';
 import type { NotifyService } from '../notify/notify-service.js';
 import { HOST_SERVICES_PREFIX } from '../plugin/plugin-module.js';
 import type { SecretService } from '../secrets/secret-service.js';
+import type { UploadService } from '../upload/upload-service.js';
 import { agentExecute } from './agent-execute.js';
 import { agentTransfer } from './agent-transfer.js';
 import { cmdbRead } from './cmdb-read.js';
@@ -24,11 +25,12 @@ export const hostServicesModule: ModuleFactory = async (ctx) => {
   const cmdb = ctx.registry.get('cmdb') as CmdbService | undefined;
   const notify = ctx.registry.get('notify') as NotifyService | undefined;
   const secrets = ctx.registry.get('secrets') as SecretService | undefined;
+  const uploads = ctx.registry.get('uploads') as UploadService | undefined;
   const register = (domain: string, services: HostServices) => ctx.registry.set(`${HOST_SERVICES_PREFIX}${domain}`, services);
   if (jobs) {
     register('agent', {
       agentExecute: guarded('agent.execute', unexpected('agent.execute'), agentExecute(jobs, cmdb)),
-      agentTransfer: guarded('agent.transfer', unexpected('agent.transfer'), agentTransfer(jobs, cmdb)),
+      agentTransfer: guarded('agent.transfer', unexpected('agent.transfer'), agentTransfer(jobs, cmdb, uploads)),
     });
   }
   if (cmdb) register('cmdb', { cmdbRead: guarded('cmdb.read', unexpected('cmdb.read'), cmdbRead(cmdb)) });

@@ -7,6 +7,7 @@ import * as m005 from './005-registry.js';
 import * as m006 from './006-cmdb.js';
 import * as m007 from './007-secrets.js';
 import * as m008 from './008-cron.js';
+import * as m009 from './009-uploads.js';
 
 interface Migration { up(db: Knex): Promise<void>; down(db: Knex): Promise<void> }
 
@@ -20,6 +21,7 @@ const MIGRATIONS: [string, Migration][] = [
   ['006-cmdb', m006],
   ['007-secrets', m007],
   ['008-cron', m008],
+  ['009-uploads', m009],
 ];
 
 export const migrationSource: Knex.MigrationSource<Migration> = {
