@@ -11,6 +11,8 @@ export interface PluginRef { name: string; version: string }
 export interface PluginGateway {
   /** The exact version a range resolves to among runnable versions, or undefined. */
   resolve(name: string, range: string): Promise<string | undefined>;
+  /** The newest online version of a plugin, whatever range a template names (for upgrade hints). */
+  latest(name: string): Promise<string | undefined>;
   /** Refuses (throws an AppError) when the version is unknown, not installed or disabled. */
   assertRunnable(ref: PluginRef): Promise<void>;
   invoke(request: PluginInvocation): Promise<PluginOutcome>;

@@ -108,6 +108,12 @@ export class PluginService implements PluginGateway {
     return semver.maxSatisfying(online, range) ?? undefined;
   }
 
+  /** The newest online version of a plugin, whatever range a template names. */
+  async latest(name: string): Promise<string | undefined> {
+    const online = (await this.store.versionsOf(name)).filter((v) => v.status === 'online').map((v) => v.version);
+    return semver.maxSatisfying(online, '*') ?? undefined;
+  }
+
   async assertRunnable(ref: PluginRef): Promise<void> {
     const p = await this.store.get(ref.name, ref.version);
     if (!p) throw new PluginNotRunnableError('plugin_not_installed', `plugin ${ref.name}@${ref.version} is not installed`);

@@ -64,7 +64,7 @@ export function templateRoutes(templates: TemplateService): Route[] {
       summary: 'A template with the graph of its latest version', params: templateParams,
       async handler({ project, params }) {
         const v = await templates.version(project.id, params.templateId);
-        return { ...view(v.template), graph: v.graph, versionComment: v.comment };
+        return { ...view(v.template), graph: v.graph, versionComment: v.comment, upgrades: await templates.upgrades(project.id, params.templateId) };
       },
     }),
     route({
@@ -74,6 +74,21 @@ export function templateRoutes(templates: TemplateService): Route[] {
       async handler({ project, params, caller, body, audit }) {
         const t = await templates.save(project.id, params.templateId, caller.username, { ...body, graph: asGraph(body.graph) });
         audit({ kind: 'template', id: t.id, detail: { version: t.latestVersion } });
+        return view(t);
+      },
+    }),
+    route({
+      id: 'template.upgrades', method: 'get', path: '/api/v1/projects/:projectId/templates/:templateId/upgrades', tag: 'templates', auth: { project: 'read' },
+      summary: 'Task nodes whose plugin has a newer online version', params: templateParams,
+      async handler({ project, params }) { return { items: await templates.upgrades(project.id, params.templateId) }; },
+    }),
+    route({
+      id: 'template.upgrade', method: 'post', path: '/api/v1/projects/:projectId/templates/:templateId/upgrade', tag: 'templates', auth: { project: 'develop' },
+      summary: 'Save a new version with the chosen nodes on their plugin\'s newest online version', params: templateParams,
+      body: z.object({ nodes: z.array(z.string().min(1).max(64)).min(1).max(10_000) }),
+      async handler({ project, params, caller, body, audit }) {
+        const t = await templates.upgrade(project.id, params.templateId, caller.username, body.nodes);
+        audit({ kind: 'template', id: t.id, detail: { version: t.latestVersion, upgraded: body.nodes } });
         return view(t);
       },
     }),

@@ -1,3 +1,4 @@
+import semver from 'semver';
 import { NotFoundError, ValidationError } from '../../errors.js';
 import { newId } from '../../store/ids.js';
 import { validateGraph, type FlowGraph, type GraphError } from '../../model/index.js';
@@ -73,6 +74,34 @@ export class TemplateService {
   async versions(projectId: string, id: string) {
     await this.get(projectId, id);
     return this.store.versions(id);
+  }
+
+  /**
+   * Task nodes whose plugin has a newer online version than the one their version range picks
+   * today (or, when the range picks none, than the range itself names).
+   */
+  async upgrades(projectId: string, id: string, version?: number): Promise<{ nodeId: string; plugin: string; current: string; resolved: string | null; latest: string }[]> {
+    const v = await this.version(projectId, id, version);
+    const out = [];
+    for (const node of v.graph.nodes) {
+      if (node.type !== 'task') continue;
+      const latest = await this.plugins.latest(node.plugin.name);
+      if (!latest) continue;
+      const resolved = (await this.plugins.resolve(node.plugin.name, node.plugin.version)) ?? null;
+      const floor = resolved ?? semver.minVersion(node.plugin.version)?.version ?? null;
+      if (floor && semver.gt(latest, floor)) out.push({ nodeId: node.id, plugin: node.plugin.name, current: node.plugin.version, resolved, latest });
+    }
+    return out;
+  }
+
+  /** Saves a new version in which the chosen nodes run the newest online version of their plugin. */
+  async upgrade(projectId: string, id: string, by: string, nodeIds: string[]): Promise<Template> {
+    const v = await this.version(projectId, id);
+    const available = new Map((await this.upgrades(projectId, id)).map((u) => [u.nodeId, u.latest]));
+    const missing = nodeIds.filter((n) => !available.has(n));
+    if (missing.length) throw new ValidationError(`body.nodes: ${missing.join(', ')} ${missing.length > 1 ? 'have' : 'has'} no newer online plugin version`);
+    const graph: FlowGraph = { ...v.graph, nodes: v.graph.nodes.map((n) => (n.type === 'task' && available.has(n.id) && nodeIds.includes(n.id) ? { ...n, plugin: { ...n.plugin, version: available.get(n.id)! } } : n)) };
+    return this.save(projectId, id, by, { graph, comment: `upgraded ${nodeIds.map((n) => `${n} → ${available.get(n)}`).join(', ')}` });
   }
 
   async delete(projectId: string, id: string): Promise<void> {

@@ -1,0 +1,80 @@
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { startTestServer, type TestServer } from '../test-support/test-server.js';
+import { installTestPlugins } from '../test-support/test-plugins.js';
+import { end, flows, gateway, graph, start, task } from '../test-support/flow-helpers.js';
+
+/** Templates: validation on save, immutable versions, export/import, plugin upgrade hints. */
+describe('flow templates', () => {
+  let s: TestServer;
+  let f: ReturnType<typeof flows>;
+  const base = '/api/v1/projects/ops/templates';
+  const simple = (name: string, range = '^1.0.0') => graph(name, [start(), { ...task('a', '@test/echo', { value: 1 }), plugin: { name: '@test/echo', version: range } } as never, task('b', '@test/flaky'), end()], [['start', 'a'], ['a', 'b'], ['b', 'end']]);
+  before(async () => {
+    s = await startTestServer();
+    await installTestPlugins(s, '1.0.0', ['@test/echo', '@test/flaky']);
+    await s.admin.call('POST', '/api/v1/projects', { key: 'ops', name: 'Ops' });
+    f = flows(s.admin, 'ops');
+  });
+  after(async () => { await s.close(); });
+
+  test('an invalid graph is refused with every problem, per node and rule; validate checks without saving', async () => {
+    const bad = graph('bad', [start(), gateway('p', 'parallel'), task('x', '@test/echo'), task('y', '@nope/missing'), end()], [['start', 'p'], ['p', 'x'], ['p', 'y'], ['x', 'end'], ['y', 'end']]);
+    const r = await s.admin.call<{ code: string; errors: { nodeId?: string; rule: string }[] }>('POST', base, { name: 'bad', graph: bad });
+    assert.equal(r.status, 422);
+    assert.equal(r.body.code, 'invalid_flow');
+    assert.ok(r.body.errors.some((e) => e.rule === 'unknown_plugin' && e.nodeId === 'y'));
+    assert.ok(r.body.errors.some((e) => e.nodeId === 'p'), 'the parallel gateway without a converge is named');
+    const v = await s.admin.call<{ ok: boolean; errors: unknown[] }>('POST', `${base}/validate`, { graph: simple('ok') });
+    assert.deepEqual(v.body, { ok: true, errors: [] });
+    const list = await s.admin.call<{ items: unknown[] }>('GET', base);
+    assert.equal(list.body.items.length, 0, 'nothing was saved');
+  });
+
+  test('every save is a new immutable version; tasks pin the version they were created from', async () => {
+    const id = await f.template(simple('versions'));
+    const taskOnV1 = await f.create(id);
+    const g2 = simple('versions');
+    g2.nodes.find((n) => n.id === 'b')!.name = 'renamed';
+    const saved = await s.admin.call<{ latestVersion: number }>('PUT', `${base}/${id}`, { graph: g2, comment: 'rename b' });
+    assert.equal(saved.body.latestVersion, 2);
+    const versions = await s.admin.call<{ items: { version: number; comment: string | null }[] }>('GET', `${base}/${id}/versions`);
+    assert.deepEqual(versions.body.items.map((v) => v.version), [2, 1]);
+    assert.equal(versions.body.items[0]!.comment, 'rename b');
+    const v1 = await s.admin.call<{ graph: { nodes: { id: string; name?: string }[] } }>('GET', `${base}/${id}/versions/1`);
+    assert.equal(v1.body.graph.nodes.find((n) => n.id === 'b')!.name, undefined);
+    const pinned = await s.admin.call<{ templateVersion: number }>('GET', `/api/v1/projects/ops/tasks/${taskOnV1}?graph=false`);
+    assert.equal(pinned.body.templateVersion, 1);
+  });
+
+  test('export and import round-trip; a foreign format is refused', async () => {
+    const id = await f.template(simple('exported'));
+    const doc = await s.admin.call<{ format: string; graph: unknown }>('GET', `${base}/${id}/export`);
+    assert.equal(doc.body.format, 'opsloom.flow/v1');
+    const imported = await s.admin.call<{ id: string; name: string }>('POST', `${base}/import`, { ...doc.body, rename: 'imported copy' });
+    assert.equal(imported.status, 201);
+    assert.equal(imported.body.name, 'imported copy');
+    const again = await s.admin.call<{ graph: unknown }>('GET', `${base}/${imported.body.id}`);
+    assert.deepEqual((again.body.graph as { nodes: unknown[] }).nodes, (doc.body.graph as { nodes: unknown[] }).nodes);
+    assert.equal((await s.admin.call('POST', `${base}/import`, { ...doc.body, format: 'bk-sops' })).status, 400);
+  });
+
+  test('a newer online plugin version is shown per node and upgraded node by node into a new version', async () => {
+    const id = await f.template(simple('upgradable'));
+    let t = await s.admin.call<{ upgrades: { nodeId: string; latest: string; resolved: string }[] }>('GET', `${base}/${id}`);
+    assert.deepEqual(t.body.upgrades, []);
+    await installTestPlugins(s, '2.0.0', ['@test/echo', '@test/flaky']);
+    t = await s.admin.call('GET', `${base}/${id}`);
+    assert.deepEqual(t.body.upgrades.map((u) => [u.nodeId, u.resolved, u.latest]).sort(), [['a', '1.0.0', '2.0.0'], ['b', '1.0.0', '2.0.0']]);
+    const up = await s.admin.call<{ latestVersion: number }>('POST', `${base}/${id}/upgrade`, { nodes: ['a'] });
+    assert.equal(up.status, 200);
+    assert.equal(up.body.latestVersion, 2);
+    const after2 = await s.admin.call<{ graph: { nodes: { id: string; plugin?: { version: string } }[] }; upgrades: { nodeId: string }[] }>('GET', `${base}/${id}`);
+    assert.equal(after2.body.graph.nodes.find((n) => n.id === 'a')!.plugin!.version, '2.0.0');
+    assert.deepEqual(after2.body.upgrades.map((u) => u.nodeId), ['b'], 'the other node keeps its version until chosen');
+    assert.equal((await s.admin.call('POST', `${base}/${id}/upgrade`, { nodes: ['a'] })).status, 400);
+    const runId = await f.create(id);
+    await f.taskOp(runId, 'start');
+    await f.waitState(runId, 'finished');
+  });
+});
