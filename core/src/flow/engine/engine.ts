@@ -367,9 +367,9 @@ export class FlowEngine {
 
   private async applyOutcome(tx: Knex.Transaction, fx: Effects, task: Task, row: NodeRecord, def: TaskNode, outcome: PluginOutcome, inputs: Record<string, JsonValue>): Promise<void> {
     const { store } = this.deps;
-    const current = await store.node(task.id, row.nodeId, tx);
-    // A forced failure, timeout or revoke changed the version meanwhile: this result is stale.
-    if (!current || current.version !== row.version || current.state !== 'running') return;
+    // Claim the row first with a compare-and-set: it holds the row lock until commit, so a timeout,
+    // forced failure or revoke either lands before (and this stale result is dropped) or after.
+    if (!(await store.casNode(task.id, row.nodeId, ['running'], row.version, { leaseUntil: null }, tx))) return;
     await store.addLogs(task.id, row.nodeId, outcome.logs, tx);
     const now = Date.now();
     if (outcome.status === 'failed') return this.failAttempt(tx, fx, task, row, def, `${outcome.error.code}: ${outcome.error.message}`);
