@@ -11,6 +11,9 @@ import { pluginRoutes } from './plugin-routes.js';
  */
 export const HOST_SERVICES_PREFIX = 'host-services:';
 
+/** Announces `name@version` of an installed version that changed (status, approval, reinstall). */
+const PLUGIN_CHANGES = 'plugins:changed';
+
 /** The plugin domain: installed versions, approvals, and the sandboxed runtime that runs them. */
 export const pluginModule: ModuleFactory = async (ctx) => {
   const runtime = new PluginRuntime({});
@@ -21,9 +24,15 @@ export const pluginModule: ModuleFactory = async (ctx) => {
   };
   const service = new PluginService(new PluginStore(ctx.db), runtime, join(ctx.config.dataDir, 'plugin-store'), hostServices);
   ctx.registry.set('plugins', service);
+  // Every process caches what its steps read about installed versions; a change made anywhere drops it everywhere.
+  service.onChange = (key) => void ctx.coordination.events.publish(PLUGIN_CHANGES, key).catch((err: unknown) => ctx.log.warn({ err }, 'could not announce a plugin change'));
+  const unsubscribe = await ctx.coordination.events.subscribe(PLUGIN_CHANGES, (key) => service.forget(String(key)));
   return {
     name: 'plugins',
     routes: pluginRoutes(service),
-    async close() { await runtime.close(); },
+    async close() {
+      await unsubscribe();
+      await runtime.close();
+    },
   };
 };

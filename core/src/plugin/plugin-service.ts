@@ -7,6 +7,7 @@ import { validateManifest } from '@opsloom/plugin-runtime/manifest';
 import { AppError, NotFoundError, StateError, ValidationError } from '../errors.js';
 import type { JsonValue } from '../model/index.js';
 import type { PluginGateway, PluginInvocation, PluginOutcome, PluginRef } from '../flow/plugin-catalog.js';
+import { TtlCache } from '../store/ttl-cache.js';
 import type { InstalledPlugin, PluginStatus, PluginStore } from './plugin-store.js';
 
 /** Thrown when a task would run a plugin version that cannot run (missing, disabled, unapproved). */
@@ -34,8 +35,31 @@ export interface InstallOptions {
  */
 export class PluginService implements PluginGateway {
   private readonly packages = new Map<string, PluginPackage>();
+  /**
+   * Installed versions as every plugin step reads them. A change here drops the entry at once and
+   * is announced through `onChange` so other core processes drop theirs; the expiry bounds what a
+   * lost announcement could leave stale.
+   */
+  private readonly installed = new TtlCache<InstalledPlugin | undefined>(5_000);
+  /** Called with `name@version` after a change, to tell the other core processes. */
+  onChange: (key: string) => void = () => undefined;
 
   constructor(private readonly store: PluginStore, private readonly runtime: PluginRuntime, private readonly storeDir: string, private readonly hostServices: () => HostServices) {}
+
+  /** Forgets what was cached about a version another process changed. */
+  forget(key: string): void {
+    this.installed.delete(key);
+    this.packages.delete(key);
+  }
+
+  private changed(name: string, version: string): void {
+    this.forget(`${name}@${version}`);
+    this.onChange(`${name}@${version}`);
+  }
+
+  private cached(name: string, version: string): Promise<InstalledPlugin | undefined> {
+    return this.installed.get(`${name}@${version}`, () => this.store.get(name, version));
+  }
 
   /**
    * Installs an unpacked plugin package directory: validates its manifest, copies it into the
@@ -67,7 +91,7 @@ export class PluginService implements PluginGateway {
       source: opts.source, installedAt: previous?.installedAt ?? now,
     };
     await this.store.upsert(plugin);
-    this.packages.delete(`${plugin.name}@${plugin.version}`);
+    this.changed(plugin.name, plugin.version);
     return plugin;
   }
 
@@ -89,6 +113,7 @@ export class PluginService implements PluginGateway {
   async setStatus(name: string, version: string, status: PluginStatus): Promise<InstalledPlugin> {
     await this.get(name, version);
     await this.store.setStatus(name, version, status);
+    this.changed(name, version);
     return this.get(name, version);
   }
 
@@ -96,6 +121,7 @@ export class PluginService implements PluginGateway {
   async approve(name: string, version: string, by: string): Promise<InstalledPlugin> {
     const p = await this.get(name, version);
     await this.store.approve(name, version, p.manifest.capabilities, by);
+    this.changed(name, version);
     return this.get(name, version);
   }
 
@@ -115,7 +141,7 @@ export class PluginService implements PluginGateway {
   }
 
   async assertRunnable(ref: PluginRef): Promise<void> {
-    const p = await this.store.get(ref.name, ref.version);
+    const p = await this.cached(ref.name, ref.version);
     if (!p) throw new PluginNotRunnableError('plugin_not_installed', `plugin ${ref.name}@${ref.version} is not installed`);
     if (p.status === 'disabled') throw new PluginNotRunnableError('plugin_disabled', `plugin ${ref.name}@${ref.version} was disabled by an operator`);
     const approved = new Set(p.approvedCapabilities ?? []);
@@ -126,7 +152,7 @@ export class PluginService implements PluginGateway {
   }
 
   async invoke(req: PluginInvocation): Promise<PluginOutcome> {
-    const installed = await this.store.get(req.plugin.name, req.plugin.version);
+    const installed = await this.cached(req.plugin.name, req.plugin.version);
     if (!installed) return { status: 'failed', error: { code: 'plugin_not_installed', message: `plugin ${req.plugin.name}@${req.plugin.version} is not installed` }, logs: [] };
     if (installed.status === 'disabled') return { status: 'failed', error: { code: 'plugin_disabled', message: `plugin ${req.plugin.name}@${req.plugin.version} was disabled by an operator` }, logs: [] };
     const result = await this.runtime.invoke({

@@ -5,11 +5,11 @@ import { normalizeInput, type FlowEdge, type FlowNode, type JsonValue, type Task
 import type { ExpressionSandbox } from '../expression/index.js';
 import type { PluginGateway, PluginOutcome } from '../plugin-catalog.js';
 import type { NodePatch, TaskStore } from '../task/task-store.js';
-import type { NodeRecord, Task } from '../task/task-types.js';
+import type { NodeDetail, NodeRecord, NodeState, Task } from '../task/task-types.js';
 import { GraphCache, type RunGraph } from './graph-cache.js';
 import { ABORT_CHANNEL, STEP_QUEUE, taskChannel, type StepMessage, type TaskEvent } from './messages.js';
 import { expressionScope, systemVariables } from './scope.js';
-import { TtlCache } from './ttl-cache.js';
+import { TtlCache } from '../../store/ttl-cache.js';
 import { forEachString, hasExpressions } from '../../model/index.js';
 
 /** True when a value holds a `${…}` anywhere, so values without one skip the sandbox entirely. */
@@ -116,13 +116,28 @@ export class FlowEngine {
     return result;
   }
 
+  /**
+   * Like {@link commit} for a step that moves its task on: one node it made ready to run now is
+   * kept back from the queue and returned, so this worker runs it next without a queue round trip.
+   * Should this process die first, the sweeper finds that ready node like any other.
+   */
+  private async commitStep(fn: (tx: Knex.Transaction, fx: Effects) => Promise<unknown>): Promise<StepMessage | undefined> {
+    const fx = effects();
+    await this.deps.store.transaction((tx) => fn(tx, fx));
+    const i = this.closing ? -1 : fx.messages.findIndex((m) => m.msg.k === 'run' && !m.delayMs);
+    const inline = i >= 0 ? fx.messages.splice(i, 1)[0]!.msg : undefined;
+    await this.flush(fx);
+    return inline;
+  }
+
   async flush(fx: Effects): Promise<void> {
     if (fx.messages.length > 0) {
       await this.queue.addBulk(fx.messages.map(({ msg, delayMs }) => ({
         name: msg.k, data: msg, opts: { jobId: `${msg.t}:${msg.n}:${msg.v}:${msg.k}${msg.w ? `:${msg.w}` : ''}`, attempts: 5, backoffMs: 200, ...(delayMs ? { delayMs } : {}) },
       })));
     }
-    for (const e of fx.events) await this.deps.coordination.events.publish(taskChannel(e.taskId), e);
+    // Sent together: a bus keeps one connection's order, so a task's events still arrive in order.
+    if (fx.events.length > 0) await Promise.all(fx.events.map((e) => this.deps.coordination.events.publish(taskChannel(e.taskId), e)));
   }
 
   nodeEvent(fx: Effects, taskId: string, nodeId: string, state: string, extra: Partial<TaskEvent> = {}): void {
@@ -137,19 +152,26 @@ export class FlowEngine {
     await this.deps.coordination.events.publish(ABORT_CHANNEL, { taskId, ...(nodeId ? { nodeId } : {}) });
   }
 
-  /** Handles one queue message. */
+  /** Handles one queue message, then the chain of steps it leads to that this worker runs inline. */
   async handle(msg: StepMessage): Promise<void> {
+    let next: StepMessage | undefined = msg;
+    while (next && !this.closing) next = await this.step(next);
+  }
+
+  /** Runs one step; returns the next step to run at once, if it made one ready. */
+  private async step(msg: StepMessage): Promise<StepMessage | undefined> {
     const loaded = await this.task(msg.t);
     if (!loaded) return;
-    const state = await this.deps.store.taskState(msg.t);
+    const found = await this.deps.store.step(msg.t, msg.n);
+    if (!found) return;
+    const { taskState: state, node: row } = found;
     // A paused task lets started work finish (polls, subflow results) but starts nothing new.
     if (state !== 'running' && state !== 'failed' && !(msg.k !== 'run' && state === 'paused')) return;
-    const row = await this.deps.store.node(msg.t, msg.n);
-    if (!row || row.version !== msg.v) return;
+    if (row.version !== msg.v) return;
     const def = loaded.run.node(msg.n);
-    if (msg.k === 'child') return this.childEnded(loaded.task, row);
+    if (msg.k === 'child') { await this.childEnded(loaded.task, row); return; }
     if (msg.k === 'poll') {
-      if (row.state === 'waiting' && row.waitKind === 'poll') await this.callPlugin(loaded.task, row, def as TaskNode, 'poll');
+      if (row.state === 'waiting' && row.waitKind === 'poll') return (await this.callPlugin(loaded.task, row, def as TaskNode, 'poll', { detail: row }))?.next;
       return;
     }
     if (row.state !== 'ready') return;
@@ -164,15 +186,15 @@ export class FlowEngine {
       return;
     }
     switch (def.type) {
-      case 'task': await this.callPlugin(loaded.task, row, def, 'execute'); return;
-      case 'subflow': return this.launchSubflow(loaded.task, row, def);
+      case 'task': return (await this.callPlugin(loaded.task, row, def, 'execute', { detail: row }))?.next;
+      case 'subflow': await this.launchSubflow(loaded.task, row, def); return;
       default: return this.runControl(loaded.task, loaded.run, row, def);
     }
   }
 
   // ---- control nodes: start, end, gateways — decided, finished and advanced in one transaction ----
 
-  private async runControl(task: Task, run: RunGraph, row: NodeRecord, def: FlowNode): Promise<void> {
+  private async runControl(task: Task, run: RunGraph, row: NodeRecord, def: FlowNode): Promise<StepMessage | undefined> {
     let chosen: FlowEdge[];
     let initial: Record<string, JsonValue> = {};
     try {
@@ -182,7 +204,7 @@ export class FlowEngine {
       await this.commit((tx, fx) => this.failNode(tx, fx, task, row, (err as Error).message, ['ready']));
       return;
     }
-    await this.commit(async (tx, fx) => {
+    return this.commitStep(async (tx, fx) => {
       const now = Date.now();
       if (!(await this.deps.store.casNode(task.id, row.nodeId, ['ready'], row.version, { state: 'finished', startedAt: now, finishedAt: now }, tx))) return;
       this.nodeEvent(fx, task.id, row.nodeId, 'finished', { version: row.version, loop: row.loop });
@@ -229,9 +251,19 @@ export class FlowEngine {
 
   private async activate(tx: Knex.Transaction, fx: Effects, task: Task, run: RunGraph, via: FlowEdge): Promise<void> {
     const target = run.node(via.target);
+    const joins = target.type === 'converge' && run.joins.has(target.id);
+    if (!joins) {
+      // First entry, the common case: a node still pending since the task began needs no reset.
+      const version = newId();
+      if (await this.deps.store.casNode(task.id, target.id, ['pending'], undefined, { state: 'ready', version }, tx)) {
+        fx.messages.push({ msg: { t: task.id, n: target.id, v: version, k: 'run' } });
+        this.nodeEvent(fx, task.id, target.id, 'ready', { version, loop: 0 });
+        return;
+      }
+    }
     const row = await this.deps.store.node(task.id, target.id, tx);
     if (!row) return;
-    if (target.type === 'converge' && run.joins.has(target.id)) {
+    if (joins) {
       const arrived = await this.deps.store.arrive(task.id, target.id, via.id, tx);
       if (arrived < (row.expected ?? run.incoming(target.id).length)) return;
       await this.deps.store.resetArrivals(task.id, target.id, tx);
@@ -305,20 +337,26 @@ export class FlowEngine {
 
   // ---- plugin nodes ----
 
-  private async callPlugin(task: Task, row: NodeRecord, def: TaskNode, call: 'execute' | 'poll' | 'callback', callbackData?: JsonValue): Promise<PluginOutcome | undefined> {
+  /**
+   * Claims the node, calls its plugin outside any transaction, and applies the outcome. `detail`
+   * is the row as the caller read it (saves a read); `inline` lets a queue worker keep the next
+   * step for itself (see {@link commitStep}).
+   */
+  private async callPlugin(task: Task, row: NodeRecord, def: TaskNode, call: 'execute' | 'poll' | 'callback', opts: { detail?: NodeDetail; callbackData?: JsonValue; inline?: boolean } = {}): Promise<{ outcome: PluginOutcome; next?: StepMessage } | undefined> {
     const now = Date.now();
     const from = call === 'execute' ? ['ready' as const] : ['waiting' as const];
     const timeoutMs = def.onError?.timeout ? def.onError.timeout.seconds * 1000 : undefined;
     const start: NodePatch = { state: 'running', leaseUntil: now + this.options.leaseMs };
     if (call === 'execute') Object.assign(start, { startedAt: now, attempts: row.attempts + 1, deadlineAt: timeoutMs ? now + timeoutMs : null });
-    const claimed = await this.commit(async (tx, fx) => {
-      const ok = await this.deps.store.casNode(task.id, row.nodeId, from, row.version, start, tx);
-      if (ok && call === 'execute') this.nodeEvent(fx, task.id, row.nodeId, 'running', { version: row.version, loop: row.loop });
-      return ok;
-    });
-    if (!claimed) return undefined;
+    // One statement is atomic on its own: the claim needs no transaction around it.
+    if (!(await this.deps.store.casNode(task.id, row.nodeId, from, row.version, start))) return undefined;
+    if (call === 'execute') {
+      const fx = effects();
+      this.nodeEvent(fx, task.id, row.nodeId, 'running', { version: row.version, loop: row.loop });
+      await this.flush(fx);
+    }
     const attempt = call === 'execute' ? row.attempts + 1 : row.attempts;
-    const detail = await this.deps.store.nodeDetail(task.id, row.nodeId);
+    const detail = opts.detail ?? await this.deps.store.nodeDetail(task.id, row.nodeId);
     let inputs: Record<string, JsonValue>;
     try {
       inputs = call === 'execute' ? await this.renderInputs(task, def, (detail?.inputOverride ?? null) as Record<string, JsonValue> | null) : (detail?.inputs ?? {});
@@ -337,7 +375,7 @@ export class FlowEngine {
       await this.deps.plugins.assertRunnable(def.plugin);
       outcome = await this.deps.plugins.invoke({
         plugin: def.plugin, call, inputs, state: (detail?.pluginState ?? undefined) as JsonValue | undefined,
-        ...(callbackData !== undefined ? { callbackData } : {}),
+        ...(opts.callbackData !== undefined ? { callbackData: opts.callbackData } : {}),
         context: { taskId: task.id, nodeId: row.nodeId, projectId: task.projectId, attempt, operator: task.createdBy },
         signal: ctl.signal,
       });
@@ -348,8 +386,12 @@ export class FlowEngine {
       if (this.inflight.get(key) === ctl) this.inflight.delete(key);
     }
     if (this.closing) return undefined;
-    await this.commit((tx, fx) => this.applyOutcome(tx, fx, task, { ...row, attempts: attempt }, def, outcome, inputs));
-    return outcome;
+    const apply = (tx: Knex.Transaction, fx: Effects) => this.applyOutcome(tx, fx, task, { ...row, attempts: attempt }, def, outcome, inputs);
+    if (opts.inline === false) {
+      await this.commit(apply);
+      return { outcome };
+    }
+    return { outcome, next: await this.commitStep(apply) };
   }
 
   private async renderInputs(task: Task, def: TaskNode, override: Record<string, JsonValue> | null): Promise<Record<string, JsonValue>> {
@@ -367,8 +409,14 @@ export class FlowEngine {
 
   private async applyOutcome(tx: Knex.Transaction, fx: Effects, task: Task, row: NodeRecord, def: TaskNode, outcome: PluginOutcome, inputs: Record<string, JsonValue>): Promise<void> {
     const { store } = this.deps;
-    // Claim the row first with a compare-and-set: it holds the row lock until commit, so a timeout,
-    // forced failure or revoke either lands before (and this stale result is dropped) or after.
+    // Every write below starts with a compare-and-set on the running row: it holds the row lock
+    // until commit, so a timeout, forced failure or revoke either lands before (and this stale
+    // result is dropped) or after.
+    if (outcome.status === 'done') {
+      const outputs = { ...outcome.outputs, _result: true, _loop: row.loop } as Record<string, JsonValue>;
+      if (await this.finishActivity(tx, fx, task, row, def, { inputs, outputs, pluginState: null }, ['running'])) await store.addLogs(task.id, row.nodeId, outcome.logs, tx);
+      return;
+    }
     if (!(await store.casNode(task.id, row.nodeId, ['running'], row.version, { leaseUntil: null }, tx))) return;
     await store.addLogs(task.id, row.nodeId, outcome.logs, tx);
     const now = Date.now();
@@ -383,20 +431,26 @@ export class FlowEngine {
     if (outcome.status === 'wait-callback') {
       await store.patchNode(task.id, row.nodeId, { state: 'waiting', waitKind: 'callback', callbackMultiple: outcome.multiple, pluginState: outcome.state, inputs, wakeAt: null, leaseUntil: null }, tx);
       this.nodeEvent(fx, task.id, row.nodeId, 'waiting', { version: row.version });
-      return;
     }
-    const outputs = { ...outcome.outputs, _result: true, _loop: row.loop } as Record<string, JsonValue>;
-    await this.finishActivity(tx, fx, task, row, def, { inputs, outputs, pluginState: null });
   }
 
-  /** Finishes a task or subflow node with outputs mapped into task variables, and moves on. */
-  async finishActivity(tx: Knex.Transaction, fx: Effects, task: Task, row: NodeRecord, def: FlowNode, data: { inputs?: JsonValue; outputs: Record<string, JsonValue>; pluginState?: null; errorIgnored?: boolean; error?: string }): Promise<void> {
+  /**
+   * Finishes a task or subflow node with outputs mapped into task variables, and moves on. With
+   * `claim`, the finishing write is a compare-and-set from those states at the row's version, and
+   * nothing happens (false) when it loses.
+   */
+  async finishActivity(tx: Knex.Transaction, fx: Effects, task: Task, row: NodeRecord, def: FlowNode, data: { inputs?: JsonValue; outputs: Record<string, JsonValue>; pluginState?: null; errorIgnored?: boolean; error?: string }, claim?: readonly NodeState[]): Promise<boolean> {
     const { store } = this.deps;
-    await store.patchNode(task.id, row.nodeId, {
+    const patch: NodePatch = {
       state: 'finished', finishedAt: Date.now(), outputs: data.outputs, leaseUntil: null, deadlineAt: null, wakeAt: null, waitKind: null,
-      ...(data.inputs !== undefined ? { inputs: data.inputs } : {}), ...(data.pluginState === null ? { pluginState: null } : {}),
+      ...(data.inputs !== undefined ? { inputs: data.inputs as Record<string, JsonValue> } : {}), ...(data.pluginState === null ? { pluginState: null } : {}),
       errorIgnored: data.errorIgnored ?? false, error: data.error ?? null,
-    }, tx);
+    };
+    if (claim) {
+      if (!(await store.casNode(task.id, row.nodeId, claim, row.version, patch, tx))) return false;
+    } else {
+      await store.patchNode(task.id, row.nodeId, patch, tx);
+    }
     const mapping = 'outputs' in def && def.outputs ? def.outputs : {};
     const vars: Record<string, JsonValue> = {};
     for (const [from, to] of Object.entries(mapping)) if (from in data.outputs) vars[to] = data.outputs[from]!;
@@ -404,6 +458,7 @@ export class FlowEngine {
     this.nodeEvent(fx, task.id, row.nodeId, 'finished', { version: row.version, loop: row.loop });
     const run = this.graphs.get(task.id, () => task.graph);
     await this.advance(tx, fx, task, run, def, run.outgoing(def.id));
+    return true;
   }
 
   /**
@@ -429,8 +484,8 @@ export class FlowEngine {
       return;
     }
     if (policy.ignore) {
-      if (!(await store.casNode(task.id, row.nodeId, from, row.version, { state: 'running' }, tx))) return;
-      return this.finishActivity(tx, fx, task, row, def, { outputs: { _result: false, _loop: row.loop }, errorIgnored: true, error: message });
+      await this.finishActivity(tx, fx, task, row, def, { outputs: { _result: false, _loop: row.loop }, errorIgnored: true, error: message }, from);
+      return;
     }
     if (opts.timedOut && policy.timeout?.action === 'fail-and-skip') {
       if (!(await store.casNode(task.id, row.nodeId, from, row.version, { state: 'skipped', version, finishedAt: Date.now(), error: message, leaseUntil: null, deadlineAt: null }, tx))) return;
@@ -473,8 +528,8 @@ export class FlowEngine {
   }
 
   /** Delivers a callback to a waiting plugin node (the caller checked version and state). */
-  deliverCallback(task: Task, row: NodeRecord, def: TaskNode, data: JsonValue): Promise<PluginOutcome | undefined> {
-    return this.callPlugin(task, row, def, 'callback', data);
+  async deliverCallback(task: Task, row: NodeRecord, def: TaskNode, data: JsonValue): Promise<PluginOutcome | undefined> {
+    return (await this.callPlugin(task, row, def, 'callback', { callbackData: data, inline: false }))?.outcome;
   }
 
   // ---- subflows ----
@@ -523,8 +578,7 @@ export class FlowEngine {
         const vars = await this.deps.store.vars(child.task.id, tx);
         const outputs: Record<string, JsonValue> = { _result: true, _loop: row.loop };
         for (const key of child.task.graph.outputs ?? []) if (key in vars) outputs[key] = vars[key]!;
-        if (!(await this.deps.store.casNode(task.id, row.nodeId, ['waiting'], row.version, { state: 'running' }, tx))) return;
-        await this.finishActivity(tx, fx, task, row, def, { outputs });
+        await this.finishActivity(tx, fx, task, row, def, { outputs }, ['waiting']);
       } else if (childState === 'failed' || childState === 'revoked') {
         const reason = (await this.deps.store.task(child.task.id, tx))?.error ?? `subflow task ${childState}`;
         await this.failAttempt(tx, fx, task, row, def, `subflow task ${child.task.id} ${childState}: ${reason}`);

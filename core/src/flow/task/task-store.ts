@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import type { Db } from '../../store/db.js';
+import { DirectSql } from '../../store/direct-sql.js';
 import { newId } from '../../store/ids.js';
 import type { FlowGraph, JsonValue } from '../../model/index.js';
 import type { NodeDetail, NodeHistoryEntry, NodeRecord, NodeState, Task, TaskState } from './task-types.js';
@@ -40,6 +41,10 @@ function toNode(r: NodeRow): NodeRecord {
   };
 }
 
+function toDetail(r: NodeRow): NodeDetail {
+  return { ...toNode(r), inputs: json(r.inputs), inputOverride: json(r.input_override), outputs: json(r.outputs), pluginState: json(r.plugin_state) };
+}
+
 /** The patchable fields of a node row, in domain names. */
 export interface NodePatch {
   state?: NodeState; version?: string; loop?: number; retries?: number; attempts?: number; startedAt?: number | null;
@@ -66,9 +71,26 @@ function toRow(p: NodePatch): Record<string, unknown> {
   return row;
 }
 
-/** Tasks, their node rows, variables, arrivals at converge gateways, history and logs. */
+const SELECT_NODE = `select ${NODE_COLUMNS.map((c) => `\`${c}\``).join(', ')} from \`task_nodes\` where \`task_id\` = ? and \`node_id\` = ?`;
+const SELECT_DETAIL = 'select * from `task_nodes` where `task_id` = ? and `node_id` = ?';
+const SELECT_STEP = 'select `n`.*, `t`.`state` as `task_state` from `task_nodes` as `n` inner join `tasks` as `t` on `t`.`id` = `n`.`task_id` where `n`.`task_id` = ? and `n`.`node_id` = ?';
+
+/** An update of a node row's columns, guarded by a where clause; the SQL of each shape is built once. */
+function nodeUpdate(row: Record<string, unknown>, guard: string): { sql: string; values: unknown[] } {
+  const columns = Object.keys(row);
+  return { sql: `update \`task_nodes\` set ${columns.map((c) => `\`${c}\` = ?`).join(', ')} where \`task_id\` = ? and \`node_id\` = ?${guard}`, values: columns.map((c) => row[c]) };
+}
+
+/**
+ * Tasks, their node rows, variables, arrivals at converge gateways, history and logs. The
+ * statements every step runs go through {@link DirectSql}; the rest through knex.
+ */
 export class TaskStore {
-  constructor(readonly db: Db) {}
+  private readonly sql: DirectSql;
+
+  constructor(readonly db: Db) {
+    this.sql = new DirectSql(db);
+  }
 
   transaction<T>(fn: (tx: Knex.Transaction) => Promise<T>): Promise<T> {
     return this.db.transaction(fn);
@@ -103,7 +125,7 @@ export class TaskStore {
   }
 
   async taskState(id: string, tx: Tx = this.db): Promise<TaskState | undefined> {
-    const r = await tx('tasks').where({ id }).first('state');
+    const r = await this.sql.first<{ state: string }>(tx, 'select `state` from `tasks` where `id` = ?', [id]);
     return r?.state as TaskState | undefined;
   }
 
@@ -126,13 +148,19 @@ export class TaskStore {
   }
 
   async node(taskId: string, nodeId: string, tx: Tx = this.db): Promise<NodeRecord | undefined> {
-    const r = await tx('task_nodes').where({ task_id: taskId, node_id: nodeId }).first(NODE_COLUMNS);
+    const r = await this.sql.first<NodeRow>(tx, SELECT_NODE, [taskId, nodeId]);
     return r && toNode(r);
   }
 
   async nodeDetail(taskId: string, nodeId: string, tx: Tx = this.db): Promise<NodeDetail | undefined> {
-    const r = await tx('task_nodes').where({ task_id: taskId, node_id: nodeId }).first();
-    return r && { ...toNode(r), inputs: json(r.inputs), inputOverride: json(r.input_override), outputs: json(r.outputs), pluginState: json(r.plugin_state) };
+    const r = await this.sql.first<NodeRow>(tx, SELECT_DETAIL, [taskId, nodeId]);
+    return r && toDetail(r);
+  }
+
+  /** What a step starts from, in one read: the node's full row and its task's state. */
+  async step(taskId: string, nodeId: string): Promise<{ taskState: TaskState; node: NodeDetail } | undefined> {
+    const r = await this.sql.first<NodeRow>(this.db, SELECT_STEP, [taskId, nodeId]);
+    return r && { taskState: r.task_state as TaskState, node: toDetail(r) };
   }
 
   /** Every node of a task without payloads: one indexed range read, fast for 10,000 nodes. */
@@ -145,13 +173,15 @@ export class TaskStore {
    * `version` when given). This guard is what makes replayed messages and stale callbacks harmless.
    */
   async casNode(taskId: string, nodeId: string, from: readonly NodeState[], version: string | undefined, patch: NodePatch, tx: Tx = this.db): Promise<boolean> {
-    const sql = tx('task_nodes').where({ task_id: taskId, node_id: nodeId }).whereIn('state', from as NodeState[]);
-    if (version !== undefined) sql.where('version', version);
-    return (await sql.update(toRow(patch))) > 0;
+    if (from.length === 0) return false;
+    const guard = ` and \`state\` in (${from.map(() => '?').join(', ')})${version !== undefined ? ' and `version` = ?' : ''}`;
+    const { sql, values } = nodeUpdate(toRow(patch), guard);
+    return (await this.sql.run(tx, sql, [...values, taskId, nodeId, ...from, ...(version !== undefined ? [version] : [])])) > 0;
   }
 
   async patchNode(taskId: string, nodeId: string, patch: NodePatch, tx: Tx = this.db): Promise<void> {
-    await tx('task_nodes').where({ task_id: taskId, node_id: nodeId }).update(toRow(patch));
+    const { sql, values } = nodeUpdate(toRow(patch), '');
+    await this.sql.run(tx, sql, [...values, taskId, nodeId]);
   }
 
   /** Task variables as a plain object. */

@@ -13,4 +13,10 @@ export class TtlCache<T> {
     this.entries.set(key, { value, until: now + this.ttlMs });
     return value;
   }
+
+  /** Forgets one entry, or all of them. */
+  delete(key?: string): void {
+    if (key === undefined) this.entries.clear();
+    else this.entries.delete(key);
+  }
 }

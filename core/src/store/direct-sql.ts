@@ -1,0 +1,74 @@
+import type { Knex } from 'knex';
+
+/** Where a statement runs: the database (a pooled connection) or an open transaction. */
+export type SqlRunner = Knex | Knex.Transaction;
+
+interface SqliteStatement {
+  run(...params: unknown[]): { changes: number };
+  get(...params: unknown[]): unknown;
+}
+interface SqliteConnection { prepare(sql: string): SqliteStatement }
+interface MysqlConnection { query(sql: string, params: unknown[], cb: (err: Error | null, result: unknown) => void): void }
+interface PoolClient {
+  acquireConnection(): Promise<unknown>;
+  releaseConnection(connection: unknown): Promise<void>;
+}
+
+/** better-sqlite3 binds numbers, strings, buffers and null only. */
+const sqliteValue = (v: unknown): unknown => (typeof v === 'boolean' ? (v ? 1 : 0) : v === undefined ? null : v);
+
+/**
+ * Runs the flow engine's hot statements on the driver itself. Knex builds and, on SQLite,
+ * prepares every query anew, which costs more than running it; here each statement's SQL is
+ * written once and SQLite keeps it prepared per connection. Connections still come from knex,
+ * so a statement on a transaction runs inside it and one on the database waits its turn for the
+ * pool exactly as a knex query would. SQL must use `?` placeholders and backtick quoting, which
+ * both SQLite and MySQL accept.
+ */
+export class DirectSql {
+  private readonly prepared = new WeakMap<object, Map<string, SqliteStatement>>();
+  readonly dialect: 'sqlite' | 'mysql';
+
+  constructor(db: Knex) {
+    this.dialect = String(db.client.config.client).includes('sqlite') ? 'sqlite' : 'mysql';
+  }
+
+  /** Runs a write; resolves with the number of rows it changed. */
+  run(on: SqlRunner, sql: string, params: unknown[]): Promise<number> {
+    return this.withConnection(on, async (conn) => {
+      if (this.dialect === 'sqlite') return this.statement(conn as SqliteConnection, sql).run(...params.map(sqliteValue)).changes;
+      const result = (await this.mysql(conn as MysqlConnection, sql, params)) as { affectedRows: number };
+      return result.affectedRows;
+    });
+  }
+
+  /** Runs a read; resolves with its first row. */
+  first<T>(on: SqlRunner, sql: string, params: unknown[]): Promise<T | undefined> {
+    return this.withConnection(on, async (conn) => {
+      if (this.dialect === 'sqlite') return this.statement(conn as SqliteConnection, sql).get(...params.map(sqliteValue)) as T | undefined;
+      return ((await this.mysql(conn as MysqlConnection, sql, params)) as T[])[0];
+    });
+  }
+
+  private async withConnection<T>(on: SqlRunner, fn: (conn: unknown) => Promise<T>): Promise<T> {
+    const client = on.client as unknown as PoolClient;
+    const conn = await client.acquireConnection();
+    try {
+      return await fn(conn);
+    } finally {
+      await client.releaseConnection(conn);
+    }
+  }
+
+  private statement(conn: SqliteConnection, sql: string): SqliteStatement {
+    let cache = this.prepared.get(conn);
+    if (!cache) this.prepared.set(conn, (cache = new Map()));
+    let stmt = cache.get(sql);
+    if (!stmt) cache.set(sql, (stmt = conn.prepare(sql)));
+    return stmt;
+  }
+
+  private mysql(conn: MysqlConnection, sql: string, params: unknown[]): Promise<unknown> {
+    return new Promise((resolve, reject) => conn.query(sql, params, (err, result) => (err ? reject(err) : resolve(result))));
+  }
+}
