@@ -99,6 +99,10 @@ export interface EngineCall {
   callbackData: unknown;
   context: InvocationContext;
   limits: EffectiveLimits;
+  /** The plugin may log (its `log` capability was granted). */
+  canLog: boolean;
+  /** No other call was in flight in this sandbox process when this one started. */
+  alone: boolean;
   /** Host API bridge: resolves with the JSON-able result or rejects with a coded error. */
   host(op: string, args: unknown): Promise<unknown>;
   log(level: string, message: unknown): void;

@@ -189,7 +189,7 @@ export class PluginRuntime {
       req.signal?.addEventListener('abort', onAbort, { once: true });
       const scope = { key, granted, hostCallsPerSecond: limits.hostCallsPerSecond, services: host, ctx };
       proc.start(id, {
-        t: 'invoke', id, key, runtime: req.plugin.manifest.runtime, code: sendCode ? req.plugin.code : undefined,
+        t: 'invoke', id, key, runtime: req.plugin.manifest.runtime, code: sendCode ? wireCode(req.plugin.code) : undefined,
         call: req.call, inputs: req.inputs, state: req.state ?? null, callbackData: req.callbackData ?? null,
         context: req.context, limits, capabilities: granted,
       }, {
@@ -209,6 +209,11 @@ export class PluginRuntime {
       });
     });
   }
+}
+
+/** Code as it crosses the JSON channel: wasm bytes travel in base64. */
+function wireCode(code: string | Uint8Array): string {
+  return typeof code === 'string' ? code : Buffer.from(code.buffer, code.byteOffset, code.byteLength).toString('base64');
 }
 
 function mismatch(mode: string, what: string, logs: LogLine[]): InvokeResult {

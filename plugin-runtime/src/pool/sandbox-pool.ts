@@ -46,6 +46,8 @@ export class SandboxPool {
   #slot(i: number): SandboxProcess {
     let proc = this.#slots[i];
     if (!proc || !proc.alive) {
+      // A process we killed is replaced here, before its exit arrives (#replace then ignores it).
+      if (proc) this.#restarts++;
       proc = this.#spawn(i);
       this.#slots[i] = proc;
     }

@@ -26,11 +26,13 @@ export class SandboxProcess {
   readonly #calls = new Map<number, CallHandlers>();
   readonly #child: ChildProcess;
   #dead = false;
+  /** Set when we killed it: no new call may go to it while its exit is still on its way. */
+  #killed = false;
 
   constructor(settings: SandboxSettings, onExit: (proc: SandboxProcess, reason: string) => void) {
     this.#child = fork(settings.entry, [], {
       execArgv: ['--no-node-snapshot'],
-      serialization: 'advanced',
+      serialization: 'json',
       stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
       // Plugin code must not see core's environment (database URLs, secret keys).
       env: {
@@ -57,7 +59,7 @@ export class SandboxProcess {
   }
 
   get alive(): boolean {
-    return !this.#dead;
+    return !this.#dead && !this.#killed;
   }
 
   get inFlight(): number {
@@ -82,7 +84,9 @@ export class SandboxProcess {
 
   /** Kills the process (a call overran its deadline); the pool replaces it. */
   kill(): void {
-    if (!this.#dead) this.#child.kill('SIGKILL');
+    if (this.#dead) return;
+    this.#killed = true;
+    this.#child.kill('SIGKILL');
   }
 
   /** Stops the process and waits for it to be gone. */

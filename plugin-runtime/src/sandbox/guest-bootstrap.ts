@@ -7,6 +7,16 @@
  * Contract with plugin bundles: the script leaves its plugin in `globalThis.__opsloomPlugin`
  * (esbuild `--format=iife --global-name=__opsloomPlugin`), either the definition itself or a
  * module namespace whose `default` is the definition.
+ *
+ * Contract with the host (see guest-call.ts): `__opsloom_entry` is an object of three functions,
+ * taken off the global by the host before plugin code runs.
+ * - `start(which, payloadJson, outputLimit, canLog)` runs the plugin function; it returns the
+ *   result text at once when the plugin answered without a promise, else ''.
+ * - `take()` returns the result text once the plugin's promise settled (the host calls it right
+ *   after `start`, past the microtask checkpoint), else '' while the plugin is still waiting.
+ * - `wait()` returns a promise of the result text, for plugins still waiting (e.g. on a host call).
+ * The result text is `<log lines sent>;<outcome JSON>`: log lines travel on their own, queued to
+ * the host thread, and the count lets the host wait for the last ones before it answers.
  */
 export const GUEST_BOOTSTRAP = String.raw`
 (() => {
@@ -21,6 +31,8 @@ export const GUEST_BOOTSTRAP = String.raw`
   const copyArgs = { arguments: { copy: true }, result: { promise: true, copy: true } };
   const ignoredArgs = { arguments: { copy: true } };
   const marker = Symbol('opsloom.outcome');
+  const MAX_LINES = 1000;
+  let canLog = false, sent = 0;
 
   function call(op, args) {
     const json = args === undefined ? 'null' : stringify(args);
@@ -33,11 +45,13 @@ export const GUEST_BOOTSTRAP = String.raw`
     });
   }
   function log(level, parts) {
+    if (!canLog || sent >= MAX_LINES) return;
     let message = '';
     for (let i = 0; i < parts.length; i++) {
       const p = parts[i];
       message += (i ? ' ' : '') + (typeof p === 'string' ? p : (() => { try { return stringify(p); } catch { return StringCtor(p); } })());
     }
+    sent++;
     R(logApply, logRef, [undefined, [level, message], ignoredArgs]);
   }
   const logFn = (...parts) => log('info', parts);
@@ -71,38 +85,59 @@ export const GUEST_BOOTSTRAP = String.raw`
     return { status: 'done', outputs: value };
   }
 
-  Object.defineProperty(g, '__opsloom_invoke', { configurable: true, value: (which, payloadJson, outputLimit) => {
+  function encode(outcome) {
+    const json = stringify(outcome);
+    if (json.length > outputLimit) {
+      return sent + ';' + stringify({ status: 'failed', error: { code: 'OUTPUT_TOO_LARGE', message: 'the result is ' + json.length + ' characters, over the ' + outputLimit + '-byte limit' } });
+    }
+    return sent + ';' + json;
+  }
+  function fail(err) {
+    const code = err && typeof err.code === 'string' && hasOwn(err, 'code') ? err.code : 'PLUGIN_ERROR';
+    const message = err && typeof err.message === 'string' ? err.message : StringCtor(err);
+    return sent + ';' + stringify({ status: 'failed', error: { code, message: message.slice(0, 2000) } });
+  }
+  function settle(value) {
+    try {
+      return encode(finish(value));
+    } catch (err) {
+      return fail(err);
+    }
+  }
+
+  let outputLimit = 0, result = '', pending;
+  const isThenable = (v) => v !== null && (typeof v === 'object' || typeof v === 'function') && typeof v.then === 'function';
+  const start = (which, payloadJson, limit, logAllowed) => {
+    outputLimit = limit;
+    canLog = logAllowed === true;
     const payload = parse(payloadJson);
     const exported = g.__opsloomPlugin;
     const plugin = exported && typeof exported === 'object' && exported.default ? exported.default : exported;
     const fn = plugin && typeof plugin === 'object' ? plugin[which] : undefined;
     if (typeof fn !== 'function') {
-      return resolve(stringify({ status: 'failed', error: { code: 'PLUGIN_INVALID', message: 'plugin does not define ' + which + '(): use export default definePlugin({ execute, poll?, callback? })' } }));
+      return sent + ';' + stringify({ status: 'failed', error: { code: 'PLUGIN_INVALID', message: 'plugin does not define ' + which + '(): use export default definePlugin({ execute, poll?, callback? })' } });
     }
     const ctx = assign({}, payload.context, {
       log: logFn,
       poll: (state, delayMs) => freeze({ [marker]: { status: 'poll', state: state === undefined ? null : state, delayMs: typeof delayMs === 'number' ? delayMs : 1000 } }),
       waitCallback: (state, options) => freeze({ [marker]: { status: 'wait-callback', state: state === undefined ? null : state, multiple: !!(options && options.multiple) } }),
     });
-    let pending;
+    let value;
     try {
-      pending = which === 'execute' ? R(fn, plugin, [payload.inputs, ctx])
+      value = which === 'execute' ? R(fn, plugin, [payload.inputs, ctx])
         : which === 'poll' ? R(fn, plugin, [payload.state, ctx])
         : R(fn, plugin, [payload.state, payload.data, ctx]);
     } catch (err) {
-      pending = P.reject(err);
+      return fail(err);
     }
-    return resolve(pending).then(finish).then((outcome) => {
-      const json = stringify(outcome);
-      if (json.length > outputLimit) {
-        return stringify({ status: 'failed', error: { code: 'OUTPUT_TOO_LARGE', message: 'the result is ' + json.length + ' characters, over the ' + outputLimit + '-byte limit' } });
-      }
-      return json;
-    }, (err) => {
-      const code = err && typeof err.code === 'string' && hasOwn(err, 'code') ? err.code : 'PLUGIN_ERROR';
-      const message = err && typeof err.message === 'string' ? err.message : StringCtor(err);
-      return stringify({ status: 'failed', error: { code, message: message.slice(0, 2000) } });
-    });
-  } });
+    // A plain value answers now; a promise settles in the microtask checkpoint or later.
+    if (!isThenable(value)) return settle(value);
+    pending = resolve(value).then(settle, fail);
+    pending.then((text) => { result = text; });
+    return '';
+  };
+  const take = () => result;
+  const wait = () => pending;
+  Object.defineProperty(g, '__opsloom_entry', { configurable: true, value: freeze({ start, take, wait }) });
 })();
 `;

@@ -1,19 +1,9 @@
-import ivm from 'isolated-vm';
+import type ivm from 'isolated-vm';
 import { ErrorCode, PluginRuntimeError } from '../errors.js';
 import type { EffectiveLimits, EngineCall, GuestOutcome, SandboxEngine } from '../interface.js';
-import { GUEST_BOOTSTRAP } from './guest-bootstrap.js';
-
-/** Routes a context's host References to the call currently using it (contexts are prepared ahead). */
-interface Bridge {
-  call?: EngineCall;
-}
-
-/** A fresh context with the bootstrap and the plugin's top-level code already run in it. */
-interface PreparedContext {
-  context: ivm.Context;
-  entry: ivm.Reference;
-  bridge: Bridge;
-}
+import { BlankIsolates } from './blank-isolates.js';
+import { runGuestCall } from './guest-call.js';
+import { blankContext, releaseContext, runPluginScript, type PreparedContext } from './isolate-context.js';
 
 /** An isolate ready for calls: the bootstrap and plugin script compiled into it, the next context prepared. */
 interface WarmIsolate {
@@ -32,19 +22,34 @@ interface LoadedPlugin {
   timeoutMs: number;
   cachedData?: ivm.ExternalCopy<ArrayBuffer>;
   idle: WarmIsolate[];
+  /** Its last call was quick: the next one may take the fast route (see guest-call.ts). */
+  quick: boolean;
+  /** Its code compiled once already (the next compile makes the code cache). */
+  compiled: boolean;
+  /** A fast-route call once held the thread too long: this version keeps to the async route. */
+  struck: boolean;
 }
 
 /** Released contexts are freed only by V8's GC: retire an isolate whose heap passes this share of its limit. */
 const RETIRE_HEAP_SHARE = 0.5;
+/** A call using at most this much guest CPU counts as quick. */
+const QUICK_CPU_MS = 2;
+/** A fast-route call holding the thread longer than this strikes its plugin version off the fast route. */
+const STRIKE_MS = 20;
+/** Blank isolates kept ready per memory limit for first calls. */
+const BLANK_PER_LIMIT = 2;
 
 /**
  * Runs isolate plugins. Isolates are pooled per plugin version and reused between calls (one call
- * at a time per isolate, a fresh context per call); compiled code is cached per plugin version.
- * An isolate that hit a limit is disposed, never reused.
+ * at a time per isolate, a fresh context per call, prepared ahead); compiled code is cached per
+ * plugin version; first calls take a blank isolate made ahead. An isolate that hit a limit is
+ * disposed, never reused.
  */
 export class IsolateEngine implements SandboxEngine {
   readonly #plugins = new Map<string, LoadedPlugin>();
+  readonly #blank = new BlankIsolates(BLANK_PER_LIMIT, () => this.#inFlight > 0);
   #live = 0;
+  #inFlight = 0;
 
   constructor(private readonly options: { idlePerPlugin: number; maxLoaded: number; maxIdleTotal: number }) {}
 
@@ -56,10 +61,11 @@ export class IsolateEngine implements SandboxEngine {
       return;
     }
     if (typeof code !== 'string') throw new PluginRuntimeError(ErrorCode.PluginInvalid, 'an isolate plugin must be a JavaScript bundle');
-    const plugin: LoadedPlugin = { code, memoryMb: limits.memoryMb, timeoutMs: limits.timeoutMs, idle: [] };
+    const plugin: LoadedPlugin = { code, memoryMb: limits.memoryMb, timeoutMs: limits.timeoutMs, idle: [], compiled: false, quick: false, struck: false };
+    // Compile now: a syntax error is reported at load, and the isolate is kept warm for the first call.
+    const warm = this.#warm(plugin);
     this.#plugins.set(key, plugin);
-    // Compile once now: a syntax error is reported at load, and the isolate is kept warm for the first call.
-    plugin.idle.push(this.#warm(plugin));
+    plugin.idle.push(warm);
     while (this.#plugins.size > this.options.maxLoaded) {
       const oldest = this.#plugins.keys().next().value as string;
       await this.unload(oldest);
@@ -80,78 +86,87 @@ export class IsolateEngine implements SandboxEngine {
     const ready = plugin.idle.findIndex((w) => w.nextReady);
     const warm = (ready >= 0 ? plugin.idle.splice(ready, 1)[0] : plugin.idle.pop()) ?? this.#warm(plugin);
     warm.nextReady = false;
-    if (plugin.idle.length === 0) setImmediate(() => this.#spare(plugin, call.key));
-    const { isolate } = warm;
-    let stopped: 'timeout' | 'aborted' | undefined;
-    const stop = (why: 'timeout' | 'aborted'): void => {
-      stopped ??= why;
-      if (!isolate.isDisposed) isolate.dispose();
-    };
-    const timer = setTimeout(() => stop('timeout'), call.limits.timeoutMs);
-    const onAbort = (): void => stop('aborted');
-    call.signal.addEventListener('abort', onAbort, { once: true });
-    const pending = warm.next ?? this.#prepare(warm, plugin.timeoutMs);
+    // The fast route holds this thread while the guest runs: only for quick plugins, and only when no other call waits on it.
+    const fast = plugin.quick && !plugin.struck && call.alone;
+    const pending = warm.next ?? this.#prepare(warm, plugin.timeoutMs, fast);
     warm.next = undefined;
+    this.#inFlight++;
     let prepared: PreparedContext | undefined;
     try {
       prepared = await pending;
-      prepared.bridge.call = call;
-      const payload = JSON.stringify({ inputs: call.inputs, state: call.state, data: call.callbackData, context: call.context });
-      const text = (await prepared.entry.apply(undefined, [call.call, payload, call.limits.outputBytes], {
-        arguments: { copy: true },
-        result: { promise: true, copy: true },
-      })) as string;
-      if (Buffer.byteLength(text) > call.limits.outputBytes) {
-        return { status: 'failed', error: { code: ErrorCode.OutputTooLarge, message: `the result exceeds the ${call.limits.outputBytes}-byte limit` } };
-      }
-      return JSON.parse(text) as GuestOutcome;
     } catch (err) {
-      return { status: 'failed', error: this.#explain(err, stopped, isolate, call.limits) };
-    } finally {
-      clearTimeout(timer);
-      call.signal.removeEventListener('abort', onAbort);
-      if (prepared) prepared.bridge.call = undefined;
-      this.#afterCall(plugin, warm, prepared, call.key);
+      // The plugin's top-level code failed or overran in this fresh context.
+      if (!warm.isolate.isDisposed) warm.isolate.dispose();
+      this.#afterCall(plugin, warm, undefined, call.key);
+      return { status: 'failed', error: prepareError(err, call.limits) };
+    }
+    const report = await runGuestCall(warm.isolate, prepared, call, fast);
+    plugin.quick = !report.spent && report.cpuMs <= QUICK_CPU_MS;
+    if (report.heldMs > STRIKE_MS) plugin.struck = true;
+    this.#afterCall(plugin, warm, prepared, call.key);
+    return report.outcome;
+  }
+
+  /**
+   * Work that holds this thread for milliseconds (making isolates) waits until no call is in
+   * flight: a spare isolate for a plugin just called, so calls alternate between prepared
+   * contexts, and the blank stock for first calls.
+   */
+  #background(plugin: LoadedPlugin, key: string): void {
+    if (this.#inFlight > 0) return;
+    if (plugin.idle.length < Math.min(2, this.options.idlePerPlugin)) {
+      setImmediate(() => {
+        if (this.#inFlight === 0) this.#spare(plugin, key);
+        this.#blank.refill();
+      });
+    } else {
+      this.#blank.refill();
     }
   }
 
-  /** Returns a healthy isolate to the pool and prepares its next context off the call's path. */
+  /**
+   * Returns a healthy isolate to the pool at once, so a next call can take it. Freeing the used
+   * context, the heap check and preparing the next context wait until the result is on its way.
+   */
   #afterCall(plugin: LoadedPlugin, warm: WarmIsolate, used: PreparedContext | undefined, key: string): void {
+    this.#inFlight--;
     const { isolate } = warm;
     if (isolate.isDisposed) {
       this.#live--;
+      this.#background(plugin, key);
       return;
     }
-    if (used) {
-      used.entry.release();
-      used.context.release();
-    }
-    const heap = isolate.getHeapStatisticsSync();
-    const keep = plugin.idle.length < this.options.idlePerPlugin && this.#plugins.get(key) === plugin
-      && heap.used_heap_size < RETIRE_HEAP_SHARE * plugin.memoryMb * 1024 * 1024;
-    if (!keep) return this.#dispose(warm);
-    plugin.idle.push(warm);
-    this.#trimIdle(plugin);
+    const keep = plugin.idle.length < this.options.idlePerPlugin && this.#plugins.get(key) === plugin;
+    if (keep) plugin.idle.push(warm);
     setImmediate(() => {
-      if (!isolate.isDisposed && warm.next === undefined && plugin.idle.includes(warm)) this.#prepareNext(warm, plugin);
+      if (used) releaseContext(used);
+      if (!keep) return this.#dispose(warm);
+      if (isolate.isDisposed || !plugin.idle.includes(warm)) return;
+      if (isolate.getHeapStatisticsSync().used_heap_size >= RETIRE_HEAP_SHARE * plugin.memoryMb * 1024 * 1024) {
+        plugin.idle.splice(plugin.idle.indexOf(warm), 1);
+        return this.#dispose(warm);
+      }
+      if (warm.next === undefined) this.#prepareNext(warm, plugin);
+      this.#trimIdle(plugin);
+      this.#background(plugin, key);
     });
   }
 
   #prepareNext(warm: WarmIsolate, plugin: LoadedPlugin): void {
-    warm.next = this.#prepare(warm, plugin.timeoutMs);
+    warm.next = this.#prepare(warm, plugin.timeoutMs, false);
     warm.next.then(() => { warm.nextReady = true; }, () => undefined);
   }
 
   /** A second warm isolate for a plugin that is being called, so back-to-back calls alternate between prepared contexts. */
   #spare(plugin: LoadedPlugin, key: string): void {
-    if (this.#plugins.get(key) !== plugin || plugin.idle.length > 0 || plugin.idle.length >= this.options.idlePerPlugin) return;
+    if (this.#plugins.get(key) !== plugin || plugin.idle.length >= Math.min(2, this.options.idlePerPlugin)) return;
     let spare: WarmIsolate;
     try {
       spare = this.#warm(plugin);
     } catch {
       return;
     }
-    this.#prepareNext(spare, plugin);
+    if (!spare.next) this.#prepareNext(spare, plugin);
     plugin.idle.push(spare);
     this.#trimIdle(plugin);
   }
@@ -172,25 +187,8 @@ export class IsolateEngine implements SandboxEngine {
   }
 
   /** A fresh context: host bridge installed, bootstrap and the plugin's top-level code run. */
-  async #prepare(warm: WarmIsolate, timeoutMs: number): Promise<PreparedContext> {
-    const context = await warm.isolate.createContext();
-    const bridge: Bridge = {};
-    const jail = context.global;
-    jail.setSync('__opsloom_host', new ivm.Reference(async (op: string, json: string) => {
-      try {
-        if (!bridge.call) throw new PluginRuntimeError(ErrorCode.PluginError, 'host call outside a plugin call');
-        return JSON.stringify({ ok: true, value: await bridge.call.host(op, JSON.parse(json)) });
-      } catch (err) {
-        const { code, message } = err as { code?: string; message?: string };
-        return JSON.stringify({ ok: false, error: { code: code ?? ErrorCode.HostServiceFailed, message: message ?? String(err) } });
-      }
-    }));
-    jail.setSync('__opsloom_log', new ivm.Reference((level: string, message: string) => bridge.call?.log(level, message)));
-    warm.bootstrap.runSync(context);
-    const entry = jail.getSync('__opsloom_invoke', { reference: true }) as ivm.Reference;
-    jail.deleteSync('__opsloom_invoke');
-    await warm.script.run(context, { timeout: timeoutMs });
-    return { context, entry, bridge };
+  async #prepare(warm: WarmIsolate, timeoutMs: number, sync: boolean): Promise<PreparedContext> {
+    return runPluginScript(await blankContext(warm.isolate, warm.bootstrap, sync), warm.script, timeoutMs, sync);
   }
 
   async unload(key: string): Promise<void> {
@@ -207,42 +205,52 @@ export class IsolateEngine implements SandboxEngine {
 
   async close(): Promise<void> {
     for (const key of [...this.#plugins.keys()]) await this.unload(key);
+    this.#blank.close();
   }
 
+  /**
+   * An isolate for a plugin version, from the blank stock, with the plugin compiled in. The first
+   * compile skips producing a code cache (it would lengthen the first call); the second makes one.
+   */
   #warm(plugin: LoadedPlugin): WarmIsolate {
-    const isolate = new ivm.Isolate({ memoryLimit: plugin.memoryMb });
+    const { isolate, bootstrap, context } = this.#blank.take(plugin.memoryMb);
     this.#live++;
     try {
-      const bootstrap = isolate.compileScriptSync(GUEST_BOOTSTRAP, { filename: 'opsloom:bootstrap' });
       let script: ivm.Script;
       if (plugin.cachedData) {
         script = isolate.compileScriptSync(plugin.code, { filename: 'plugin.js', cachedData: plugin.cachedData });
-      } else {
+      } else if (plugin.compiled) {
         script = isolate.compileScriptSync(plugin.code, { filename: 'plugin.js', produceCachedData: true });
         plugin.cachedData = (script as ivm.Script & ivm.CachedDataResult).cachedData;
+      } else {
+        script = isolate.compileScriptSync(plugin.code, { filename: 'plugin.js' });
       }
-      return { isolate, bootstrap, script };
+      plugin.compiled = true;
+      const warm: WarmIsolate = { isolate, bootstrap, script };
+      if (context) {
+        warm.next = context.then((blank) => runPluginScript(blank, script, plugin.timeoutMs, false));
+        warm.next.catch(() => undefined);
+      }
+      return warm;
     } catch (err) {
       this.#live--;
+      context?.then(releaseContext, () => undefined);
       isolate.dispose();
       throw new PluginRuntimeError(ErrorCode.PluginInvalid, `plugin code does not compile: ${(err as Error).message}`);
     }
   }
 
   #dispose(w: WarmIsolate): void {
+    w.next?.then(releaseContext, () => undefined);
     if (!w.isolate.isDisposed) w.isolate.dispose();
     this.#live--;
   }
+}
 
-  #explain(err: unknown, stopped: 'timeout' | 'aborted' | undefined, isolate: ivm.Isolate, limits: EffectiveLimits): { code: string; message: string } {
-    const message = (err as Error)?.message ?? String(err);
-    if (stopped === 'timeout' || /timed out/i.test(message)) {
-      return { code: ErrorCode.Timeout, message: `the plugin ran past its ${limits.timeoutMs} ms time limit and was stopped` };
-    }
-    if (stopped === 'aborted') return { code: ErrorCode.Aborted, message: 'the call was cancelled' };
-    if (/memory limit/i.test(message) || isolate.isDisposed) {
-      return { code: ErrorCode.MemoryLimit, message: `the plugin exceeded its ${limits.memoryMb} MB memory limit and was stopped` };
-    }
-    return { code: ErrorCode.PluginError, message: message.slice(0, 2000) };
-  }
+/** Explains a failure of the plugin's top-level code in a fresh context. */
+function prepareError(err: unknown, limits: EffectiveLimits): { code: string; message: string } {
+  const message = (err as Error)?.message ?? String(err);
+  if (/timed out/i.test(message)) return { code: ErrorCode.Timeout, message: `the plugin ran past its ${limits.timeoutMs} ms time limit and was stopped` };
+  if (/memory limit|disposed/i.test(message)) return { code: ErrorCode.MemoryLimit, message: `the plugin exceeded its ${limits.memoryMb} MB memory limit and was stopped` };
+  return { code: ErrorCode.PluginError, message: message.slice(0, 2000) };
 }
