@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import type { Config } from './config/config.js';
 import { createLogger } from './log.js';
 import { VERSION } from './version.js';
-import { openDb, pingDb, type Db } from './store/db.js';
+import { closeDb, openDb, pingDb, type Db } from './store/db.js';
 import { AuditStore } from './audit/audit-store.js';
 import { auditRoutes } from './audit/audit-routes.js';
 import { UserStore } from './auth/user-store.js';
@@ -52,7 +52,7 @@ export interface Services {
 export async function startOpsloom(config: Config, options: { log?: Logger } = {}): Promise<Opsloom> {
   const log = options.log ?? createLogger(config.logLevel);
   const db = await openDb(config.db);
-  const closers: (() => Promise<void>)[] = [() => db.destroy()];
+  const closers: (() => Promise<void>)[] = [() => closeDb(db)];
   try {
     const coordination = createCoordination({ ...(config.redisUrl ? { redisUrl: config.redisUrl } : {}), prefix: config.redisPrefix });
     closers.unshift(() => coordination.close());

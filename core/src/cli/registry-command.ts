@@ -8,7 +8,7 @@ import { ProjectService } from '../project/project-service.js';
 import { ProjectStore } from '../project/project-store.js';
 import { ensureOpsloomKey } from '../registry/org-key.js';
 import { hostRegistry, registryParts } from '../registry/registry-host.js';
-import { openDb } from '../store/db.js';
+import { closeDb, openDb } from '../store/db.js';
 
 /** Usage lines of `opsloom registry`, for the CLI's help. */
 export const REGISTRY_USAGE = `  opsloom registry [--config FILE] [--port N] [--host ADDR] [--url URL]
@@ -60,13 +60,13 @@ export async function registryCommand(args: string[]): Promise<void> {
       stopping = true;
       log.info({ signal }, 'stopping the registry');
       await hosted.close().catch((err: unknown) => log.warn({ err }, 'error while closing the registry'));
-      await db.destroy();
+      await closeDb(db);
       process.exit(0);
     };
     process.on('SIGINT', () => void stop('SIGINT'));
     process.on('SIGTERM', () => void stop('SIGTERM'));
   } catch (err) {
-    await db.destroy();
+    await closeDb(db);
     throw err;
   }
 }

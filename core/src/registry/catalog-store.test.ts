@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { loadConfig } from '../config/config.js';
-import { openDb, type Db } from '../store/db.js';
+import { closeDb, openDb, type Db } from '../store/db.js';
 import { testDatabase } from '../test-support/test-server.js';
 import { entriesOf } from './catalog-entry.js';
 import { CatalogStore } from './catalog-store.js';
@@ -46,7 +46,7 @@ describe('catalog store', () => {
     }, '1.0.0'), 'local', pinned));
   });
   after(async () => {
-    await db.destroy();
+    await closeDb(db);
     await drop();
     rmSync(dir, { recursive: true, force: true });
   });

@@ -3,6 +3,7 @@ import { dirname } from 'node:path';
 import knexFactory, { type Knex } from 'knex';
 import type { DbConfig } from '../config/config.js';
 import { migrationSource } from './migrations/index.js';
+import { WalCheckpointer } from './wal-checkpointer.js';
 
 export type Db = Knex;
 
@@ -18,8 +19,9 @@ export async function openDb(config: DbConfig): Promise<Db> {
 }
 
 function openSqlite(file: string): Db {
-  if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
-  return knexFactory({
+  const onDisk = file !== ':memory:';
+  if (onDisk) mkdirSync(dirname(file), { recursive: true });
+  const db = knexFactory({
     client: 'better-sqlite3',
     connection: { filename: file },
     useNullAsDefault: true,
@@ -29,12 +31,26 @@ function openSqlite(file: string): Db {
       afterCreate(conn: { pragma(s: string): unknown }, done: (err: Error | null, conn: unknown) => void) {
         conn.pragma('journal_mode = WAL');
         conn.pragma('synchronous = NORMAL');
+        // Checkpoints run on a thread of their own (below), not inside a commit on the event loop.
+        if (onDisk) conn.pragma('wal_autocheckpoint = 0');
         conn.pragma('foreign_keys = ON');
         conn.pragma('busy_timeout = 5000');
         done(null, conn);
       },
     },
   });
+  if (onDisk) checkpointers.set(db, new WalCheckpointer(file));
+  return db;
+}
+
+/** Checkpoint threads of open SQLite databases. */
+const checkpointers = new WeakMap<Db, WalCheckpointer>();
+
+/** Closes a database opened by {@link openDb}: its connections and, for SQLite, its checkpoint thread. */
+export async function closeDb(db: Db): Promise<void> {
+  await checkpointers.get(db)?.stop();
+  checkpointers.delete(db);
+  await db.destroy();
 }
 
 function openMysql(url: string): Db {

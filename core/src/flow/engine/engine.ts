@@ -351,9 +351,10 @@ export class FlowEngine {
     // One statement is atomic on its own: the claim needs no transaction around it.
     if (!(await this.deps.store.casNode(task.id, row.nodeId, from, row.version, start))) return undefined;
     if (call === 'execute') {
+      // Not awaited: the bus keeps its order, so this event still precedes the step's next ones.
       const fx = effects();
       this.nodeEvent(fx, task.id, row.nodeId, 'running', { version: row.version, loop: row.loop });
-      await this.flush(fx);
+      this.flush(fx).catch((err: unknown) => this.deps.log.warn({ err, taskId: task.id, nodeId: row.nodeId }, 'could not publish a node event'));
     }
     const attempt = call === 'execute' ? row.attempts + 1 : row.attempts;
     const detail = opts.detail ?? await this.deps.store.nodeDetail(task.id, row.nodeId);
