@@ -90,14 +90,15 @@ export type GuestOutcome =
   | { status: 'wait-callback'; state: unknown; multiple: boolean }
   | { status: 'failed'; error: { code: string; message: string } };
 
+/** A guest's answer as it leaves an engine: the outcome, or its JSON text as the guest wrote it (parsed once, in core). */
+export type WireOutcome = GuestOutcome | string;
+
 /** A call as an engine inside the sandbox process sees it. */
 export interface EngineCall {
   key: string;
   call: PluginCall;
-  inputs: unknown;
-  state: unknown;
-  callbackData: unknown;
-  context: InvocationContext;
+  /** JSON of `{inputs, state, data, context}`, the guest's argument, encoded once in core. */
+  payload: string;
   limits: EffectiveLimits;
   /** The plugin may log (its `log` capability was granted). */
   canLog: boolean;
@@ -113,7 +114,7 @@ export interface EngineCall {
 export interface SandboxEngine {
   /** Prepares (compiles, checks) a plugin version; cheap if already loaded. Throws a coded error if refused. */
   load(key: string, code: string | Uint8Array, limits: EffectiveLimits): Promise<void>;
-  invoke(call: EngineCall): Promise<GuestOutcome>;
+  invoke(call: EngineCall): Promise<WireOutcome>;
   unload(key: string): Promise<void>;
   /** Loaded plugin versions and live sandboxes, for stats. */
   stats(): { loaded: number; live: number };

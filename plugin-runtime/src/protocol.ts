@@ -3,7 +3,8 @@
  * the `json` serialization: plugin data is plain JSON-able values only, and JSON framing measured
  * faster than structured clone for these messages (see the runtime bench's process hop).
  */
-import type { EffectiveLimits, GuestOutcome, InvocationContext, LogLine, PluginCall } from './interface.js';
+import { ErrorCode } from './errors.js';
+import type { EffectiveLimits, GuestOutcome, LogLine, PluginCall, WireOutcome } from './interface.js';
 
 /** Parent → child. */
 export type ToSandbox =
@@ -15,10 +16,8 @@ export type ToSandbox =
       /** Present the first time this process sees the plugin version: the script, or the wasm bytes in base64. */
       code?: string;
       call: PluginCall;
-      inputs: unknown;
-      state: unknown;
-      callbackData: unknown;
-      context: InvocationContext;
+      /** JSON of `{inputs, state, data, context}`: passed to the guest as is. */
+      payload: string;
       limits: EffectiveLimits;
       /** Effective capabilities; the parent re-checks every host call anyway. */
       capabilities: string[];
@@ -32,7 +31,7 @@ export type ToSandbox =
 export type FromSandbox =
   | { t: 'ready'; pid: number }
   | { t: 'host'; id: number; callId: number; op: string; args: unknown }
-  | { t: 'result'; id: number; outcome: GuestOutcome; logs: LogLine[] }
+  | { t: 'result'; id: number; outcome: WireOutcome; logs: LogLine[] }
   | { t: 'stats'; loaded: number; live: number };
 
 /** Host operations a guest can ask for, and the capability each needs (`http` is per origin). */
@@ -47,3 +46,13 @@ export const HOST_OPS = {
 
 /** A host operation name. */
 export type HostOp = keyof typeof HOST_OPS;
+
+/** The outcome of a result message; JSON text from the guest is parsed here, once. */
+export function readOutcome(wire: WireOutcome): GuestOutcome {
+  if (typeof wire !== 'string') return wire;
+  try {
+    return JSON.parse(wire) as GuestOutcome;
+  } catch {
+    return { status: 'failed', error: { code: ErrorCode.OutputInvalid, message: 'the plugin result is not JSON' } };
+  }
+}

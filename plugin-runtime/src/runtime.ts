@@ -1,11 +1,11 @@
 import { fileURLToPath } from 'node:url';
 import { ErrorCode, PluginRuntimeError, toCoded } from './errors.js';
 import { HostGateway } from './host/host-gateway.js';
-import type { EffectiveLimits, GuestOutcome, HostServices, InvokeRequest, InvokeResult, LogLine, PluginPackage } from './interface.js';
+import type { EffectiveLimits, GuestOutcome, HostCallContext, HostServices, InvokeRequest, InvokeResult, LogLine, PluginPackage } from './interface.js';
 import { compileRuntimeOptions, type CompiledRuntimeOptions, type RuntimeOptions } from './options.js';
 import { SandboxPool } from './pool/sandbox-pool.js';
 import type { SandboxProcess } from './pool/sandbox-process.js';
-import type { FromSandbox } from './protocol.js';
+import { readOutcome, type FromSandbox } from './protocol.js';
 import { IoValidator } from './schema/io-validator.js';
 import { pluginKey } from './plugin-key.js';
 
@@ -131,8 +131,10 @@ export class PluginRuntime {
     const granted = manifest.capabilities.filter((c) => req.approvedCapabilities.includes(c));
     if (req.signal?.aborted) throw new PluginRuntimeError(ErrorCode.Aborted, 'the call was cancelled before it started');
 
-    let { outcome, logs } = await this.#run(req, host, key, limits, granted, false);
-    if (outcome.status === 'failed' && outcome.error.code === 'NEED_CODE') ({ outcome, logs } = await this.#run(req, host, key, limits, granted, true));
+    // Encoded once here; the sandbox hands the text to the guest as is.
+    const payload = JSON.stringify({ inputs: req.inputs, state: req.state ?? null, data: req.callbackData ?? null, context: req.context });
+    let { outcome, logs } = await this.#run(req, host, key, payload, limits, granted, false);
+    if (outcome.status === 'failed' && outcome.error.code === 'NEED_CODE') ({ outcome, logs } = await this.#run(req, host, key, payload, limits, granted, true));
     return this.#finish(key, req, outcome, logs);
   }
 
@@ -160,12 +162,17 @@ export class PluginRuntime {
   }
 
   /** Sends the call to its sandbox process and serves its host calls until the result comes. */
-  #run(req: InvokeRequest, host: HostServices, key: string, limits: EffectiveLimits, granted: string[], withCode: boolean): Promise<{ outcome: GuestOutcome; logs: LogLine[] }> {
+  #run(req: InvokeRequest, host: HostServices, key: string, payload: string, limits: EffectiveLimits, granted: string[], withCode: boolean): Promise<{ outcome: GuestOutcome; logs: LogLine[] }> {
     const proc: SandboxProcess = this.#pool.pick(key);
     const id = this.#nextId++;
     const sendCode = withCode || !proc.loaded.has(key);
-    const controller = new AbortController();
-    const ctx = { plugin: { name: req.plugin.name, version: req.plugin.version }, context: req.context, signal: controller.signal };
+    // Host services get a signal that ends with the call; most calls make no host call, so it is made on first use.
+    let controller: AbortController | undefined;
+    let ctx: HostCallContext | undefined;
+    const hostContext = (): HostCallContext => {
+      controller ??= new AbortController();
+      return (ctx ??= { plugin: { name: req.plugin.name, version: req.plugin.version }, context: req.context, signal: controller.signal });
+    };
     return new Promise((resolve) => {
       let settled = false;
       const settle = (outcome: GuestOutcome, logs: LogLine[] = []): void => {
@@ -173,7 +180,7 @@ export class PluginRuntime {
         settled = true;
         clearTimeout(watchdog);
         req.signal?.removeEventListener('abort', onAbort);
-        controller.abort();
+        controller?.abort();
         proc.finish(id);
         resolve({ outcome, logs });
       };
@@ -187,22 +194,22 @@ export class PluginRuntime {
         settle({ status: 'failed', error: { code: ErrorCode.Aborted, message: 'the call was cancelled' } });
       };
       req.signal?.addEventListener('abort', onAbort, { once: true });
-      const scope = { key, granted, hostCallsPerSecond: limits.hostCallsPerSecond, services: host, ctx };
       proc.start(id, {
         t: 'invoke', id, key, runtime: req.plugin.manifest.runtime, code: sendCode ? wireCode(req.plugin.code) : undefined,
-        call: req.call, inputs: req.inputs, state: req.state ?? null, callbackData: req.callbackData ?? null,
-        context: req.context, limits, capabilities: granted,
+        call: req.call, payload, limits, capabilities: granted,
       }, {
         onHost: (m: Extract<FromSandbox, { t: 'host' }>) => {
+          const scope = { key, granted, hostCallsPerSecond: limits.hostCallsPerSecond, services: host, ctx: hostContext() };
           this.#gateway.call(m.op, m.args, scope).then(
             (value) => proc.send({ t: 'host-result', id, callId: m.callId, ok: true, value }),
             (err: unknown) => proc.send({ t: 'host-result', id, callId: m.callId, ok: false, error: toCoded(err, ErrorCode.HostServiceFailed) }),
           );
         },
         onResult: (m) => {
-          if (m.outcome.status !== 'failed' || m.outcome.error.code !== 'NEED_CODE') proc.loaded.add(key);
-          if (m.outcome.status === 'failed' && m.outcome.error.code === ErrorCode.PluginInvalid) proc.loaded.delete(key);
-          settle(m.outcome, m.logs);
+          const outcome = readOutcome(m.outcome);
+          if (outcome.status !== 'failed' || outcome.error.code !== 'NEED_CODE') proc.loaded.add(key);
+          if (outcome.status === 'failed' && outcome.error.code === ErrorCode.PluginInvalid) proc.loaded.delete(key);
+          settle(outcome, m.logs);
         },
         onCrash: (reason) =>
           settle({ status: 'failed', error: { code: ErrorCode.SandboxCrashed, message: `the sandbox process running this call died (${reason}); the pool restarted it` } }),

@@ -68,6 +68,8 @@ function inProcessSandbox(): { call(runtime: 'isolate' | 'wasm', key: string, co
   });
   const limits: EffectiveLimits = { memoryMb: 32, timeoutMs: 2000, outputBytes: 1024 * 1024, hostCallsPerSecond: 50 };
   const loaded = new Set<string>();
+  // Core encodes the guest's argument; the sandbox side starts from that text.
+  const wirePayload = JSON.stringify({ inputs: payload, state: null, data: null, context: testContext() });
   let nextId = 1;
   return {
     call: (runtime, key, code) => new Promise((resolve) => {
@@ -77,8 +79,8 @@ function inProcessSandbox(): { call(runtime: 'isolate' | 'wasm', key: string, co
         resolve(m);
       });
       const message: ToSandbox = {
-        t: 'invoke', id, key, runtime, code: loaded.has(key) ? undefined : code, call: 'execute', inputs: payload,
-        state: null, callbackData: null, context: testContext(), limits, capabilities: [],
+        t: 'invoke', id, key, runtime, code: loaded.has(key) ? undefined : code, call: 'execute',
+        payload: wirePayload, limits, capabilities: [],
       };
       loaded.add(key);
       dispatcher.handle(message);

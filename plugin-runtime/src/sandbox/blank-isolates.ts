@@ -12,6 +12,8 @@ export interface BlankIsolate {
 
 /** Memory limits with a stock kept; the least recently asked for loses its stock. */
 const MAX_LIMITS = 4;
+/** How long the process must be without calls before the stock is refilled. */
+const QUIET_MS = 10;
 
 /**
  * A small stock of blank isolates per memory limit, made ahead off the call path, so the first
@@ -20,12 +22,12 @@ const MAX_LIMITS = 4;
  */
 export class BlankIsolates {
   readonly #stock = new Map<number, BlankIsolate[]>();
-  #refilling = false;
+  #timer: NodeJS.Timeout | undefined;
 
   /**
    * @param perLimit isolates kept ready per memory limit (0 disables the stock).
    * @param busy whether calls are in flight: making an isolate holds this thread for milliseconds,
-   * so the stock is refilled only between calls, one isolate per event-loop turn.
+   * so the stock is refilled only between calls.
    */
   constructor(private readonly perLimit: number, private readonly busy: () => boolean) {}
 
@@ -46,23 +48,31 @@ export class BlankIsolates {
     return n;
   }
 
-  /** Tops the stock up in the background; the engine calls it whenever a call ends. */
+  /**
+   * Tops the stock up once this process has been quiet for a moment; the engine calls it whenever
+   * a call ends. A call arriving meanwhile postpones it, so bursts are not held up by it.
+   */
   refill(): void {
-    if (this.#refilling || this.perLimit === 0) return;
-    this.#refilling = true;
-    setImmediate(() => {
-      this.#refilling = false;
-      if (this.busy()) return;
-      for (const [memoryMb, stock] of this.#stock) {
-        if (stock.length >= this.perLimit) continue;
-        stock.push(make(memoryMb, true));
-        this.refill();
-        return;
-      }
-    });
+    if (this.perLimit === 0) return;
+    clearTimeout(this.#timer);
+    this.#timer = setTimeout(() => this.#refillOne(), QUIET_MS);
+    this.#timer.unref();
+  }
+
+  #refillOne(): void {
+    if (this.busy()) return;
+    for (const [memoryMb, stock] of this.#stock) {
+      if (stock.length >= this.perLimit) continue;
+      stock.push(make(memoryMb, true));
+      // One isolate per turn: a call that arrives in between goes first.
+      this.#timer = setTimeout(() => this.#refillOne(), 0);
+      this.#timer.unref();
+      return;
+    }
   }
 
   close(): void {
+    clearTimeout(this.#timer);
     for (const key of [...this.#stock.keys()]) this.#drop(key);
   }
 

@@ -1,5 +1,5 @@
 import { ErrorCode, toCoded } from '../errors.js';
-import type { EngineCall, GuestOutcome, LogLine, SandboxEngine } from '../interface.js';
+import type { EngineCall, LogLine, SandboxEngine, WireOutcome } from '../interface.js';
 import type { FromSandbox, ToSandbox } from '../protocol.js';
 
 const MAX_LOG_LINES = 1000;
@@ -16,7 +16,7 @@ export type DispatchedEngine = SandboxEngine & { has(key: string): boolean };
  */
 export class SandboxDispatcher {
   readonly #pendingHost = new Map<number, Map<number, { resolve(v: unknown): void; reject(e: unknown): void }>>();
-  readonly #aborts = new Map<number, AbortController>();
+  readonly #aborts = new Map<number, LazyAbort>();
   #nextHostCall = 1;
 
   constructor(
@@ -55,7 +55,7 @@ export class SandboxDispatcher {
 
   async #invoke(m: Extract<ToSandbox, { t: 'invoke' }>): Promise<void> {
     const logs: LogLine[] = [];
-    const abort = new AbortController();
+    const abort = new LazyAbort();
     const alone = this.#aborts.size === 0;
     this.#aborts.set(m.id, abort);
     const hostCalls = new Map<number, { resolve(v: unknown): void; reject(e: unknown): void }>();
@@ -64,14 +64,13 @@ export class SandboxDispatcher {
     const call: EngineCall = {
       key: m.key,
       call: m.call,
-      inputs: m.inputs,
-      state: m.state,
-      callbackData: m.callbackData,
-      context: m.context,
+      payload: m.payload,
       limits: m.limits,
       canLog,
       alone,
-      signal: abort.signal,
+      get signal() {
+        return abort.signal;
+      },
       host: (op, args) =>
         new Promise((resolve, reject) => {
           const callId = this.#nextHostCall++;
@@ -84,7 +83,7 @@ export class SandboxDispatcher {
         logs.push({ level: LEVELS.has(level) ? (level as LogLine['level']) : 'info', message: text.slice(0, MAX_LOG_CHARS), at: Date.now() });
       },
     };
-    let outcome: GuestOutcome;
+    let outcome: WireOutcome;
     try {
       const engine = this.engines[m.runtime];
       if (!engine.has(m.key) && m.code === undefined) {
@@ -101,5 +100,27 @@ export class SandboxDispatcher {
       for (const p of hostCalls.values()) p.reject(new Error('call finished'));
     }
     this.send({ t: 'result', id: m.id, outcome, logs });
+  }
+}
+
+/**
+ * An abort controller made on first use: the fast route never looks at the signal, and making
+ * one per call (and its abort reason) is a measurable share of a warm call.
+ */
+class LazyAbort {
+  #controller?: AbortController;
+  #aborted = false;
+
+  get signal(): AbortSignal {
+    if (!this.#controller) {
+      this.#controller = new AbortController();
+      if (this.#aborted) this.#controller.abort();
+    }
+    return this.#controller.signal;
+  }
+
+  abort(): void {
+    this.#aborted = true;
+    this.#controller?.abort();
   }
 }

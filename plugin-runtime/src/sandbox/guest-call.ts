@@ -1,11 +1,12 @@
 import type ivm from 'isolated-vm';
 import { ErrorCode } from '../errors.js';
-import type { EffectiveLimits, EngineCall, GuestOutcome } from '../interface.js';
+import type { EffectiveLimits, EngineCall, WireOutcome } from '../interface.js';
 import type { PreparedContext } from './isolate-context.js';
 
 /** How a call went, for the engine's choice of route next time. */
 export interface GuestCallReport {
-  outcome: GuestOutcome;
+  /** The guest's JSON text is passed on unparsed: core parses it once. */
+  outcome: WireOutcome;
   /** The isolate hit a limit or was stopped: it must not be reused. */
   spent: boolean;
   /** CPU time the guest used in this call, in milliseconds. */
@@ -53,8 +54,7 @@ export async function runGuestCall(isolate: ivm.Isolate, prepared: PreparedConte
   bridge.call = call;
   bridge.received = 0;
   try {
-    const payload = JSON.stringify({ inputs: call.inputs, state: call.state, data: call.callbackData, context: call.context });
-    const args = [call.call, payload, call.limits.outputBytes, call.canLog];
+    const args = [call.call, call.payload, call.limits.outputBytes, call.canLog];
     // isolated-vm's own timer bounds the guest's run on either route.
     const options = { ...copyIn, timeout: call.limits.timeoutMs };
     let text: string;
@@ -83,7 +83,7 @@ export async function runGuestCall(isolate: ivm.Isolate, prepared: PreparedConte
     if (Buffer.byteLength(json) > call.limits.outputBytes) {
       return { outcome: { status: 'failed', error: { code: ErrorCode.OutputTooLarge, message: `the result exceeds the ${call.limits.outputBytes}-byte limit` } }, spent: false, cpuMs, heldMs };
     }
-    return { outcome: JSON.parse(json) as GuestOutcome, spent: false, cpuMs, heldMs };
+    return { outcome: json, spent: false, cpuMs, heldMs };
   } catch (err) {
     if (fast && heldMs === 0) heldMs = performance.now() - t0;
     const error = explain(err, stopped, isolate, call.limits);

@@ -1,6 +1,6 @@
 import type ivm from 'isolated-vm';
 import { ErrorCode, PluginRuntimeError } from '../errors.js';
-import type { EffectiveLimits, EngineCall, GuestOutcome, SandboxEngine } from '../interface.js';
+import type { EffectiveLimits, EngineCall, SandboxEngine, WireOutcome } from '../interface.js';
 import { BlankIsolates } from './blank-isolates.js';
 import { runGuestCall } from './guest-call.js';
 import { blankContext, releaseContext, runPluginScript, type PreparedContext } from './isolate-context.js';
@@ -24,6 +24,8 @@ interface LoadedPlugin {
   idle: WarmIsolate[];
   /** Its last call was quick: the next one may take the fast route (see guest-call.ts). */
   quick: boolean;
+  /** Calls so far. */
+  calls: number;
   /** Its code compiled once already (the next compile makes the code cache). */
   compiled: boolean;
   /** A fast-route call once held the thread too long: this version keeps to the async route. */
@@ -61,7 +63,7 @@ export class IsolateEngine implements SandboxEngine {
       return;
     }
     if (typeof code !== 'string') throw new PluginRuntimeError(ErrorCode.PluginInvalid, 'an isolate plugin must be a JavaScript bundle');
-    const plugin: LoadedPlugin = { code, memoryMb: limits.memoryMb, timeoutMs: limits.timeoutMs, idle: [], compiled: false, quick: false, struck: false };
+    const plugin: LoadedPlugin = { code, memoryMb: limits.memoryMb, timeoutMs: limits.timeoutMs, idle: [], calls: 0, compiled: false, quick: false, struck: false };
     // Compile now: a syntax error is reported at load, and the isolate is kept warm for the first call.
     const warm = this.#warm(plugin);
     this.#plugins.set(key, plugin);
@@ -76,12 +78,13 @@ export class IsolateEngine implements SandboxEngine {
     return this.#plugins.has(key);
   }
 
-  async invoke(call: EngineCall): Promise<GuestOutcome> {
+  async invoke(call: EngineCall): Promise<WireOutcome> {
     const plugin = this.#plugins.get(call.key);
     if (!plugin) throw new PluginRuntimeError('NEED_CODE', 'plugin version not loaded');
     // Most recently used last: idle isolates are trimmed from the front.
     this.#plugins.delete(call.key);
     this.#plugins.set(call.key, plugin);
+    plugin.calls++;
     // Prefer an isolate whose next context is already prepared; keep a spare warming for hot plugins.
     const ready = plugin.idle.findIndex((w) => w.nextReady);
     const warm = (ready >= 0 ? plugin.idle.splice(ready, 1)[0] : plugin.idle.pop()) ?? this.#warm(plugin);
@@ -114,7 +117,8 @@ export class IsolateEngine implements SandboxEngine {
    */
   #background(plugin: LoadedPlugin, key: string): void {
     if (this.#inFlight > 0) return;
-    if (plugin.idle.length < Math.min(2, this.options.idlePerPlugin)) {
+    // A version called once may never be called again: only a repeat caller earns a spare.
+    if (plugin.calls > 1 && plugin.idle.length < Math.min(2, this.options.idlePerPlugin)) {
       setImmediate(() => {
         if (this.#inFlight === 0) this.#spare(plugin, key);
         this.#blank.refill();

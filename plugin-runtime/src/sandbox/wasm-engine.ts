@@ -70,7 +70,7 @@ export class WasmEngine implements SandboxEngine {
       onAbort = () => resolve({ status: 'failed', error: { code: ErrorCode.Aborted, message: 'the call was cancelled' } });
       call.signal.addEventListener('abort', onAbort, { once: true });
     });
-    const input = JSON.stringify({ inputs: call.inputs, state: call.state, data: call.callbackData, context: call.context });
+    const input = call.payload;
     const running = (async (): Promise<GuestOutcome> => {
       const plugin = loaded.idle.pop() ?? (await this.#instantiate(loaded));
       if (finished) {
