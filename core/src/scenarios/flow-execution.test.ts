@@ -37,6 +37,20 @@ describe('flow execution', () => {
     assert.equal((b.outputs as Record<string, unknown>)._result, true);
   });
 
+  test('a plugin call that outlasts the claim delay shows running with its attempt; a quick one finishes without it; both run once', async () => {
+    const id = await f.run(graph('slow-and-quick', [start(), task('quick', '@test/echo', { value: 1 }), task('slow', '@test/busy', { ms: 600 }), end()],
+      [['start', 'quick'], ['quick', 'slow'], ['slow', 'end']]));
+    const running = await f.waitNode(id, 'slow', 'running');
+    assert.equal(running.nodes.slow!.attempts, 1, 'the claim recorded the attempt while the call ran');
+    assert.equal(running.nodes.quick!.state, 'finished');
+    const done = await f.waitState(id, 'finished');
+    assert.equal(done.nodes.quick!.attempts, 1);
+    assert.equal(done.nodes.slow!.attempts, 1);
+    assert.deepEqual(((await f.node(id, 'slow')).outputs as Record<string, unknown>).ms, 600);
+    assert.ok(Date.parse(String((await f.node(id, 'slow')).startedAt)) > 0, 'the start time is kept');
+    assert.ok(Date.parse(String((await f.node(id, 'quick')).startedAt)) > 0, 'a call claimed with its outcome keeps its start time too');
+  });
+
   test('a required variable without a value and an unknown variable are refused at creation', async () => {
     const tid = await f.template(graph('needs', [start(), task('a', '@test/echo', { value: '${who}' }), end()], [['start', 'a'], ['a', 'end']], { who: { type: 'string', required: true, show: true } }));
     const missing = await s.admin.call<{ errors: { path: string }[] }>('POST', `${f.base}/tasks`, { templateId: tid });

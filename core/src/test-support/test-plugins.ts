@@ -18,6 +18,10 @@ const PLUGINS: Record<string, { mode: 'sync' | 'poll' | 'callback'; body: string
       return { attempt: ctx.attempt, echo: inputs };
     } }`,
   },
+  '@test/busy': {
+    mode: 'sync',
+    body: `{ execute(inputs) { const until = Date.now() + (inputs.ms || 0); while (Date.now() < until) { /* a slow synchronous call */ } return { ms: inputs.ms || 0 }; } }`,
+  },
   '@test/poller': {
     mode: 'poll',
     body: `{

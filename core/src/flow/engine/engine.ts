@@ -51,6 +51,9 @@ export interface EngineDeps {
   subflows: SubflowLauncher;
 }
 
+/** How long a first plugin call runs before its claim is written on its own (see callPlugin). */
+const CLAIM_DELAY_MS = 50;
+
 /** Collected inside a transaction, acted on after it commits. */
 export interface Effects { messages: { msg: StepMessage; delayMs?: number }[]; events: TaskEvent[] }
 const effects = (): Effects => ({ messages: [], events: [] });
@@ -348,8 +351,13 @@ export class FlowEngine {
     const timeoutMs = def.onError?.timeout ? def.onError.timeout.seconds * 1000 : undefined;
     const start: NodePatch = { state: 'running', leaseUntil: now + this.options.leaseMs };
     if (call === 'execute') Object.assign(start, { startedAt: now, attempts: row.attempts + 1, deadlineAt: timeoutMs ? now + timeoutMs : null });
-    // One statement is atomic on its own: the claim needs no transaction around it.
-    if (!(await this.deps.store.casNode(task.id, row.nodeId, from, row.version, start))) return undefined;
+    // A first call is claimed lazily: only once it outlasts CLAIM_DELAY_MS, else in the transaction
+    // that applies its outcome, which saves a commit per step. Until then the node row says ready,
+    // which recovery treats like a running step whose lease lapsed. Polls and callbacks claim
+    // first, so concurrent callbacks stay serialised.
+    let claim: Promise<boolean> | undefined;
+    const claimNow = (): Promise<boolean> => (claim ??= this.deps.store.casNode(task.id, row.nodeId, from, row.version, start));
+    if (call !== 'execute' && !(await claimNow())) return undefined;
     if (call === 'execute') {
       // Not awaited: the bus keeps its order, so this event still precedes the step's next ones.
       const fx = effects();
@@ -358,16 +366,34 @@ export class FlowEngine {
     }
     const attempt = call === 'execute' ? row.attempts + 1 : row.attempts;
     const detail = opts.detail ?? await this.deps.store.nodeDetail(task.id, row.nodeId);
+    /**
+     * Commits `fn` once the node is claimed: in the same transaction when the call was never
+     * claimed, and not at all when the node moved on meanwhile. An earlier claim is awaited
+     * before the transaction opens (on SQLite they would wait for the same connection).
+     */
+    const commitClaimed = async (fn: (tx: Knex.Transaction, fx: Effects) => Promise<void>, inline: boolean): Promise<StepMessage | undefined> => {
+      const early = claim ? await claim.catch(() => false) : undefined;
+      if (early === false) return undefined;
+      const body = async (tx: Knex.Transaction, fx: Effects) => {
+        if (early || (await this.deps.store.casNode(task.id, row.nodeId, from, row.version, start, tx))) await fn(tx, fx);
+      };
+      if (inline) return this.commitStep(body);
+      await this.commit(body);
+      return undefined;
+    };
     let inputs: Record<string, JsonValue>;
     try {
       inputs = call === 'execute' ? await this.renderInputs(task, def, (detail?.inputOverride ?? null) as Record<string, JsonValue> | null) : (detail?.inputs ?? {});
     } catch (err) {
-      await this.commit((tx, fx) => this.failAttempt(tx, fx, task, { ...row, attempts: attempt }, def, (err as Error).message));
+      await commitClaimed((tx, fx) => this.failAttempt(tx, fx, task, { ...row, attempts: attempt }, def, (err as Error).message), false);
       return undefined;
     }
     const key = `${task.id}:${row.nodeId}`;
     const ctl = new AbortController();
     this.inflight.set(key, ctl);
+    const lateClaim = claim ? undefined : setTimeout(() => {
+      claimNow().then((ok) => { if (!ok) ctl.abort(new Error('the node changed while its plugin ran')); }, () => undefined);
+    }, CLAIM_DELAY_MS);
     const renew = setInterval(() => {
       void this.deps.store.casNode(task.id, row.nodeId, ['running'], row.version, { leaseUntil: Date.now() + this.options.leaseMs }).catch(() => undefined);
     }, Math.max(1000, this.options.leaseMs / 3));
@@ -383,16 +409,13 @@ export class FlowEngine {
     } catch (err) {
       outcome = { status: 'failed', error: { code: (err as { code?: string }).code ?? 'plugin_error', message: (err as Error).message }, logs: [] };
     } finally {
+      clearTimeout(lateClaim);
       clearInterval(renew);
       if (this.inflight.get(key) === ctl) this.inflight.delete(key);
     }
     if (this.closing) return undefined;
-    const apply = (tx: Knex.Transaction, fx: Effects) => this.applyOutcome(tx, fx, task, { ...row, attempts: attempt }, def, outcome, inputs);
-    if (opts.inline === false) {
-      await this.commit(apply);
-      return { outcome };
-    }
-    return { outcome, next: await this.commitStep(apply) };
+    const next = await commitClaimed((tx, fx) => this.applyOutcome(tx, fx, task, { ...row, attempts: attempt }, def, outcome, inputs), opts.inline !== false);
+    return { outcome, next };
   }
 
   private async renderInputs(task: Task, def: TaskNode, override: Record<string, JsonValue> | null): Promise<Record<string, JsonValue>> {
