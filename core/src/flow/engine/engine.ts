@@ -54,6 +54,9 @@ export interface EngineDeps {
 /** How long a first plugin call runs before its claim is written on its own (see callPlugin). */
 const CLAIM_DELAY_MS = 50;
 
+/** The compare-and-set that claims a node row together with the first write of a step's outcome. */
+interface Claim { from: readonly NodeState[]; patch?: NodePatch }
+
 /** Collected inside a transaction, acted on after it commits. */
 export interface Effects { messages: { msg: StepMessage; delayMs?: number }[]; events: TaskEvent[] }
 const effects = (): Effects => ({ messages: [], events: [] });
@@ -414,8 +417,17 @@ export class FlowEngine {
       if (this.inflight.get(key) === ctl) this.inflight.delete(key);
     }
     if (this.closing) return undefined;
-    const next = await commitClaimed((tx, fx) => this.applyOutcome(tx, fx, task, { ...row, attempts: attempt }, def, outcome, inputs), opts.inline !== false);
-    return { outcome, next };
+    // The outcome's first write is the claim's compare-and-set too: from running when the call was
+    // claimed early, else from the state the call started in, carrying the claim's fields.
+    const early = claim ? await claim.catch(() => false) : undefined;
+    if (early === false) return undefined;
+    const guard: Claim = early ? { from: ['running'], patch: {} } : { from, patch: start };
+    const apply = (tx: Knex.Transaction, fx: Effects) => this.applyOutcome(tx, fx, task, { ...row, attempts: attempt }, def, outcome, inputs, guard);
+    if (opts.inline === false) {
+      await this.commit(apply);
+      return { outcome };
+    }
+    return { outcome, next: await this.commitStep(apply) };
   }
 
   private async renderInputs(task: Task, def: TaskNode, override: Record<string, JsonValue> | null): Promise<Record<string, JsonValue>> {
@@ -431,17 +443,17 @@ export class FlowEngine {
     return out;
   }
 
-  private async applyOutcome(tx: Knex.Transaction, fx: Effects, task: Task, row: NodeRecord, def: TaskNode, outcome: PluginOutcome, inputs: Record<string, JsonValue>): Promise<void> {
+  private async applyOutcome(tx: Knex.Transaction, fx: Effects, task: Task, row: NodeRecord, def: TaskNode, outcome: PluginOutcome, inputs: Record<string, JsonValue>, claim: Claim): Promise<void> {
     const { store } = this.deps;
     // Every write below starts with a compare-and-set on the running row: it holds the row lock
     // until commit, so a timeout, forced failure or revoke either lands before (and this stale
     // result is dropped) or after.
     if (outcome.status === 'done') {
       const outputs = { ...outcome.outputs, _result: true, _loop: row.loop } as Record<string, JsonValue>;
-      if (await this.finishActivity(tx, fx, task, row, def, { inputs, outputs, pluginState: null }, ['running'])) await store.addLogs(task.id, row.nodeId, outcome.logs, tx);
+      if (await this.finishActivity(tx, fx, task, row, def, { inputs, outputs, pluginState: null }, claim)) await store.addLogs(task.id, row.nodeId, outcome.logs, tx);
       return;
     }
-    if (!(await store.casNode(task.id, row.nodeId, ['running'], row.version, { leaseUntil: null }, tx))) return;
+    if (!(await store.casNode(task.id, row.nodeId, claim.from, row.version, { ...claim.patch, leaseUntil: null }, tx))) return;
     await store.addLogs(task.id, row.nodeId, outcome.logs, tx);
     const now = Date.now();
     if (outcome.status === 'failed') return this.failAttempt(tx, fx, task, row, def, `${outcome.error.code}: ${outcome.error.message}`);
@@ -463,15 +475,16 @@ export class FlowEngine {
    * `claim`, the finishing write is a compare-and-set from those states at the row's version, and
    * nothing happens (false) when it loses.
    */
-  async finishActivity(tx: Knex.Transaction, fx: Effects, task: Task, row: NodeRecord, def: FlowNode, data: { inputs?: JsonValue; outputs: Record<string, JsonValue>; pluginState?: null; errorIgnored?: boolean; error?: string }, claim?: readonly NodeState[]): Promise<boolean> {
+  async finishActivity(tx: Knex.Transaction, fx: Effects, task: Task, row: NodeRecord, def: FlowNode, data: { inputs?: JsonValue; outputs: Record<string, JsonValue>; pluginState?: null; errorIgnored?: boolean; error?: string }, claim?: Claim): Promise<boolean> {
     const { store } = this.deps;
     const patch: NodePatch = {
+      ...claim?.patch,
       state: 'finished', finishedAt: Date.now(), outputs: data.outputs, leaseUntil: null, deadlineAt: null, wakeAt: null, waitKind: null,
       ...(data.inputs !== undefined ? { inputs: data.inputs as Record<string, JsonValue> } : {}), ...(data.pluginState === null ? { pluginState: null } : {}),
       errorIgnored: data.errorIgnored ?? false, error: data.error ?? null,
     };
     if (claim) {
-      if (!(await store.casNode(task.id, row.nodeId, claim, row.version, patch, tx))) return false;
+      if (!(await store.casNode(task.id, row.nodeId, claim.from, row.version, patch, tx))) return false;
     } else {
       await store.patchNode(task.id, row.nodeId, patch, tx);
     }
@@ -508,7 +521,7 @@ export class FlowEngine {
       return;
     }
     if (policy.ignore) {
-      await this.finishActivity(tx, fx, task, row, def, { outputs: { _result: false, _loop: row.loop }, errorIgnored: true, error: message }, from);
+      await this.finishActivity(tx, fx, task, row, def, { outputs: { _result: false, _loop: row.loop }, errorIgnored: true, error: message }, { from });
       return;
     }
     if (opts.timedOut && policy.timeout?.action === 'fail-and-skip') {
@@ -602,7 +615,7 @@ export class FlowEngine {
         const vars = await this.deps.store.vars(child.task.id, tx);
         const outputs: Record<string, JsonValue> = { _result: true, _loop: row.loop };
         for (const key of child.task.graph.outputs ?? []) if (key in vars) outputs[key] = vars[key]!;
-        await this.finishActivity(tx, fx, task, row, def, { outputs }, ['waiting']);
+        await this.finishActivity(tx, fx, task, row, def, { outputs }, { from: ['waiting'] });
       } else if (childState === 'failed' || childState === 'revoked') {
         const reason = (await this.deps.store.task(child.task.id, tx))?.error ?? `subflow task ${childState}`;
         await this.failAttempt(tx, fx, task, row, def, `subflow task ${child.task.id} ${childState}: ${reason}`);
