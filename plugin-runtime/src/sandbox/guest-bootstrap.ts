@@ -107,6 +107,9 @@ export const GUEST_BOOTSTRAP = String.raw`
 
   let outputLimit = 0, result = '', pending;
   const isThenable = (v) => v !== null && (typeof v === 'object' || typeof v === 'function') && typeof v.then === 'function';
+  const poll = (state, delayMs) => freeze({ [marker]: { status: 'poll', state: state === undefined ? null : state, delayMs: typeof delayMs === 'number' ? delayMs : 1000 } });
+  const waitCallback = (state, options) => freeze({ [marker]: { status: 'wait-callback', state: state === undefined ? null : state, multiple: !!(options && options.multiple) } });
+  const makeCtx = (payload) => assign({}, payload.context, { log: logFn, poll, waitCallback });
   const start = (which, payloadJson, limit, logAllowed) => {
     outputLimit = limit;
     canLog = logAllowed === true;
@@ -117,11 +120,7 @@ export const GUEST_BOOTSTRAP = String.raw`
     if (typeof fn !== 'function') {
       return sent + ';' + stringify({ status: 'failed', error: { code: 'PLUGIN_INVALID', message: 'plugin does not define ' + which + '(): use export default definePlugin({ execute, poll?, callback? })' } });
     }
-    const ctx = assign({}, payload.context, {
-      log: logFn,
-      poll: (state, delayMs) => freeze({ [marker]: { status: 'poll', state: state === undefined ? null : state, delayMs: typeof delayMs === 'number' ? delayMs : 1000 } }),
-      waitCallback: (state, options) => freeze({ [marker]: { status: 'wait-callback', state: state === undefined ? null : state, multiple: !!(options && options.multiple) } }),
-    });
+    const ctx = makeCtx(payload);
     let value;
     try {
       value = which === 'execute' ? R(fn, plugin, [payload.inputs, ctx])

@@ -102,7 +102,8 @@ export class WasmEngine implements SandboxEngine {
         // A call that did not finish cleanly may have left its worker spinning: terminate it
         // (or, if it was still starting, as soon as it is up), and bring up a spare off the call's path.
         if (plugin) void this.#close(plugin);
-        if (current && !healthy && loaded.idle.length === 0) this.#spare(call.key, loaded);
+        // Starting a worker holds this thread a while: only after this call's result is on its way.
+        if (current && !healthy && loaded.idle.length === 0) setImmediate(() => this.#spare(call.key, loaded));
       }
     }
   }
