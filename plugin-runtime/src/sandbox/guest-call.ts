@@ -11,13 +11,15 @@ export interface GuestCallReport {
   spent: boolean;
   /** CPU time the guest used in this call, in milliseconds. */
   cpuMs: number;
-  /** Wall time this thread was held by the guest on the fast route, in milliseconds. */
+  /** CPU time the guest used while holding this thread on the fast route, in milliseconds. */
   heldMs: number;
 }
 
 const copyIn = { arguments: { copy: true }, result: { copy: true } } as const;
 const copyOut = { result: { copy: true } } as const;
 const promised = { result: { promise: true, copy: true } } as const;
+/** Below this wall time a fast-route hold is not worth checking against the CPU clock. */
+const QUICK_WALL_MS = 2;
 
 /**
  * Runs one call on a prepared context.
@@ -33,8 +35,8 @@ const promised = { result: { promise: true, copy: true } } as const;
 export async function runGuestCall(isolate: ivm.Isolate, prepared: PreparedContext, call: EngineCall, fast: boolean): Promise<GuestCallReport> {
   const { bridge } = prepared;
   const t0 = performance.now();
+  const cpu0 = isolate.cpuTime;
   let heldMs = 0;
-  let cpu0: bigint | undefined;
   let stopped: 'timeout' | 'aborted' | undefined;
   let wake: (() => void) | undefined;
   let timer: NodeJS.Timeout | undefined;
@@ -61,14 +63,12 @@ export async function runGuestCall(isolate: ivm.Isolate, prepared: PreparedConte
     if (fast) {
       text = prepared.start.applySync(undefined, args, options) as string;
       if (text === '') text = prepared.take.applySync(undefined, [], copyOut) as string;
-      heldMs = performance.now() - t0;
+      heldMs = held(isolate, t0, cpu0);
     } else {
-      cpu0 = isolate.cpuTime;
       watch();
       text = (await prepared.start.apply(undefined, args, options)) as string;
     }
     if (text === '') {
-      cpu0 ??= isolate.cpuTime;
       watch();
       text = (await prepared.wait.apply(undefined, [], promised)) as string;
     }
@@ -78,14 +78,13 @@ export async function runGuestCall(isolate: ivm.Isolate, prepared: PreparedConte
     // Log lines are queued to this thread on their own: answer only once the last has arrived.
     if (bridge.received < sent) watch();
     while (bridge.received < sent && !stopped) await new Promise<void>((resolve) => (wake = bridge.onLog = resolve));
-    // On the fast route the guest ran on this thread, so wall time is its CPU time (plus what it did after going async).
-    const cpuMs = isolate.isDisposed ? Infinity : heldMs + (cpu0 === undefined ? 0 : Number(isolate.cpuTime - cpu0) / 1e6);
+    const cpuMs = isolate.isDisposed ? Infinity : Number(isolate.cpuTime - cpu0) / 1e6;
     if (Buffer.byteLength(json) > call.limits.outputBytes) {
       return { outcome: { status: 'failed', error: { code: ErrorCode.OutputTooLarge, message: `the result exceeds the ${call.limits.outputBytes}-byte limit` } }, spent: false, cpuMs, heldMs };
     }
     return { outcome: json, spent: false, cpuMs, heldMs };
   } catch (err) {
-    if (fast && heldMs === 0) heldMs = performance.now() - t0;
+    if (fast && heldMs === 0) heldMs = held(isolate, t0, cpu0);
     const error = explain(err, stopped, isolate, call.limits);
     // A guest stopped mid-run leaves its isolate in an unknown state: never reuse it.
     if (!isolate.isDisposed && error.code !== ErrorCode.PluginError) isolate.dispose();
@@ -98,6 +97,17 @@ export async function runGuestCall(isolate: ivm.Isolate, prepared: PreparedConte
     bridge.call = undefined;
     bridge.onLog = undefined;
   }
+}
+
+/**
+ * How long the guest held this thread. Wall time is cheap and bounds it from above; only a long
+ * hold is checked against the isolate's CPU clock, so a load spike elsewhere on the machine is not
+ * mistaken for a slow plugin. A guest stopped at a limit held it all along.
+ */
+function held(isolate: ivm.Isolate, t0: number, cpu0: bigint): number {
+  const wall = performance.now() - t0;
+  if (wall <= QUICK_WALL_MS || isolate.isDisposed) return wall;
+  return Number(isolate.cpuTime - cpu0) / 1e6;
 }
 
 function explain(err: unknown, stopped: 'timeout' | 'aborted' | undefined, isolate: ivm.Isolate, limits: EffectiveLimits): { code: string; message: string } {

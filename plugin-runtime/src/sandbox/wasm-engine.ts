@@ -12,6 +12,7 @@ interface LoadedWasm {
   idle: Plugin[];
 }
 
+const decoder = new TextDecoder();
 const silent = { trace() {}, debug() {}, info() {}, warn() {}, error() {}, log() {} } as unknown as Console;
 const denyFetch = (async () => {
   throw new Error('wasm plugins reach the network only through the Opsloom host function');
@@ -85,7 +86,7 @@ export class WasmEngine implements SandboxEngine {
       if (bytes.byteLength > call.limits.outputBytes) {
         return { status: 'failed', error: { code: ErrorCode.OutputTooLarge, message: `the result exceeds the ${call.limits.outputBytes}-byte limit` } };
       }
-      return parseOutcome(new TextDecoder().decode(bytes));
+      return parseOutcome(decoder.decode(bytes));
     })().catch((err: unknown): GuestOutcome => ({ status: 'failed', error: toCoded(err, ErrorCode.PluginError) }));
     try {
       return await Promise.race([running, stopped]);
