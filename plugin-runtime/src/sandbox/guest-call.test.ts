@@ -64,3 +64,26 @@ test('errors thrown synchronously and asynchronously keep their codes on repeate
     assert.deepEqual(await run(plugin, { how }), { status: 'failed', error: { code: 'BAD_INPUT', message: `bad ${how}` }, logs: [] });
   }
 });
+
+test('a quick plugin that turns into a memory bomb hits its memory limit, and its next call works', async () => {
+  const plugin = isolatePlugin(`{ execute(inputs) {
+    if (inputs.bomb) { const a = []; for (;;) a.push(new Array(1e5).fill(a.length)); }
+    return { ok: true };
+  } }`, { limits: { memoryMb: 16, timeoutMs: 5000 } });
+  for (let i = 0; i < 3; i++) assert.deepEqual(await run(plugin), { status: 'done', outputs: { ok: true }, logs: [] });
+  const bombed = await run(plugin, { bomb: true });
+  assert.equal(bombed.status === 'failed' && bombed.error.code, 'MEMORY_LIMIT', JSON.stringify(bombed));
+  assert.deepEqual(await run(plugin), { status: 'done', outputs: { ok: true }, logs: [] });
+});
+
+test('a quick plugin that waits forever is stopped at its deadline with the log lines it wrote', async () => {
+  const plugin = isolatePlugin(`{ async execute(inputs) {
+    host.log('waiting', inputs.hang === true);
+    if (inputs.hang) await new Promise(() => {});
+    return { ok: true };
+  } }`, { capabilities: ['log'], limits: { memoryMb: 16, timeoutMs: 150 } });
+  for (let i = 0; i < 3; i++) assert.equal((await run(plugin)).status, 'done');
+  const hung = await run(plugin, { hang: true });
+  assert.deepEqual(hung.status === 'failed' && [hung.error.code, hung.logs.map((l) => l.message)], ['TIMEOUT', ['waiting true']]);
+  assert.equal((await run(plugin)).status, 'done');
+});
