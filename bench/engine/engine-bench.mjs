@@ -53,6 +53,20 @@ async function setup(env) {
   return { s, flow, project };
 }
 
+/** The task status tree (every node's state, version, loop, retries, times, error) over the real API: median of 20 requests. */
+async function statusQuery(ctx, taskId) {
+  const times = [];
+  let nodes = 0;
+  for (let i = 0; i < 21; i++) {
+    const t0 = performance.now();
+    const r = await ctx.s.admin.call('GET', `/api/v1/projects/bench/tasks/${taskId}?graph=false`);
+    if (r.status !== 200) throw new Error(`status query answered ${r.status}`);
+    if (i > 0) times.push(performance.now() - t0);
+    nodes = Object.keys(r.body.nodes).length;
+  }
+  return { ms: median(times), nodes };
+}
+
 /** Creates and starts tasks of one template; resolves when all finished, with the wall time. */
 async function runTasks(ctx, graph, count) {
   const { flow, project, s } = ctx;
@@ -77,7 +91,7 @@ async function runTasks(ctx, graph, count) {
   const ms = performance.now() - t0;
   clearInterval(sampler);
   await Promise.all(unsubs.map((u) => u()));
-  return { ms, peakMb: Math.round(peak / 1048576) };
+  return { ms, peakMb: Math.round(peak / 1048576), ids };
 }
 
 async function suite(label, env) {
@@ -95,6 +109,8 @@ async function suite(label, env) {
     if (!quick) {
       const tk = await runTasks(ctx, chain('ten-thousand', 10_000), 1);
       rows.push({ backend: label, benchmark: 'one 10,000-node flow', result: `${(tk.ms / 1000).toFixed(1)} s, peak RSS ${tk.peakMb} MB`, peer: 'bk-sops 347.5 s', goal: '≤ 34.75 s' });
+      const q = await statusQuery(ctx, tk.ids[0]);
+      rows.push({ backend: label, benchmark: `status tree of that task (${q.nodes} nodes), GET over HTTP`, result: `${q.ms.toFixed(1)} ms (median of 20)`, peer: '—', goal: 'one request, fast' });
     }
   } finally {
     await ctx.s.close();

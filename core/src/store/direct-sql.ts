@@ -1,7 +1,14 @@
 import type { Knex } from 'knex';
 
-/** Where a statement runs: the database (a pooled connection) or an open transaction. */
-export type SqlRunner = Knex | Knex.Transaction;
+/**
+ * Where a statement runs: the database (a pooled connection), a knex transaction, or a
+ * {@link DirectSql.transaction}. Each is a knex-style table function and holds a pool client.
+ */
+export interface SqlRunner {
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any, @typescript-eslint/no-empty-object-type -- knex's own row type bounds
+  <TRecord extends {} = any, TResult = unknown[]>(table: string): Knex.QueryBuilder<TRecord, TResult>;
+  readonly client: unknown;
+}
 
 interface SqliteStatement {
   run(...params: unknown[]): { changes: number };
@@ -31,6 +38,35 @@ export class DirectSql {
 
   constructor(db: Knex) {
     this.dialect = String(db.client.config.client).includes('sqlite') ? 'sqlite' : 'mysql';
+  }
+
+  /**
+   * Runs `fn` in a transaction on one pooled connection. Knex's own transactions build a client
+   * per transaction, which costs more than a flow step's statements; this one only issues BEGIN
+   * and COMMIT (or ROLLBACK when `fn` throws). `fn` gets a runner bound to the connection:
+   * {@link DirectSql} statements and knex queries made through it both run inside.
+   */
+  async transaction<T>(db: Knex, fn: (tx: SqlRunner) => Promise<T>): Promise<T> {
+    const client = db.client as PoolClient;
+    const conn = await client.acquireConnection();
+    const bound: PoolClient = { acquireConnection: () => Promise.resolve(conn), releaseConnection: () => Promise.resolve() };
+    const tx = Object.assign((table: string) => db(table).connection(conn), { client: bound }) as unknown as SqlRunner;
+    try {
+      await this.exec(conn, this.dialect === 'sqlite' ? 'BEGIN' : 'START TRANSACTION');
+      const result = await fn(tx);
+      await this.exec(conn, 'COMMIT');
+      return result;
+    } catch (err) {
+      await this.exec(conn, 'ROLLBACK').catch(() => undefined);
+      throw err;
+    } finally {
+      await client.releaseConnection(conn);
+    }
+  }
+
+  private async exec(conn: unknown, sql: string): Promise<void> {
+    if (this.dialect === 'sqlite') this.statement(conn as SqliteConnection, sql).run();
+    else await this.mysql(conn as MysqlConnection, sql, []);
   }
 
   /** Runs a write; resolves with the number of rows it changed. */

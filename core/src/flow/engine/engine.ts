@@ -18,7 +18,7 @@ function containsExpression(value: unknown): boolean {
   forEachString(value, (text) => { if (!found && hasExpressions(text)) found = true; });
   return found;
 }
-import type { Knex } from 'knex';
+import type { SqlRunner } from '../../store/direct-sql.js';
 
 export interface EngineOptions {
   /** Steps run at once by this process. @default 32 */
@@ -35,7 +35,7 @@ export interface SubflowLauncher {
   /** Builds the child task (reads templates and plugins; no transaction may be open). */
   prepare(parent: Task, node: FlowNode, params: Record<string, JsonValue>): Promise<PreparedChild>;
   /** Stores the prepared child, running, with its start node ready, inside the parent's transaction. */
-  insert(tx: Knex.Transaction, child: PreparedChild): Promise<{ childId: string; startVersion: string; startNode: string }>;
+  insert(tx: SqlRunner, child: PreparedChild): Promise<{ childId: string; startVersion: string; startNode: string }>;
 }
 
 /** A child task built but not yet stored. */
@@ -115,7 +115,7 @@ export class FlowEngine {
   }
 
   /** Runs `fn` in a transaction, then sends its messages and events. */
-  async commit<T>(fn: (tx: Knex.Transaction, fx: Effects) => Promise<T>): Promise<T> {
+  async commit<T>(fn: (tx: SqlRunner, fx: Effects) => Promise<T>): Promise<T> {
     const fx = effects();
     const result = await this.deps.store.transaction((tx) => fn(tx, fx));
     await this.flush(fx);
@@ -127,7 +127,7 @@ export class FlowEngine {
    * kept back from the queue and returned, so this worker runs it next without a queue round trip.
    * Should this process die first, the sweeper finds that ready node like any other.
    */
-  private async commitStep(fn: (tx: Knex.Transaction, fx: Effects) => Promise<unknown>): Promise<StepMessage | undefined> {
+  private async commitStep(fn: (tx: SqlRunner, fx: Effects) => Promise<unknown>): Promise<StepMessage | undefined> {
     const fx = effects();
     await this.deps.store.transaction((tx) => fn(tx, fx));
     const i = this.closing ? -1 : fx.messages.findIndex((m) => m.msg.k === 'run' && !m.delayMs);
@@ -244,7 +244,7 @@ export class FlowEngine {
   }
 
   /** Activates the targets of `flows` leaving `from`; a fork also tells its converge how many tokens to await. */
-  async advance(tx: Knex.Transaction, fx: Effects, task: Task, run: RunGraph, from: FlowNode, flows: FlowEdge[]): Promise<void> {
+  async advance(tx: SqlRunner, fx: Effects, task: Task, run: RunGraph, from: FlowNode, flows: FlowEdge[]): Promise<void> {
     if (from.type === 'parallel' || from.type === 'conditional-parallel') {
       const converge = run.converges.get(from.id);
       if (converge) {
@@ -255,7 +255,7 @@ export class FlowEngine {
     for (const f of flows) await this.activate(tx, fx, task, run, f);
   }
 
-  private async activate(tx: Knex.Transaction, fx: Effects, task: Task, run: RunGraph, via: FlowEdge): Promise<void> {
+  private async activate(tx: SqlRunner, fx: Effects, task: Task, run: RunGraph, via: FlowEdge): Promise<void> {
     const target = run.node(via.target);
     const joins = target.type === 'converge' && run.joins.has(target.id);
     if (!joins) {
@@ -301,7 +301,7 @@ export class FlowEngine {
     this.nodeEvent(fx, task.id, target.id, 'ready', { version, loop });
   }
 
-  private async endReached(tx: Knex.Transaction, fx: Effects, task: Task): Promise<void> {
+  private async endReached(tx: SqlRunner, fx: Effects, task: Task): Promise<void> {
     const now = Date.now();
     if (!(await this.deps.store.casTask(task.id, ['running', 'failed'], { state: 'finished', finishedAt: now }, tx))) return;
     this.taskEvent(fx, task.id, 'finished');
@@ -374,10 +374,10 @@ export class FlowEngine {
      * claimed, and not at all when the node moved on meanwhile. An earlier claim is awaited
      * before the transaction opens (on SQLite they would wait for the same connection).
      */
-    const commitClaimed = async (fn: (tx: Knex.Transaction, fx: Effects) => Promise<void>, inline: boolean): Promise<StepMessage | undefined> => {
+    const commitClaimed = async (fn: (tx: SqlRunner, fx: Effects) => Promise<void>, inline: boolean): Promise<StepMessage | undefined> => {
       const early = claim ? await claim.catch(() => false) : undefined;
       if (early === false) return undefined;
-      const body = async (tx: Knex.Transaction, fx: Effects) => {
+      const body = async (tx: SqlRunner, fx: Effects) => {
         if (early || (await this.deps.store.casNode(task.id, row.nodeId, from, row.version, start, tx))) await fn(tx, fx);
       };
       if (inline) return this.commitStep(body);
@@ -422,7 +422,7 @@ export class FlowEngine {
     const early = claim ? await claim.catch(() => false) : undefined;
     if (early === false) return undefined;
     const guard: Claim = early ? { from: ['running'], patch: {} } : { from, patch: start };
-    const apply = (tx: Knex.Transaction, fx: Effects) => this.applyOutcome(tx, fx, task, { ...row, attempts: attempt }, def, outcome, inputs, guard);
+    const apply = (tx: SqlRunner, fx: Effects) => this.applyOutcome(tx, fx, task, { ...row, attempts: attempt }, def, outcome, inputs, guard);
     if (opts.inline === false) {
       await this.commit(apply);
       return { outcome };
@@ -443,7 +443,7 @@ export class FlowEngine {
     return out;
   }
 
-  private async applyOutcome(tx: Knex.Transaction, fx: Effects, task: Task, row: NodeRecord, def: TaskNode, outcome: PluginOutcome, inputs: Record<string, JsonValue>, claim: Claim): Promise<void> {
+  private async applyOutcome(tx: SqlRunner, fx: Effects, task: Task, row: NodeRecord, def: TaskNode, outcome: PluginOutcome, inputs: Record<string, JsonValue>, claim: Claim): Promise<void> {
     const { store } = this.deps;
     // Every write below starts with a compare-and-set on the running row: it holds the row lock
     // until commit, so a timeout, forced failure or revoke either lands before (and this stale
@@ -475,7 +475,7 @@ export class FlowEngine {
    * `claim`, the finishing write is a compare-and-set from those states at the row's version, and
    * nothing happens (false) when it loses.
    */
-  async finishActivity(tx: Knex.Transaction, fx: Effects, task: Task, row: NodeRecord, def: FlowNode, data: { inputs?: JsonValue; outputs: Record<string, JsonValue>; pluginState?: null; errorIgnored?: boolean; error?: string }, claim?: Claim): Promise<boolean> {
+  async finishActivity(tx: SqlRunner, fx: Effects, task: Task, row: NodeRecord, def: FlowNode, data: { inputs?: JsonValue; outputs: Record<string, JsonValue>; pluginState?: null; errorIgnored?: boolean; error?: string }, claim?: Claim): Promise<boolean> {
     const { store } = this.deps;
     const patch: NodePatch = {
       ...claim?.patch,
@@ -502,7 +502,7 @@ export class FlowEngine {
    * One attempt failed: retry after the interval while retries remain; then ignore, skip (a
    * fail-and-skip timeout) or fail the node and the task, as its error policy says.
    */
-  async failAttempt(tx: Knex.Transaction, fx: Effects, task: Task, row: NodeRecord, def: FlowNode, message: string, opts: { timedOut?: boolean } = {}): Promise<void> {
+  async failAttempt(tx: SqlRunner, fx: Effects, task: Task, row: NodeRecord, def: FlowNode, message: string, opts: { timedOut?: boolean } = {}): Promise<void> {
     const { store } = this.deps;
     const policy = 'onError' in def ? def.onError ?? {} : {};
     const detail = await store.nodeDetail(task.id, row.nodeId, tx);
@@ -534,7 +534,7 @@ export class FlowEngine {
   }
 
   /** Fails the node and its task; the run goes into the node's history unless the caller archived it already. */
-  async failNode(tx: Knex.Transaction, fx: Effects, task: Task, row: NodeRecord, message: string, from: readonly ('ready' | 'running' | 'waiting')[], archive = true): Promise<void> {
+  async failNode(tx: SqlRunner, fx: Effects, task: Task, row: NodeRecord, message: string, from: readonly ('ready' | 'running' | 'waiting')[], archive = true): Promise<void> {
     const version = newId();
     if (archive) {
       const detail = await this.deps.store.nodeDetail(task.id, row.nodeId, tx);
@@ -545,7 +545,7 @@ export class FlowEngine {
     await this.markTaskFailed(tx, fx, task, `node ${row.nodeId} failed: ${message}`);
   }
 
-  async markTaskFailed(tx: Knex.Transaction, fx: Effects, task: Task, error: string): Promise<void> {
+  async markTaskFailed(tx: SqlRunner, fx: Effects, task: Task, error: string): Promise<void> {
     if (await this.deps.store.casTask(task.id, ['running'], { state: 'failed', error }, tx)) this.taskEvent(fx, task.id, 'failed', error);
     if (task.parentTaskId && task.parentNodeId) {
       const parentRow = await this.deps.store.node(task.parentTaskId, task.parentNodeId, tx);

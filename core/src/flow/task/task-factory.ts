@@ -1,4 +1,4 @@
-import type { Knex } from 'knex';
+import type { SqlRunner } from '../../store/direct-sql.js';
 import { ValidationError } from '../../errors.js';
 import { newId } from '../../store/ids.js';
 import { excludeOptionalNodes, validateGraph, type FlowGraph, type FlowNode, type JsonValue } from '../../model/index.js';
@@ -57,7 +57,7 @@ export class TaskFactory implements SubflowLauncher {
   }
 
   /** Stores a prepared child task, running, with its start node ready, in the parent's transaction. */
-  async insert(tx: Knex.Transaction, { task, vars }: PreparedChild) {
+  async insert(tx: SqlRunner, { task, vars }: PreparedChild) {
     const now = Date.now();
     await this.store.insert({ ...task, state: 'running', startedAt: now }, vars, tx);
     await this.store.casTask(task.id, ['running'], { state: 'running', startedAt: now }, tx);

@@ -1,11 +1,10 @@
-import type { Knex } from 'knex';
 import type { Db } from '../../store/db.js';
-import { DirectSql } from '../../store/direct-sql.js';
+import { DirectSql, type SqlRunner } from '../../store/direct-sql.js';
 import { newId } from '../../store/ids.js';
 import type { FlowGraph, JsonValue } from '../../model/index.js';
 import type { NodeDetail, NodeHistoryEntry, NodeRecord, NodeState, Task, TaskState } from './task-types.js';
 
-type Tx = Knex | Knex.Transaction;
+type Tx = SqlRunner;
 
 interface TaskRow {
   id: string; project_id: string; template_id: string | null; template_version: number | null; name: string; state: string;
@@ -92,8 +91,8 @@ export class TaskStore {
     this.sql = new DirectSql(db);
   }
 
-  transaction<T>(fn: (tx: Knex.Transaction) => Promise<T>): Promise<T> {
-    return this.db.transaction(fn);
+  transaction<T>(fn: (tx: SqlRunner) => Promise<T>): Promise<T> {
+    return this.sql.transaction(this.db, fn);
   }
 
   /** Inserts a task with a pending row per node and its initial variables, in one transaction. */
