@@ -53,6 +53,8 @@ export interface EngineDeps {
 
 /** How long a first plugin call runs before its claim is written on its own (see callPlugin). */
 const CLAIM_DELAY_MS = 50;
+/** A ready node older than this is claimed before its call; well under the sweeper's READY_STALE_MS. */
+const LAZY_CLAIM_WINDOW_MS = 1_000;
 
 /** The compare-and-set that claims a node row together with the first write of a step's outcome. */
 interface Claim { from: readonly NodeState[]; patch?: NodePatch }
@@ -356,11 +358,14 @@ export class FlowEngine {
     if (call === 'execute') Object.assign(start, { startedAt: now, attempts: row.attempts + 1, deadlineAt: timeoutMs ? now + timeoutMs : null });
     // A first call is claimed lazily: only once it outlasts CLAIM_DELAY_MS, else in the transaction
     // that applies its outcome, which saves a commit per step. Until then the node row says ready,
-    // which recovery treats like a running step whose lease lapsed. Polls and callbacks claim
-    // first, so concurrent callbacks stay serialised.
+    // which recovery treats like a running step whose lease lapsed. Only a node made ready
+    // moments ago is run that way: the sweeper re-sends a ready node only after READY_STALE_MS,
+    // so no second message for it can be running meanwhile. Polls and callbacks claim first, so
+    // concurrent callbacks stay serialised.
     let claim: Promise<boolean> | undefined;
     const claimNow = (): Promise<boolean> => (claim ??= this.deps.store.casNode(task.id, row.nodeId, from, row.version, start));
-    if (call !== 'execute' && !(await claimNow())) return undefined;
+    const lazy = call === 'execute' && row.updatedAt > now - LAZY_CLAIM_WINDOW_MS;
+    if (!lazy && !(await claimNow())) return undefined;
     if (call === 'execute') {
       // Not awaited: the bus keeps its order, so this event still precedes the step's next ones.
       const fx = effects();

@@ -15,6 +15,9 @@ export interface StepMessage {
   w?: number;
 }
 
+/** A ready node that no worker claimed for this long is sent again by the sweeper (its message may be lost). */
+export const READY_STALE_MS = 5_000;
+
 /** The event channel of a task (SSE follows it). */
 export const taskChannel = (taskId: string) => `task:${taskId}`;
 

@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { Coordination, Lease } from '../../queue/index.js';
 import type { TaskStore } from '../task/task-store.js';
 import type { FlowEngine } from './engine.js';
+import { READY_STALE_MS } from './messages.js';
 import { newId } from '../../store/ids.js';
 
 /**
@@ -36,7 +37,7 @@ export class Sweeper {
       if (!this.lease || !(await this.lease.renew(this.intervalMs * 5))) this.lease = await this.coordination.leases.acquire('flow-sweeper', this.intervalMs * 5);
       if (!this.lease) return;
       const now = Date.now();
-      const due = await this.store.due(now, now - 5000, 500);
+      const due = await this.store.due(now, now - READY_STALE_MS, 500);
       const fx = { messages: [] as Parameters<FlowEngine['flush']>[0]['messages'], events: [] };
       // Recovery messages carry `w`, so a message stuck with a dead worker does not deduplicate them away.
       for (const r of due.ready) fx.messages.push({ msg: { t: r.task_id, n: r.node_id, v: r.version, k: 'run', w: now } });
