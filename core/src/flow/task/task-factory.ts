@@ -34,7 +34,9 @@ export class TaskFactory implements SubflowLauncher {
     let graph: FlowGraph = spec.excludeNodes.length > 0 ? excludeOptionalNodes(spec.graph, spec.excludeNodes) : spec.graph;
     const check = validateGraph(graph);
     if (!check.ok) throw new InvalidFlowError(check.errors);
-    graph = { ...graph, nodes: await Promise.all(graph.nodes.map((n) => this.pin(n))) };
+    // One resolution per plugin and range, however many nodes use it (a 10,000-node flow may use one plugin).
+    const pins = new Map<string, Promise<string>>();
+    graph = { ...graph, nodes: await Promise.all(graph.nodes.map((n) => this.pin(n, pins))) };
     const vars = this.values(graph, spec.variables, Boolean(spec.parent));
     const task: Task = {
       id: newId(), projectId: spec.projectId, templateId: spec.templateId, templateVersion: spec.templateVersion, name: spec.name, state: 'created',
@@ -67,12 +69,20 @@ export class TaskFactory implements SubflowLauncher {
     return { childId: task.id, startVersion, startNode: start.id };
   }
 
-  private async pin(node: FlowNode): Promise<FlowNode> {
+  private async pin(node: FlowNode, pins: Map<string, Promise<string>>): Promise<FlowNode> {
     if (node.type !== 'task') return node;
-    const exact = await this.plugins.resolve(node.plugin.name, node.plugin.version);
-    if (!exact) throw new ValidationError(`node ${node.id}: no runnable version of plugin ${node.plugin.name} matches ${node.plugin.version}`);
-    await this.plugins.assertRunnable({ name: node.plugin.name, version: exact });
-    return { ...node, plugin: { name: node.plugin.name, version: exact } };
+    const { name, version: range } = node.plugin;
+    let pinned = pins.get(`${name}@${range}`);
+    if (!pinned) {
+      pinned = (async () => {
+        const exact = await this.plugins.resolve(name, range);
+        if (!exact) throw new ValidationError(`node ${node.id}: no runnable version of plugin ${name} matches ${range}`);
+        await this.plugins.assertRunnable({ name, version: exact });
+        return exact;
+      })();
+      pins.set(`${name}@${range}`, pinned);
+    }
+    return { ...node, plugin: { name, version: await pinned } };
   }
 
   /** Variable values: given ones checked against their definitions, the rest from defaults. */
