@@ -22,7 +22,7 @@ export interface AgentOptions {
   hostname?: string;
   /** Helpers and per-run directories. @default `<stateDir>/work` */
   workDir?: string;
-  /** Reconnection backoff. @default { baseMs: 1000, maxMs: 30000 } */
+  /** Reconnection backoff. @default { baseMs: 1000, maxMs: 10000 } */
   reconnect?: Partial<BackoffOptions>;
   /** WebSocket handshake timeout. @default 10000 */
   connectTimeoutMs?: number;
@@ -40,6 +40,8 @@ export interface AgentOptions {
   logger?: AgentLogger;
   /** A runner shared by several agents (swarm mode); by default each agent makes its own. */
   runner?: ScriptRunner;
+  /** How scripts are started (`zygote`: a small perl launcher forks them; `spawn`: the agent does; `auto`: the zygote where perl can run it). @default 'auto' */
+  launcher?: 'auto' | 'zygote' | 'spawn';
 }
 
 /** {@link AgentOptions} with defaults applied and values checked. */
@@ -61,6 +63,7 @@ export interface CompiledAgentOptions {
   maxLogBytes: number;
   logger: AgentLogger;
   runner: ScriptRunner | null;
+  launcher: 'auto' | 'zygote' | 'spawn';
 }
 
 function int(name: string, value: number | undefined, fallback: number, min: number, max: number): number {
@@ -98,7 +101,7 @@ export function compileAgentOptions(o: AgentOptions): CompiledAgentOptions {
     ip: o.ip ?? null,
     hostname: o.hostname ?? null,
     workDir: o.workDir ? resolve(o.workDir) : join(stateDir, 'work'),
-    reconnect: { baseMs, maxMs: int('reconnect.maxMs', o.reconnect?.maxMs, Math.max(30_000, baseMs), baseMs, 3_600_000) },
+    reconnect: { baseMs, maxMs: int('reconnect.maxMs', o.reconnect?.maxMs, Math.max(10_000, baseMs), baseMs, 3_600_000) },
     connectTimeoutMs: int('connectTimeoutMs', o.connectTimeoutMs, 10_000, 100, 600_000),
     killGraceMs: int('killGraceMs', o.killGraceMs, 2000, 0, 600_000),
     drainMs: int('drainMs', o.drainMs, 500, 0, 600_000),
@@ -107,5 +110,14 @@ export function compileAgentOptions(o: AgentOptions): CompiledAgentOptions {
     maxLogBytes: int('maxLogBytes', o.maxLogBytes, 32 * 1024 * 1024, 0, 2 ** 40),
     logger: o.logger ?? silentLogger,
     runner: o.runner ?? null,
+    launcher: launcherMode(o.launcher),
   };
+}
+
+function launcherMode(value: AgentOptions['launcher']): CompiledAgentOptions['launcher'] {
+  if (value === undefined) return 'auto';
+  if (value !== 'auto' && value !== 'zygote' && value !== 'spawn') {
+    throw new AgentError('CONFIG_INVALID', `launcher must be auto, zygote or spawn, got ${JSON.stringify(value)}`);
+  }
+  return value;
 }

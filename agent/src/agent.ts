@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { WebSocket } from 'ws';
 import { type AgentOptions, type CompiledAgentOptions, compileAgentOptions } from './agent-options.js';
-import { reconnectDelay } from './backoff.js';
+import { reconnectDelay, refusedDelay } from './backoff.js';
 import { AgentError } from './errors.js';
 import { collectHostFacts } from './host-facts.js';
 import { type AgentIdentity, IdentityStore } from './identity-store.js';
@@ -39,9 +39,12 @@ export class Agent extends EventEmitter {
   #state: AgentState = 'connecting';
   #ws: WebSocket | null = null;
   #attempt = 0;
+  #refused = false;
   #reconnectTimer: NodeJS.Timeout | null = null;
   #heartbeatTimer: NodeJS.Timeout | null = null;
   #lastHeard = 0;
+  /** The runner this agent made itself (not a swarm's shared one), closed with the agent. */
+  #ownRunner: ScriptRunner | null = null;
 
   private constructor(o: CompiledAgentOptions, runner: ScriptRunner, store: IdentityStore, identity: AgentIdentity | null) {
     super();
@@ -67,10 +70,12 @@ export class Agent extends EventEmitter {
       throw new AgentError('CONFIG_INVALID', `no identity in ${store.file} and no enrolment token: pass --enrol-token from the project's agent page`);
     }
     const runner = o.runner ?? await ScriptRunner.create({
-      workDir: o.workDir, killGraceMs: o.killGraceMs, drainMs: o.drainMs,
+      workDir: o.workDir, killGraceMs: o.killGraceMs, drainMs: o.drainMs, launcher: o.launcher,
       chunker: { chunkBytes: o.chunkBytes, flushMs: o.flushMs, maxLogBytes: o.maxLogBytes },
     });
     const agent = new Agent(o, runner, store, identity);
+    if (!o.runner) agent.#ownRunner = runner;
+    o.logger.info('scripts start through the launcher', { launcher: runner.launcherKind });
     if (initialDelayMs > 0) agent.#schedule(initialDelayMs);
     else agent.#connect();
     return agent;
@@ -120,6 +125,7 @@ export class Agent extends EventEmitter {
         else ws.terminate();
       });
     }
+    await this.#ownRunner?.close();
   }
 
   #connect(): void {
@@ -225,8 +231,8 @@ export class Agent extends EventEmitter {
       await this.#store.clear();
     }
     if (m.code === 'ENROL_TOKEN_INVALID' || m.code === 'PROTOCOL_VERSION_UNSUPPORTED' || m.code === 'CREDENTIAL_INVALID') {
-      // Retrying soon will not help; wait the longest backoff before the next try.
-      this.#attempt = Math.max(this.#attempt, 30);
+      // Retrying soon will not help: the next try waits longer than any backoff.
+      this.#refused = true;
     }
   }
 
@@ -241,7 +247,8 @@ export class Agent extends EventEmitter {
     this.#stopHeartbeat();
     if (this.#state === 'stopped') return;
     const wasOnline = this.#state === 'online';
-    const delay = reconnectDelay(this.#attempt++, this.#o.reconnect);
+    const delay = this.#refused ? refusedDelay(this.#o.reconnect) : reconnectDelay(this.#attempt++, this.#o.reconnect);
+    this.#refused = false;
     this.#o.logger.warn('disconnected; reconnecting', { inMs: delay, unacknowledged: this.#outbox.size });
     if (wasOnline) this.emit('offline');
     this.#schedule(delay);

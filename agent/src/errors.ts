@@ -18,4 +18,5 @@ export type AgentErrorCode =
   | 'RUN_AS_UNKNOWN_USER'
   | 'RUN_SETUP_FAILED'
   | 'SPAWN_FAILED'
+  | 'LAUNCHER_LOST'
   | 'IDENTITY_UNREADABLE';

@@ -5,7 +5,7 @@
  */
 export { Agent, type AgentState } from './agent.js';
 export { type AgentOptions, type CompiledAgentOptions, compileAgentOptions } from './agent-options.js';
-export { reconnectDelay, type BackoffOptions } from './backoff.js';
+export { reconnectDelay, refusedDelay, type BackoffOptions } from './backoff.js';
 export { AgentError, type AgentErrorCode } from './errors.js';
 export { type AgentLogger, type LogLevel, jsonLogger, silentLogger } from './logger.js';
 export { splitParams } from './params.js';

@@ -1,16 +1,18 @@
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { constants } from 'node:fs';
 import { chmod, chown, mkdir, open, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AgentError } from './errors.js';
 import { type JobHelperFiles, parseTag, writeJobHelpers } from './job-helpers.js';
-import { type Interpreters, detectInterpreters, programFor } from './interpreters.js';
+import { type Interpreters, detectInterpreters, findExecutable, programFor } from './interpreters.js';
 import { SCRIPT_EXTENSIONS, launchCommand } from './launch-command.js';
 import { type ChunkerOptions, type LogChunk, OutputChunker } from './output-chunker.js';
 import { splitParams } from './params.js';
 import { PROTOCOL_LIMITS, type ResultTag, type RunFailure, type RunScriptMessage, type ScriptLanguage } from './protocol/index.js';
+import type { ProcessLauncher } from './process-launcher.js';
 import { type OsUser, resolveRunAs } from './run-as.js';
+import { SpawnLauncher } from './spawn-launcher.js';
+import { ZygoteLauncher } from './zygote-launcher.js';
 
 /** Options of a {@link ScriptRunner}. */
 export interface ScriptRunnerOptions {
@@ -23,6 +25,11 @@ export interface ScriptRunnerOptions {
   chunker: ChunkerOptions;
   /** PATH used to find interpreters and given to scripts. @default process.env.PATH */
   path?: string;
+  /**
+   * How script processes are started: `zygote` (a small perl launcher forks them), `spawn` (this
+   * process forks them), or `auto` (the zygote where perl can run it, else spawn). @default 'auto'
+   */
+  launcher?: 'auto' | 'zygote' | 'spawn';
 }
 
 /** How a run ended; becomes the `result` message. */
@@ -65,8 +72,8 @@ function killGroup(pid: number, signal: NodeJS.Signals): void {
 }
 
 /**
- * Runs scripts: one process group per run (spawned detached, so timeout and cancel kill background
- * children too), output as raw bytes, the `job_success`/`job_fail` tag read from a per-run file.
+ * Runs scripts: one process group per run (started through a {@link ProcessLauncher} in a session of
+ * its own, so timeout and cancel kill background children too), output as raw bytes, the `job_success`/`job_fail` tag read from a per-run file.
  * Scripts a run leaves behind after a *normal* exit keep running (a script may start a daemon); only
  * timeout and cancel kill the group. A child that starts its own session escapes the group: cgroups
  * would be needed for that.
@@ -76,15 +83,29 @@ export class ScriptRunner {
     private readonly options: ScriptRunnerOptions,
     private readonly helpers: JobHelperFiles,
     private readonly interpreters: Interpreters,
+    private readonly launcher: ProcessLauncher,
   ) {}
 
-  /** Writes the job helpers and finds the interpreters. */
+  /**
+   * Writes the job helpers, finds the interpreters and starts the launcher.
+   * @throws AgentError `SPAWN_FAILED` when `launcher: 'zygote'` was asked for and cannot run.
+   */
   static async create(options: ScriptRunnerOptions): Promise<ScriptRunner> {
     await mkdir(join(options.workDir, 'runs'), { recursive: true });
     await chmod(options.workDir, 0o711);
     await chmod(join(options.workDir, 'runs'), 0o711);
     const helpers = await writeJobHelpers(options.workDir);
-    return new ScriptRunner(options, helpers, detectInterpreters(options.path));
+    return new ScriptRunner(options, helpers, detectInterpreters(options.path), await startLauncher(options, helpers.dir));
+  }
+
+  /** Which launcher starts the scripts. */
+  get launcherKind(): ProcessLauncher['kind'] {
+    return this.launcher.kind;
+  }
+
+  /** Ends the launcher (running scripts keep running; cancel them first to stop them). */
+  close(): Promise<void> {
+    return this.launcher.close();
   }
 
   /** Languages this host can run. */
@@ -157,32 +178,50 @@ export class ScriptRunner {
     Object.assign(env, { OPSLOOM_RUN_ID: spec.runId, OPSLOOM_RESULT_FILE: resultFile }, command.env);
 
     const startedAt = Date.now();
-    const child = spawn(command.program, command.args, {
-      cwd: runDir, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'],
-      ...(asOther ? { uid: user.uid, gid: user.gid } : {}),
-    });
-    let spawnError: Error | null = null;
-    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
-      child.once('error', (err) => { spawnError = err; resolve({ code: null, signal: null }); });
-      child.once('exit', (code, signal) => resolve({ code, signal }));
-    });
-    const drained = Promise.all([child.stdout, child.stderr].map((s) => new Promise<void>((resolve) => {
-      s.once('close', resolve);
-      s.once('error', () => resolve());
-    })));
-    child.stdout.on('data', (b: Buffer) => chunker.push('stdout', b));
-    child.stderr.on('data', (b: Buffer) => chunker.push('stderr', b));
-    if (child.pid !== undefined) callbacks.started(startedAt);
-
     let timedOut = false;
     let terminating = false;
     let killTimer: NodeJS.Timeout | null = null;
+    const killWithGrace = (): void => {
+      const leader = pid as number;
+      killGroup(leader, 'SIGTERM');
+      killTimer = setTimeout(() => killGroup(leader, 'SIGKILL'), this.options.killGraceMs);
+    };
+    let pid: number | null = null;
+    let spawnError: Error | null = null;
+    let lostError: Error | null = null;
+    let onExit!: (e: { code: number | null; signal: NodeJS.Signals | null }) => void;
+    let onDrained!: () => void;
+    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => { onExit = resolve; });
+    const drained = new Promise<void>((resolve) => { onDrained = resolve; });
+    const proc = this.launcher.launch({ program: command.program, args: command.args, env, cwd: runDir, user: asOther ? { uid: user.uid, gid: user.gid } : null }, {
+      started: (p) => {
+        pid = p;
+        callbacks.started(startedAt);
+        // Cancelled or timed out while the launcher was still starting it.
+        if (terminating) killWithGrace();
+      },
+      failed: (err) => {
+        spawnError = err;
+        onExit({ code: null, signal: null });
+        onDrained();
+      },
+      output: (stream, bytes) => chunker.push(stream, bytes),
+      exited: (code, signal) => onExit({ code, signal }),
+      drained: () => onDrained(),
+      lost: (err) => {
+        // Nobody can see this process end any more: end it, so it does not run on unaccounted.
+        lostError = err;
+        if (pid !== null) killGroup(pid, 'SIGKILL');
+        onExit({ code: null, signal: null });
+        onDrained();
+      },
+    });
+
     const terminate = (why: 'cancel' | 'timeout'): void => {
       if (why === 'timeout') timedOut = true;
-      if (terminating || child.pid === undefined) return;
+      if (terminating) return;
       terminating = true;
-      killGroup(child.pid, 'SIGTERM');
-      killTimer = setTimeout(() => killGroup(child.pid as number, 'SIGKILL'), this.options.killGraceMs);
+      if (pid !== null) killWithGrace();
     };
     onTerminate(terminate);
     const timeout = setTimeout(() => terminate('timeout'), spec.timeoutSeconds * 1000);
@@ -190,26 +229,38 @@ export class ScriptRunner {
 
     const { code, signal } = await exited;
     clearTimeout(timeout);
-    if (terminating && child.pid !== undefined) {
+    if (terminating && pid !== null) {
       // The leader is gone; whatever is left of its group goes now, not after the grace period.
-      killGroup(child.pid, 'SIGKILL');
+      killGroup(pid, 'SIGKILL');
     }
     if (killTimer) clearTimeout(killTimer);
     let drainTimer: NodeJS.Timeout | undefined;
     await Promise.race([drained, new Promise<void>((resolve) => { drainTimer = setTimeout(resolve, this.options.drainMs); })]);
     clearTimeout(drainTimer);
-    child.stdout.destroy();
-    child.stderr.destroy();
+    proc.release();
     chunker.flush();
     const tag = await readTag(resultFile, asOther ? user.uid : null);
     await rm(runDir, { recursive: true, force: true }).catch(() => undefined);
     const failure: RunFailure | null = spawnError
       ? { code: 'SPAWN_FAILED', message: `could not start ${command.program}: ${(spawnError as Error).message}` }
-      : null;
+      : lostError ? { code: 'LAUNCHER_LOST', message: `${(lostError as Error).message}; the script was killed` } : null;
     return ended(failure, {
-      exitCode: code, signal, tag, startedAt: spawnError ? null : startedAt, timedOut,
+      exitCode: code, signal, tag, startedAt: pid === null ? null : startedAt, timedOut,
       cancelled: isCancelled() && !timedOut,
     });
+  }
+}
+
+async function startLauncher(options: ScriptRunnerOptions, dir: string): Promise<ProcessLauncher> {
+  const mode = options.launcher ?? 'auto';
+  if (mode === 'spawn') return new SpawnLauncher();
+  const perl = findExecutable('perl', options.path);
+  try {
+    if (!perl) throw new AgentError('SPAWN_FAILED', 'perl is not installed, and the script launcher needs it');
+    return await ZygoteLauncher.start(perl, dir);
+  } catch (err) {
+    if (mode === 'zygote') throw err;
+    return new SpawnLauncher();
   }
 }
 

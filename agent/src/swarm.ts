@@ -32,7 +32,7 @@ export function swarmIp(index: number): string {
  * little more than its WebSocket.
  */
 export class Swarm {
-  private constructor(readonly agents: Agent[]) {}
+  private constructor(readonly agents: Agent[], private readonly runner: ScriptRunner) {}
 
   static async start(options: SwarmOptions): Promise<Swarm> {
     if (!Number.isInteger(options.count) || options.count < 1 || options.count > 100_000) {
@@ -41,7 +41,7 @@ export class Swarm {
     const first = options.firstIndex ?? 0;
     const base = compileAgentOptions({ ...options, workDir: join(options.stateDir, 'work') });
     const runner = await ScriptRunner.create({
-      workDir: base.workDir, killGraceMs: base.killGraceMs, drainMs: base.drainMs,
+      workDir: base.workDir, killGraceMs: base.killGraceMs, drainMs: base.drainMs, launcher: base.launcher,
       chunker: { chunkBytes: base.chunkBytes, flushMs: base.flushMs, maxLogBytes: base.maxLogBytes },
     });
     const spread = options.startSpreadMs ?? Math.min(options.count, 5000);
@@ -52,7 +52,7 @@ export class Swarm {
         ...agentOptions, runner, ip: swarmIp(i), hostname: `swarm-${i}`, stateDir: join(options.stateDir, 'agents', String(i)),
       }, Math.round(Math.random() * spread)));
     }
-    return new Swarm(agents);
+    return new Swarm(agents, runner);
   }
 
   /** Agents currently online. */
@@ -63,5 +63,6 @@ export class Swarm {
   /** Stops every agent (killing their runs). */
   async stop(): Promise<void> {
     await Promise.all(this.agents.map((a) => a.stop()));
+    await this.runner.close();
   }
 }

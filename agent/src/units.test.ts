@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { reconnectDelay } from './backoff.js';
+import { reconnectDelay, refusedDelay } from './backoff.js';
 import { Outbox } from './outbox.js';
 import { type LogChunk, OutputChunker } from './output-chunker.js';
 import { splitParams } from './params.js';
@@ -16,20 +16,43 @@ test('splitParams splits like a shell without expanding anything', () => {
   assert.throws(() => splitParams('trailing\\'), { code: 'PARAMS_INVALID' });
 });
 
-test('reconnect delays grow, stay within bounds and are jittered', () => {
-  const o = { baseMs: 1000, maxMs: 30_000 };
-  assert.equal(reconnectDelay(0, o, () => 0), 500);
+test('the first reconnect is spread over the base window, later ones grow to the cap with jitter', () => {
+  const o = { baseMs: 1000, maxMs: 10_000 };
+  assert.equal(reconnectDelay(0, o, () => 0), 0);
   assert.equal(reconnectDelay(0, o, () => 1), 1000);
+  assert.equal(reconnectDelay(1, o, () => 0), 1000);
+  assert.equal(reconnectDelay(1, o, () => 1), 2000);
   assert.equal(reconnectDelay(3, o, () => 0), 4000);
   assert.equal(reconnectDelay(3, o, () => 1), 8000);
-  assert.equal(reconnectDelay(20, o, () => 1), 30_000);
-  assert.equal(reconnectDelay(1000, o, () => 0), 15_000);
-  // A fleet reconnecting after a core restart spreads over the window instead of arriving at once.
-  const first = Array.from({ length: 1000 }, () => reconnectDelay(0, o));
-  assert.ok(first.every((d) => d >= 500 && d <= 1000));
-  assert.ok(new Set(first).size > 200, `only ${new Set(first).size} distinct delays`);
-  const low = first.filter((d) => d < 750).length;
-  assert.ok(low > 300 && low < 700, `${low} of 1000 in the lower half`);
+  assert.equal(reconnectDelay(4, o, () => 1), 10_000);
+  assert.equal(reconnectDelay(20, o, () => 0), 5000);
+  assert.equal(reconnectDelay(1000, o, () => 1), 10_000);
+  // While core is down an agent knocks at most every maxMs, at least every maxMs / 2: once core is
+  // back, every agent has tried again within maxMs.
+  let at = 0;
+  const attempts: number[] = [];
+  for (let i = 0; i < 12; i++) attempts.push(at += reconnectDelay(i, o));
+  const gaps = attempts.slice(1).map((t, i) => t - (attempts[i] as number));
+  assert.ok(gaps.every((g) => g <= 10_000), `gaps ${gaps.join(',')}`);
+  assert.ok(gaps.slice(4).every((g) => g >= 5000), `gaps ${gaps.join(',')}`);
+  // A fleet dropped at once by a core restart spreads its first attempts evenly over the window.
+  const first = Array.from({ length: 10_000 }, () => reconnectDelay(0, o));
+  assert.ok(first.every((d) => d >= 0 && d <= 1000));
+  const perTenth = Array.from({ length: 10 }, (_, k) => first.filter((d) => d >= k * 100 && d < (k + 1) * 100).length);
+  assert.ok(perTenth.every((n) => n > 700 && n < 1300), `per 100 ms: ${perTenth.join(',')}`);
+  // Later attempts stay spread too: no instant where the fleet arrives together.
+  const fifth = Array.from({ length: 10_000 }, () => reconnectDelay(5, o));
+  assert.ok(fifth.every((d) => d >= 5000 && d <= 10_000));
+  assert.ok(new Set(fifth).size > 3000, `only ${new Set(fifth).size} distinct delays`);
+});
+
+test('after core refused the agent it waits longer than any backoff, still jittered', () => {
+  const o = { baseMs: 1000, maxMs: 10_000 };
+  assert.equal(refusedDelay(o, () => 0), 15_000);
+  assert.equal(refusedDelay(o, () => 1), 30_000);
+  const d = Array.from({ length: 1000 }, () => refusedDelay(o));
+  assert.ok(d.every((x) => x > reconnectDelay(1000, o, () => 1)));
+  assert.ok(new Set(d).size > 500);
 });
 
 test('outbox numbers messages, keeps them until acked and re-sends in order', () => {
