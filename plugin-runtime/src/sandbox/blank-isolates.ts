@@ -64,8 +64,8 @@ export class BlankIsolates {
     for (const [memoryMb, stock] of this.#stock) {
       if (stock.length >= this.perLimit) continue;
       stock.push(make(memoryMb, true));
-      // One isolate per turn: a call that arrives in between goes first.
-      this.#timer = setTimeout(() => this.#refillOne(), 0);
+      // One isolate per quiet moment: making one holds this thread, so a call arriving meanwhile waits at most for one.
+      this.#timer = setTimeout(() => this.#refillOne(), QUIET_MS);
       this.#timer.unref();
       return;
     }

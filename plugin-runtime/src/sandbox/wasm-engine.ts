@@ -10,6 +10,8 @@ interface LoadedWasm {
   memoryMb: number;
   exports: Set<string>;
   idle: Plugin[];
+  /** A spare worker still starting; a call that finds no idle worker claims it rather than start another. */
+  starting?: { plugin: Promise<Plugin>; claimed: boolean };
 }
 
 const decoder = new TextDecoder();
@@ -73,7 +75,7 @@ export class WasmEngine implements SandboxEngine {
     });
     const input = call.payload;
     const running = (async (): Promise<GuestOutcome> => {
-      const plugin = loaded.idle.pop() ?? (await this.#instantiate(loaded));
+      const plugin = loaded.idle.pop() ?? (await this.#claimOrStart(loaded));
       if (finished) {
         // The deadline passed while the worker was starting: do not run the call at all.
         void this.#close(plugin);
@@ -110,13 +112,33 @@ export class WasmEngine implements SandboxEngine {
   }
 
   #spare(key: string, loaded: LoadedWasm): void {
-    this.#instantiate(loaded).then(
+    if (loaded.starting) return;
+    const starting = { plugin: this.#instantiate(loaded), claimed: false };
+    loaded.starting = starting;
+    starting.plugin.then(
       (p) => {
+        if (loaded.starting === starting) loaded.starting = undefined;
+        if (starting.claimed) return;
         if (this.#plugins.get(key) === loaded && loaded.idle.length < this.options.idlePerPlugin) loaded.idle.push(p);
         else void this.#close(p);
       },
-      () => undefined,
+      () => {
+        if (loaded.starting === starting) loaded.starting = undefined;
+      },
     );
+  }
+
+  /**
+   * A worker for a call that found none idle: the spare already starting if there is one (a
+   * worker takes tens of milliseconds of CPU to start; two at once slow each other and the
+   * timers of calls in flight), else a new one.
+   */
+  #claimOrStart(loaded: LoadedWasm): Promise<Plugin> {
+    const starting = loaded.starting;
+    if (!starting) return this.#instantiate(loaded);
+    starting.claimed = true;
+    loaded.starting = undefined;
+    return starting.plugin;
   }
 
   async unload(key: string): Promise<void> {
