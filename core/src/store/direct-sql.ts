@@ -13,6 +13,7 @@ export interface SqlRunner {
 interface SqliteStatement {
   run(...params: unknown[]): { changes: number };
   get(...params: unknown[]): unknown;
+  all(...params: unknown[]): unknown[];
 }
 interface SqliteConnection { prepare(sql: string): SqliteStatement }
 interface MysqlConnection { query(sql: string, params: unknown[], cb: (err: Error | null, result: unknown) => void): void }
@@ -83,6 +84,14 @@ export class DirectSql {
     return this.withConnection(on, async (conn) => {
       if (this.dialect === 'sqlite') return this.statement(conn as SqliteConnection, sql).get(...params.map(sqliteValue)) as T | undefined;
       return ((await this.mysql(conn as MysqlConnection, sql, params)) as T[])[0];
+    });
+  }
+
+  /** Runs a read; resolves with all its rows. */
+  all<T>(on: SqlRunner, sql: string, params: unknown[]): Promise<T[]> {
+    return this.withConnection(on, async (conn) => {
+      if (this.dialect === 'sqlite') return this.statement(conn as SqliteConnection, sql).all(...params.map(sqliteValue)) as T[];
+      return (await this.mysql(conn as MysqlConnection, sql, params)) as T[];
     });
   }
 

@@ -18,7 +18,7 @@ export function taskEventsRoute(tasks: TaskService, coordination: Coordination):
       const stream = new PassThrough();
       const write = (event: string, data: unknown) => stream.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
       const unsubscribe = await coordination.events.subscribe(taskChannel(params.taskId), (e) => write('transition', e));
-      const { task, nodes } = await tasks.status(project.id, params.taskId);
+      const { task, nodes } = await tasks.status(project.id, params.taskId, false);
       koa.req.socket.setTimeout(0);
       koa.set({ 'Cache-Control': 'no-cache', Connection: 'keep-alive', 'X-Accel-Buffering': 'no' });
       koa.type = 'text/event-stream';

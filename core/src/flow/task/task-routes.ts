@@ -3,7 +3,7 @@ import { route, type Route } from '../../http/route.js';
 import { iso, name, projectParams, queryInt } from '../../http/schemas.js';
 import type { JsonValue } from '../../model/index.js';
 import type { TaskService } from './task-service.js';
-import type { NodeRecord, Task } from './task-types.js';
+import type { NodeRecord, TaskHeader } from './task-types.js';
 
 const taskParams = projectParams.extend({ taskId: z.string().min(1).max(64) });
 const nodeParams = taskParams.extend({ nodeId: z.string().min(1).max(64) });
@@ -14,7 +14,7 @@ const nodeView = (n: NodeRecord) => ({
   finishedAt: iso(n.finishedAt), error: n.error, errorIgnored: n.errorIgnored, skipped: n.state === 'skipped', breakpoint: n.breakpoint,
   waiting: n.state === 'waiting' ? n.waitKind : null, childTaskId: n.childTaskId,
 });
-export const taskView = (t: Task) => ({
+export const taskView = (t: TaskHeader) => ({
   id: t.id, name: t.name, state: t.state, templateId: t.templateId, templateVersion: t.templateVersion, createMethod: t.createMethod,
   createdBy: t.createdBy, createdAt: iso(t.createdAt), startedAt: iso(t.startedAt), finishedAt: iso(t.finishedAt), error: t.error,
   parentTaskId: t.parentTaskId, parentNodeId: t.parentNodeId,
@@ -65,9 +65,9 @@ export function taskRoutes(tasks: TaskService): Route[] {
       summary: 'A task with its graph and the state of every node (one query, fast for 10,000 nodes)', params: taskParams,
       query: z.object({ graph: z.enum(['true', 'false']).default('true') }),
       async handler({ project, params, query }) {
-        const { task, nodes } = await tasks.status(project.id, params.taskId);
+        const { task, nodes } = query.graph === 'true' ? await tasks.status(project.id, params.taskId, true) : await tasks.status(project.id, params.taskId, false);
         return {
-          ...taskView(task), variables: task.variables, ...(query.graph === 'true' ? { graph: task.graph } : {}),
+          ...taskView(task), variables: task.variables, ...('graph' in task ? { graph: task.graph } : {}),
           nodes: Object.fromEntries(nodes.map((n) => [n.nodeId, nodeView(n)])),
         };
       },

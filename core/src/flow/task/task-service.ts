@@ -5,7 +5,7 @@ import type { FlowEngine } from '../engine/engine.js';
 import type { TemplateService } from '../template/template-service.js';
 import type { TaskFactory } from './task-factory.js';
 import type { TaskStore } from './task-store.js';
-import { ACTIVE_NODE_STATES, type NodeRecord, type NodeState, type Task, type TaskState } from './task-types.js';
+import { ACTIVE_NODE_STATES, type NodeRecord, type NodeState, type Task, type TaskHeader, type TaskState } from './task-types.js';
 
 /** Thrown when an operation does not fit the node's or task's current state; names both. */
 const refuse = (what: string, why: string, code = 'operation_refused') => new StateError(`cannot ${what}: ${why}`, code);
@@ -34,10 +34,13 @@ export class TaskService {
     return t;
   }
 
-  async status(projectId: string, taskId: string) {
-    const task = await this.get(projectId, taskId);
-    const nodes = await this.store.nodes(taskId);
-    return { task, nodes };
+  /** A task and every node's state; its graph only when asked for. */
+  async status(projectId: string, taskId: string, withGraph: true): Promise<{ task: Task; nodes: NodeRecord[] }>;
+  async status(projectId: string, taskId: string, withGraph: false): Promise<{ task: TaskHeader; nodes: NodeRecord[] }>;
+  async status(projectId: string, taskId: string, withGraph: boolean) {
+    const task = withGraph ? await this.store.task(taskId) : await this.store.header(taskId);
+    if (!task || task.projectId !== projectId) throw new NotFoundError('task', taskId);
+    return { task, nodes: await this.store.nodes(taskId) };
   }
 
   list(projectId: string, q: { state?: string; templateId?: string; before?: string; limit: number }) {

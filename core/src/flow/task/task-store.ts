@@ -2,7 +2,7 @@ import type { Db } from '../../store/db.js';
 import { DirectSql, type SqlRunner } from '../../store/direct-sql.js';
 import { newId } from '../../store/ids.js';
 import type { FlowGraph, JsonValue } from '../../model/index.js';
-import type { NodeDetail, NodeHistoryEntry, NodeRecord, NodeState, Task, TaskState } from './task-types.js';
+import type { NodeDetail, NodeHistoryEntry, NodeRecord, NodeState, Task, TaskHeader, TaskState } from './task-types.js';
 
 type Tx = SqlRunner;
 
@@ -15,13 +15,20 @@ const n = (v: number | null | undefined) => (v === null || v === undefined ? nul
 const json = <T>(v: string | null | undefined): T | null => (v === null || v === undefined ? null : (JSON.parse(v) as T));
 
 function toTask(r: TaskRow): Task {
+  return { ...toHeader(r), graph: JSON.parse(r.graph) as FlowGraph };
+}
+
+function toHeader(r: Omit<TaskRow, 'graph'>): TaskHeader {
   return {
     id: r.id, projectId: r.project_id, templateId: r.template_id, templateVersion: n(r.template_version), name: r.name,
-    state: r.state as TaskState, graph: JSON.parse(r.graph) as FlowGraph, variables: JSON.parse(r.variables) as Record<string, JsonValue>,
+    state: r.state as TaskState, variables: JSON.parse(r.variables) as Record<string, JsonValue>,
     parentTaskId: r.parent_task_id, parentNodeId: r.parent_node_id, createMethod: r.create_method, createdBy: r.created_by,
     createdAt: Number(r.created_at), startedAt: n(r.started_at), finishedAt: n(r.finished_at), error: r.error,
   };
 }
+
+const TASK_HEADER_COLUMNS = ['id', 'project_id', 'template_id', 'template_version', 'name', 'state', 'variables', 'parent_task_id', 'parent_node_id',
+  'create_method', 'created_by', 'created_at', 'started_at', 'finished_at', 'error'] as const;
 
 /** Columns of a node row without its large JSON payloads (status queries read only these). */
 const NODE_COLUMNS = ['task_id', 'node_id', 'state', 'version', 'loop', 'retries', 'attempts', 'started_at', 'finished_at', 'updated_at',
@@ -71,6 +78,7 @@ function toRow(p: NodePatch): Record<string, unknown> {
 }
 
 const SELECT_NODE = `select ${NODE_COLUMNS.map((c) => `\`${c}\``).join(', ')} from \`task_nodes\` where \`task_id\` = ? and \`node_id\` = ?`;
+const SELECT_NODES = `select ${NODE_COLUMNS.map((c) => `\`${c}\``).join(', ')} from \`task_nodes\` where \`task_id\` = ?`;
 const SELECT_DETAIL = 'select * from `task_nodes` where `task_id` = ? and `node_id` = ?';
 const SELECT_STEP = 'select `n`.*, `t`.`state` as `task_state` from `task_nodes` as `n` inner join `tasks` as `t` on `t`.`id` = `n`.`task_id` where `n`.`task_id` = ? and `n`.`node_id` = ?';
 
@@ -116,6 +124,12 @@ export class TaskStore {
   async task(id: string, tx: Tx = this.db): Promise<Task | undefined> {
     const r = await tx<TaskRow>('tasks').where({ id }).first();
     return r && toTask(r);
+  }
+
+  /** A task without its graph, which a status query of a large task need not parse. */
+  async header(id: string): Promise<TaskHeader | undefined> {
+    const r = (await this.db('tasks').where({ id }).first(TASK_HEADER_COLUMNS)) as Omit<TaskRow, 'graph'> | undefined;
+    return r && toHeader(r);
   }
 
   async startedAt(id: string): Promise<number | null> {
@@ -164,7 +178,7 @@ export class TaskStore {
 
   /** Every node of a task without payloads: one indexed range read, fast for 10,000 nodes. */
   async nodes(taskId: string, tx: Tx = this.db): Promise<NodeRecord[]> {
-    return (await tx('task_nodes').where({ task_id: taskId }).select(NODE_COLUMNS)).map(toNode);
+    return (await this.sql.all<NodeRow>(tx, SELECT_NODES, [taskId])).map(toNode);
   }
 
   /**

@@ -32,6 +32,9 @@ export interface Task {
   error: string | null;
 }
 
+/** A task without its graph. */
+export type TaskHeader = Omit<Task, 'graph'>;
+
 /** One node's row: state, version token and bookkeeping (the big JSON columns are loaded on demand). */
 export interface NodeRecord {
   taskId: string;
