@@ -82,8 +82,12 @@ test('a quick plugin that waits forever is stopped at its deadline with the log 
     if (inputs.hang) await new Promise(() => {});
     return { ok: true };
   } }`, { capabilities: ['log'], limits: { memoryMb: 16, timeoutMs: 150 } });
-  for (let i = 0; i < 3; i++) assert.equal((await run(plugin)).status, 'done');
+  const done = async (): Promise<void> => {
+    const r = await run(plugin);
+    assert.equal(r.status, 'done', JSON.stringify(r));
+  };
+  for (let i = 0; i < 3; i++) await done();
   const hung = await run(plugin, { hang: true });
   assert.deepEqual(hung.status === 'failed' && [hung.error.code, hung.logs.map((l) => l.message)], ['TIMEOUT', ['waiting true']]);
-  assert.equal((await run(plugin)).status, 'done');
+  await done();
 });
