@@ -9,7 +9,8 @@ import { PluginRuntime } from '../runtime.js';
 import type { HostServices, InvokeRequest, InvokeResult, PluginPackage } from '../interface.js';
 import { isolatePlugin, testContext } from '../testing/fixtures.js';
 
-const runtime = new PluginRuntime({ poolSize: 1, killGraceMs: 500 });
+// A generous kill grace: these tests are about the sandbox stopping its own calls, even on a busy machine.
+const runtime = new PluginRuntime({ poolSize: 1, killGraceMs: 3000 });
 after(() => runtime.close());
 
 function run(plugin: PluginPackage, inputs: Record<string, unknown> = {}, host: HostServices = {}): Promise<InvokeResult> {
