@@ -40,7 +40,7 @@ export interface AgentOptions {
   logger?: AgentLogger;
   /** A runner shared by several agents (swarm mode); by default each agent makes its own. */
   runner?: ScriptRunner;
-  /** How scripts are started (`zygote`: a small perl launcher forks them; `spawn`: the agent does; `auto`: the zygote where perl can run it). @default 'auto' */
+  /** How scripts are started (`zygote`: a small python3 launcher starts them; `spawn`: the agent forks them; `auto`: the zygote where python3 is installed). @default 'auto' */
   launcher?: 'auto' | 'zygote' | 'spawn';
 }
 

@@ -26,8 +26,8 @@ export interface ScriptRunnerOptions {
   /** PATH used to find interpreters and given to scripts. @default process.env.PATH */
   path?: string;
   /**
-   * How script processes are started: `zygote` (a small perl launcher forks them), `spawn` (this
-   * process forks them), or `auto` (the zygote where perl can run it, else spawn). @default 'auto'
+   * How script processes are started: `zygote` (a small python3 launcher starts them), `spawn` (this
+   * process forks them), or `auto` (the zygote where python3 is installed, else spawn). @default 'auto'
    */
   launcher?: 'auto' | 'zygote' | 'spawn';
 }
@@ -254,10 +254,10 @@ export class ScriptRunner {
 async function startLauncher(options: ScriptRunnerOptions, dir: string): Promise<ProcessLauncher> {
   const mode = options.launcher ?? 'auto';
   if (mode === 'spawn') return new SpawnLauncher();
-  const perl = findExecutable('perl', options.path);
+  const python = findExecutable('python3', options.path);
   try {
-    if (!perl) throw new AgentError('SPAWN_FAILED', 'perl is not installed, and the script launcher needs it');
-    return await ZygoteLauncher.start(perl, dir);
+    if (!python) throw new AgentError('SPAWN_FAILED', 'python3 is not installed, and the script launcher needs it');
+    return await ZygoteLauncher.start(python, dir);
   } catch (err) {
     if (mode === 'zygote') throw err;
     return new SpawnLauncher();

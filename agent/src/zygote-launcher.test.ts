@@ -11,7 +11,7 @@ const dir = tempDir('zygote');
 let launcher: ZygoteLauncher;
 
 before(async () => {
-  launcher = await ZygoteLauncher.start('perl', dir.path);
+  launcher = await ZygoteLauncher.start('python3', dir.path);
 });
 after(async () => {
   await launcher.close();
@@ -147,7 +147,7 @@ function zygotePids(): number[] {
     try {
       const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
       const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      return ppid === process.pid && readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('opsloom-zygote.pl');
+      return ppid === process.pid && readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('opsloom-zygote.py');
     } catch {
       return false;
     }

@@ -20,7 +20,7 @@ interface Entry {
 }
 
 /**
- * Client of the zygote (see {@link ZYGOTE_PROGRAM}): one small perl process per agent process forks
+ * Client of the zygote (see {@link ZYGOTE_PROGRAM}): one small python3 process per agent process starts
  * every script. If it dies, the runs it held are reported lost and the next launch starts a new one.
  */
 export class ZygoteLauncher implements ProcessLauncher {
@@ -33,16 +33,16 @@ export class ZygoteLauncher implements ProcessLauncher {
   #stderrTail = '';
   #closed = false;
 
-  private constructor(private readonly perl: string, private readonly file: string) {}
+  private constructor(private readonly python: string, private readonly file: string) {}
 
   /**
-   * Writes the program into `dir` and starts it; resolves once it said it is ready.
-   * @throws AgentError `SPAWN_FAILED` when perl cannot run it (missing, or without IO::Poll).
+   * Writes the program into `dir` and starts it with `python` (python3); resolves once it said it is ready.
+   * @throws AgentError `SPAWN_FAILED` when it cannot run.
    */
-  static async start(perl: string, dir: string): Promise<ZygoteLauncher> {
-    const file = join(dir, 'opsloom-zygote.pl');
+  static async start(python: string, dir: string): Promise<ZygoteLauncher> {
+    const file = join(dir, 'opsloom-zygote.py');
     await writeFile(file, ZYGOTE_PROGRAM, { mode: 0o644 });
-    const launcher = new ZygoteLauncher(perl, file);
+    const launcher = new ZygoteLauncher(python, file);
     await launcher.#spawn();
     return launcher;
   }
@@ -83,6 +83,7 @@ export class ZygoteLauncher implements ProcessLauncher {
     const child = this.#child;
     this.#child = null;
     if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    this.#hold(child, true);
     await new Promise<void>((resolve) => {
       child.once('exit', () => resolve());
       // End of its input is its signal to leave.
@@ -91,7 +92,7 @@ export class ZygoteLauncher implements ProcessLauncher {
   }
 
   #spawn(): Promise<void> {
-    const child = spawn(this.perl, [this.file], { stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(this.python, ['-I', '-S', this.file], { stdio: ['pipe', 'pipe', 'pipe'] });
     this.#child = child;
     this.#inbox = [];
     this.#inboxBytes = 0;
@@ -108,7 +109,7 @@ export class ZygoteLauncher implements ProcessLauncher {
       const end = (why: string): void => {
         if (gone) return;
         gone = true;
-        if (!isReady) reject(new AgentError('SPAWN_FAILED', `the script launcher (${this.perl}) did not start: ${why}`));
+        if (!isReady) reject(new AgentError('SPAWN_FAILED', `the script launcher (${this.python}) did not start: ${why}`));
         this.#onExit(child);
       };
       child.once('error', (err) => end(err.message));

@@ -57,12 +57,12 @@ export const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor((xs.lengt
 export const wsUrl = (url) => `${url.replace(/^http/, 'ws')}/agent/v1`;
 
 /** Emulated agents spread over `processes` swarm-worker processes; `online()` is their total online count. */
-export function startSwarms({ server, stateDir, token, count, processes, spreadMs = 2000 }) {
+export function startSwarms({ server, stateDir, token, count, processes, spreadMs = 2000, launcher = 'auto' }) {
   const per = Math.ceil(count / processes);
   const workers = [];
   for (let p = 0, first = 0; first < count; p++, first += per) {
     const n = Math.min(per, count - first);
-    const child = spawn(process.execPath, [`${here}swarm-worker.mjs`, server, `${stateDir}/w${p}`, token, String(n), String(first), String(spreadMs)], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, [`${here}swarm-worker.mjs`, server, `${stateDir}/w${p}`, token, String(n), String(first), String(spreadMs), launcher], { stdio: ['ignore', 'pipe', 'inherit'] });
     const w = { child, online: 0 };
     createInterface({ input: child.stdout }).on('line', (l) => { const m = /^online (\d+)/.exec(l); if (m) w.online = Number(m[1]); });
     workers.push(w);

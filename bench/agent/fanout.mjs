@@ -2,7 +2,8 @@
 // identity, each really running the command), timed from the API call until every host's result is
 // stored; side by side with Ansible (Debian's package) running the same command over 1,000
 // `ansible_connection=local` hosts with forks 50.
-// Usage: node --no-node-snapshot bench/agent/fanout.mjs [agents=1000] [runs=5] [ansibleHosts=1000] [swarmProcesses=4]
+// Usage: node --no-node-snapshot bench/agent/fanout.mjs [agents=1000] [runs=5] [ansibleHosts=1000] [swarmProcesses=4] [launcher=auto]
+// (launcher: how the agents start scripts, auto | zygote | spawn)
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { cpus, loadavg } from 'node:os';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -14,6 +15,7 @@ const AGENTS = Number(process.argv[2] ?? 1000);
 const RUNS = Number(process.argv[3] ?? 5);
 const ANSIBLE_HOSTS = Number(process.argv[4] ?? 1000);
 const PROCESSES = Number(process.argv[5] ?? 4);
+const LAUNCHER = process.argv[6] ?? 'auto';
 const GOAL_MS = 2000;
 
 const dir = mkdtempSync(join(tmpdir(), 'opsloom-bench-fanout-'));
@@ -23,9 +25,9 @@ try {
   const api = await signIn(core.url);
   const { projectId, token } = await benchProject(api, 'fanout');
   const t0 = Date.now();
-  swarm = startSwarms({ server: wsUrl(core.url), stateDir: join(dir, 'swarm'), token, count: AGENTS, processes: PROCESSES });
+  swarm = startSwarms({ server: wsUrl(core.url), stateDir: join(dir, 'swarm'), token, count: AGENTS, processes: PROCESSES, launcher: LAUNCHER });
   await until(async () => (await api('GET', `/api/v1/projects/${projectId}/hosts?online=true&limit=1`)).total >= AGENTS, `${AGENTS} agents online`, 120_000, 200);
-  console.log(`${AGENTS} agents (${PROCESSES} swarm processes) enrolled and online in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+  console.log(`${AGENTS} agents (${PROCESSES} swarm processes, launcher ${LAUNCHER}) enrolled and online in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
   const hosts = await api('GET', `/api/v1/projects/${projectId}/hosts?limit=5000`);
   const hostIds = hosts.items.map((h) => h.id);
 
