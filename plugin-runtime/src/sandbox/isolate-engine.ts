@@ -30,6 +30,10 @@ interface LoadedPlugin {
   compiled: boolean;
   /** A fast-route call once held the thread too long: this version keeps to the async route. */
   struck: boolean;
+  /** Its calls running guest code now (a call waiting on a host call does not count). */
+  busy: number;
+  /** Calls waiting for one of its isolates to come back (see REUSE_WAIT_MS). */
+  waiters: ((warm: WarmIsolate | undefined) => void)[];
 }
 
 /** Released contexts are freed only by V8's GC: retire an isolate whose heap passes this share of its limit. */
@@ -40,6 +44,13 @@ const QUICK_CPU_MS = 2;
 const STRIKE_MS = 20;
 /** Blank isolates kept ready per memory limit for first calls. */
 const BLANK_PER_LIMIT = 2;
+/**
+ * With this many calls of a version running guest code and no idle isolate, a further call waits
+ * up to REUSE_WAIT_MS for one to come back rather than making an isolate: under a burst of
+ * concurrent calls, isolates made per call and thrown away after cost more CPU than the calls.
+ */
+const BUSY_BEFORE_NEW_ISOLATE = 2;
+const REUSE_WAIT_MS = 25;
 
 /**
  * Runs isolate plugins. Isolates are pooled per plugin version and reused between calls (one call
@@ -63,7 +74,7 @@ export class IsolateEngine implements SandboxEngine {
       return;
     }
     if (typeof code !== 'string') throw new PluginRuntimeError(ErrorCode.PluginInvalid, 'an isolate plugin must be a JavaScript bundle');
-    const plugin: LoadedPlugin = { code, memoryMb: limits.memoryMb, timeoutMs: limits.timeoutMs, idle: [], calls: 0, compiled: false, quick: false, struck: false };
+    const plugin: LoadedPlugin = { code, memoryMb: limits.memoryMb, timeoutMs: limits.timeoutMs, idle: [], calls: 0, compiled: false, quick: false, struck: false, busy: 0, waiters: [] };
     // Compile now: a syntax error is reported at load, and the isolate is kept warm for the first call.
     const warm = this.#warm(plugin);
     this.#plugins.set(key, plugin);
@@ -87,8 +98,21 @@ export class IsolateEngine implements SandboxEngine {
     plugin.calls++;
     // Prefer an isolate whose next context is already prepared; keep a spare warming for hot plugins.
     const ready = plugin.idle.findIndex((w) => w.nextReady);
-    const warm = (ready >= 0 ? plugin.idle.splice(ready, 1)[0] : plugin.idle.pop()) ?? this.#warm(plugin);
+    let taken = ready >= 0 ? plugin.idle.splice(ready, 1)[0] : plugin.idle.pop();
+    if (!taken && plugin.busy >= BUSY_BEFORE_NEW_ISOLATE) taken = await this.#awaitReturn(plugin);
+    const warm = taken ?? this.#warm(plugin);
     warm.nextReady = false;
+    // Guest code running, not waiting on the host, is what the busy count measures.
+    plugin.busy++;
+    const host = call.host;
+    call = { ...call, host: async (op, args) => {
+      plugin.busy--;
+      try {
+        return await host(op, args);
+      } finally {
+        plugin.busy++;
+      }
+    } };
     // The fast route holds this thread while the guest runs: only for quick plugins, and only when no other call waits on it.
     const fast = plugin.quick && !plugin.struck && call.alone;
     const pending = warm.next ?? this.#prepare(warm, plugin.timeoutMs, fast);
@@ -100,10 +124,12 @@ export class IsolateEngine implements SandboxEngine {
     } catch (err) {
       // The plugin's top-level code failed or overran in this fresh context.
       if (!warm.isolate.isDisposed) warm.isolate.dispose();
+      plugin.busy--;
       this.#afterCall(plugin, warm, undefined, call.key);
       return { status: 'failed', error: prepareError(err, call.limits) };
     }
     const report = await runGuestCall(warm.isolate, prepared, call, fast);
+    plugin.busy--;
     plugin.quick = !report.spent && report.cpuMs <= QUICK_CPU_MS;
     if (report.heldMs > STRIKE_MS) plugin.struck = true;
     this.#afterCall(plugin, warm, prepared, call.key);
@@ -140,6 +166,13 @@ export class IsolateEngine implements SandboxEngine {
       this.#background(plugin, key);
       return;
     }
+    const waiter = this.#plugins.get(key) === plugin ? plugin.waiters.shift() : undefined;
+    if (waiter) {
+      // Straight to a call that waited for it; the used context is freed after this turn.
+      setImmediate(() => { if (used) releaseContext(used); });
+      waiter(warm);
+      return;
+    }
     const keep = plugin.idle.length < this.options.idlePerPlugin && this.#plugins.get(key) === plugin;
     if (keep) plugin.idle.push(warm);
     setImmediate(() => {
@@ -153,6 +186,22 @@ export class IsolateEngine implements SandboxEngine {
       if (warm.next === undefined) this.#prepareNext(warm, plugin);
       this.#trimIdle(plugin);
       this.#background(plugin, key);
+    });
+  }
+
+  /** Waits up to REUSE_WAIT_MS for an isolate of `plugin` to come back from a call; undefined if none did. */
+  #awaitReturn(plugin: LoadedPlugin): Promise<WarmIsolate | undefined> {
+    return new Promise((resolve) => {
+      const waiter = (warm: WarmIsolate | undefined): void => {
+        clearTimeout(timer);
+        resolve(warm);
+      };
+      const timer = setTimeout(() => {
+        const i = plugin.waiters.indexOf(waiter);
+        if (i >= 0) plugin.waiters.splice(i, 1);
+        resolve(undefined);
+      }, REUSE_WAIT_MS);
+      plugin.waiters.push(waiter);
     });
   }
 
@@ -200,6 +249,7 @@ export class IsolateEngine implements SandboxEngine {
     if (!plugin) return;
     this.#plugins.delete(key);
     for (const w of plugin.idle.splice(0)) this.#dispose(w);
+    for (const waiter of plugin.waiters.splice(0)) waiter(undefined);
     plugin.cachedData?.release();
   }
 
