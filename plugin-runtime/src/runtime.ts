@@ -185,10 +185,15 @@ export class PluginRuntime {
         resolve({ outcome, logs });
       };
       // Backstop: the sandbox stops its own overrunning calls; if it does not answer in time, kill it.
-      const watchdog = setTimeout(() => {
-        settle({ status: 'failed', error: { code: ErrorCode.Timeout, message: `the plugin ran past its ${limits.timeoutMs} ms time limit; its sandbox process was killed` } });
-        proc.kill();
-      }, limits.timeoutMs + this.#options.killGraceMs);
+      // The clock starts once the process is up: a process just (re)started is not the plugin's time.
+      let watchdog: NodeJS.Timeout | undefined;
+      proc.whenReady(() => {
+        if (settled) return;
+        watchdog = setTimeout(() => {
+          settle({ status: 'failed', error: { code: ErrorCode.Timeout, message: `the plugin ran past its ${limits.timeoutMs} ms time limit; its sandbox process was killed` } });
+          proc.kill();
+        }, limits.timeoutMs + this.#options.killGraceMs);
+      });
       const onAbort = (): void => {
         proc.send({ t: 'abort', id });
         settle({ status: 'failed', error: { code: ErrorCode.Aborted, message: 'the call was cancelled' } });

@@ -1,6 +1,9 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import type { FromSandbox, ToSandbox } from '../protocol.js';
 
+/** How long a sandbox process may take to start before it is killed (and its calls fail). */
+const BOOT_LIMIT_MS = 30_000;
+
 /** Called for each message of a call in flight on this process. */
 export interface CallHandlers {
   onHost(m: Extract<FromSandbox, { t: 'host' }>): void;
@@ -28,6 +31,8 @@ export class SandboxProcess {
   #dead = false;
   /** Set when we killed it: no new call may go to it while its exit is still on its way. */
   #killed = false;
+  /** Callbacks waiting for the process to have started (it says `ready` once its engines are up). */
+  #onReady: (() => void)[] | undefined = [];
 
   constructor(settings: SandboxSettings, onExit: (proc: SandboxProcess, reason: string) => void) {
     this.#child = fork(settings.entry, [], {
@@ -42,6 +47,11 @@ export class SandboxProcess {
       },
     });
     this.#child.on('message', (m: FromSandbox) => this.#route(m));
+    // A process that never comes up would hold its calls forever (their deadlines start at ready).
+    const boot = setTimeout(() => {
+      if (this.#onReady) this.kill();
+    }, BOOT_LIMIT_MS);
+    boot.unref();
     this.#child.on('exit', (code, signal) => {
       this.#dead = true;
       const reason = signal ? `signal ${signal}` : `exit code ${code}`;
@@ -97,8 +107,18 @@ export class SandboxProcess {
     await gone;
   }
 
+  /** Runs `fn` once the process has started (at once if it has). */
+  whenReady(fn: () => void): void {
+    if (this.#onReady) this.#onReady.push(fn);
+    else fn();
+  }
+
   #route(m: FromSandbox): void {
-    if (m.t === 'host') this.#calls.get(m.id)?.onHost(m);
+    if (m.t === 'ready') {
+      const waiting = this.#onReady ?? [];
+      this.#onReady = undefined;
+      for (const fn of waiting) fn();
+    } else if (m.t === 'host') this.#calls.get(m.id)?.onHost(m);
     else if (m.t === 'result') {
       const h = this.#calls.get(m.id);
       this.#calls.delete(m.id);

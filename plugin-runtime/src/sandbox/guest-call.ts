@@ -57,16 +57,15 @@ export async function runGuestCall(isolate: ivm.Isolate, prepared: PreparedConte
   bridge.received = 0;
   try {
     const args = [call.call, call.payload, call.limits.outputBytes, call.canLog];
-    // isolated-vm's own timer bounds the guest's run on either route.
-    const options = { ...copyIn, timeout: call.limits.timeoutMs };
     let text: string;
     if (fast) {
-      text = prepared.start.applySync(undefined, args, options) as string;
+      // This thread cannot run our timer meanwhile: isolated-vm's own timer bounds the guest's run.
+      text = prepared.start.applySync(undefined, args, { ...copyIn, timeout: call.limits.timeoutMs }) as string;
       if (text === '') text = prepared.take.applySync(undefined, [], copyOut) as string;
       heldMs = held(isolate, t0, cpu0);
     } else {
       watch();
-      text = (await prepared.start.apply(undefined, args, options)) as string;
+      text = (await prepared.start.apply(undefined, args, copyIn)) as string;
     }
     if (text === '') {
       watch();
