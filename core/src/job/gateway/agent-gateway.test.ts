@@ -71,6 +71,24 @@ describe('agent gateway protocol', () => {
     await s.close();
   });
 
+  test('agents saying hello at once are each recorded online with their own new facts', async () => {
+    const agents = await Promise.all(['10.5.0.1', '10.5.0.2', '10.5.0.3'].map((ip) => online(ip)));
+    for (const x of agents) x.a.close();
+    // Together again, in one batch of the gateway, each with a new host name.
+    const again = await Promise.all(agents.map(async (x, i) => {
+      const a = await connect();
+      a.send({ type: 'hello', protocolVersion: PROTOCOL_VERSION, agentId: x.agentId, credential: x.credential, facts: { ...facts(`10.5.0.${i + 1}`), hostname: `renamed-${i}` }, epoch: 'e2', activeRuns: [] });
+      await a.next('welcome');
+      return a;
+    }));
+    const hosts = await until(async () => {
+      const r = await s.admin.call<{ items: { id: string; hostname: string; online: boolean }[] }>('GET', `/api/v1/projects/${projectId}/hosts?search=10.5.0.`);
+      return r.body.items.length === 3 && r.body.items.every((h) => h.online) ? r.body.items : undefined;
+    }, 'all three online again');
+    assert.deepEqual(agents.map((x) => hosts.find((h) => h.id === x.hostId)?.hostname), ['renamed-0', 'renamed-1', 'renamed-2']);
+    for (const a of again) a.close();
+  });
+
   test('bad tokens, bad credentials, unauthenticated messages and other protocol versions are refused', async () => {
     const a = await connect();
     a.send({ type: 'enrol', protocolVersion: PROTOCOL_VERSION, enrolToken: 'ole_wrong', facts: facts('10.3.0.9') });

@@ -1,4 +1,5 @@
 import type { HostFacts } from '@opsloom/agent/protocol';
+import type { Knex } from 'knex';
 import type { Db } from '../../store/db.js';
 
 /** A host of a project: one `(cloudArea, ip)` with its agent. */
@@ -115,14 +116,26 @@ export class HostStore {
     return out;
   }
 
-  /** Records new connections of many agents in one transaction. */
+  /**
+   * Records new connections of many agents: one UPDATE per 300 agents (per-agent values through CASE),
+   * not one per agent, so a reconnect storm of thousands costs a handful of statements.
+   */
   async connectedMany(items: { agentId: string; gatewayId: string; connectionId: string; facts: HostFacts }[], at: number): Promise<void> {
+    // The last connection of an agent wins, as the one-by-one updates did.
+    const latest = [...new Map(items.map((c) => [c.agentId, c])).values()];
     await this.db.transaction(async (trx) => {
-      for (const c of items) {
-        await trx('job_hosts').where({ agent_id: c.agentId }).update({
-          online: true, gateway_id: c.gatewayId, connection_id: c.connectionId, last_seen_at: at, hostname: c.facts.hostname,
-          facts: JSON.stringify(c.facts), updated_at: at,
-        });
+      for (let i = 0; i < latest.length; i += 300) {
+        const part = latest.slice(i, i + 300);
+        for (const gatewayId of new Set(part.map((c) => c.gatewayId))) {
+          const group = part.filter((c) => c.gatewayId === gatewayId);
+          const byAgent = (column: (c: (typeof group)[number]) => string): Knex.Raw => trx.raw(
+            `CASE agent_id ${group.map(() => 'WHEN ? THEN ?').join(' ')} END`, group.flatMap((c) => [c.agentId, column(c)]),
+          );
+          await trx('job_hosts').whereIn('agent_id', group.map((c) => c.agentId)).update({
+            online: true, gateway_id: gatewayId, last_seen_at: at, updated_at: at,
+            connection_id: byAgent((c) => c.connectionId), hostname: byAgent((c) => c.facts.hostname), facts: byAgent((c) => JSON.stringify(c.facts)),
+          });
+        }
       }
     });
   }
