@@ -104,15 +104,16 @@ export class IsolateEngine implements SandboxEngine {
     warm.nextReady = false;
     // Guest code running, not waiting on the host, is what the busy count measures.
     plugin.busy++;
-    const host = call.host;
-    call = { ...call, host: async (op, args) => {
+    const host = call.host.bind(call);
+    // A view of the call with its host bridge counted; other fields (a lazy abort signal) are read through, not copied.
+    call = Object.create(call, { host: { value: async (op: string, args: unknown) => {
       plugin.busy--;
       try {
         return await host(op, args);
       } finally {
         plugin.busy++;
       }
-    } };
+    } } }) as EngineCall;
     // The fast route holds this thread while the guest runs: only for quick plugins, and only when no other call waits on it.
     const fast = plugin.quick && !plugin.struck && call.alone;
     const pending = warm.next ?? this.#prepare(warm, plugin.timeoutMs, fast);
