@@ -51,6 +51,18 @@ function toDetail(r: NodeRow): NodeDetail {
   return { ...toNode(r), inputs: json(r.inputs), inputOverride: json(r.input_override), outputs: json(r.outputs), pluginState: json(r.plugin_state) };
 }
 
+/** {@link toNode} for a row read as an array of {@link NODE_COLUMNS}, in their order. */
+function nodeFromValues(v: unknown[]): NodeRecord {
+  const num = (x: unknown) => n(x as number | null);
+  return {
+    taskId: v[0] as string, nodeId: v[1] as string, state: v[2] as NodeState, version: v[3] as string, loop: Number(v[4]), retries: Number(v[5]),
+    attempts: Number(v[6]), startedAt: num(v[7]), finishedAt: num(v[8]), updatedAt: Number(v[9]), error: (v[10] as string | null) ?? null,
+    errorIgnored: Boolean(v[11]), breakpoint: Boolean(v[12]), breakpointPassed: Boolean(v[13]), waitKind: (v[14] as string | null) ?? null,
+    callbackMultiple: Boolean(v[15]), wakeAt: num(v[16]), deadlineAt: num(v[17]), leaseUntil: num(v[18]), expected: num(v[19]),
+    childTaskId: (v[20] as string | null) ?? null,
+  };
+}
+
 /** The patchable fields of a node row, in domain names. */
 export interface NodePatch {
   state?: NodeState; version?: string; loop?: number; retries?: number; attempts?: number; startedAt?: number | null;
@@ -178,7 +190,7 @@ export class TaskStore {
 
   /** Every node of a task without payloads: one indexed range read, fast for 10,000 nodes. */
   async nodes(taskId: string, tx: Tx = this.db): Promise<NodeRecord[]> {
-    return (await this.sql.all<NodeRow>(tx, SELECT_NODES, [taskId])).map(toNode);
+    return (await this.sql.rows(tx, SELECT_NODES, [taskId])).map(nodeFromValues);
   }
 
   /**
