@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Agent } from './agent.js';
 import { TestGateway } from './test-support/test-gateway.js';
-import { startOnlineAgent, tempDir, until } from './test-support/fixtures.js';
+import { processGone, startOnlineAgent, tempDir, until } from './test-support/fixtures.js';
 
 let gw: TestGateway;
 let agent: Agent;
@@ -20,16 +20,6 @@ after(async () => {
   await gw.close();
   dir.remove();
 });
-
-/** True once the process is gone (or only a zombie waiting for a reaper). */
-function processGone(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z');
-  } catch {
-    return true;
-  }
-}
 
 test('a timeout kills the whole process group, background children included', async () => {
   // The background child ignores SIGTERM, so only the group SIGKILL can end it.

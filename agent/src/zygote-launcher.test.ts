@@ -5,7 +5,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { after, before, test } from 'node:test';
 import type { LaunchSpec, ProcessLauncher } from './process-launcher.js';
 import { SpawnLauncher } from './spawn-launcher.js';
-import { tempDir, until } from './test-support/fixtures.js';
+import { processGone, tempDir, until } from './test-support/fixtures.js';
 import { ZygoteLauncher } from './zygote-launcher.js';
 
 // The zygote is tested against the same contract as the agent's own spawn, its fallback.
@@ -107,7 +107,7 @@ test('exit codes and signals are reported as the kernel gave them', async () => 
   });
   assert.equal(grouped.signal, 'SIGKILL');
   const child = Number(grouped.stdout.toString().trim());
-  await until(() => gone(child), `background child ${child} killed with its group`);
+  await until(() => processGone(child), `background child ${child} killed with its group`);
 }));
 
 test('a program that cannot start fails with the reason and reports nothing else', async () => withEach(async (kind) => {
@@ -168,11 +168,3 @@ function zygotePids(): number[] {
   });
 }
 
-function gone(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z');
-  } catch {
-    return true;
-  }
-}
