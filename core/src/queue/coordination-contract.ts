@@ -240,6 +240,20 @@ export function coordinationContract(
         assert.deepEqual(other, []);
       });
 
+      it('publishes a batch in order across channels, and refuses a batch with a message JSON cannot carry', async () => {
+        const one = unique('batch-one');
+        const two = unique('batch-two');
+        const got: string[] = [];
+        await subject.peer.events.subscribe(one, (m) => got.push(`one:${(m as { seq: number }).seq}`));
+        await subject.peer.events.subscribe(two, (m) => got.push(`two:${(m as { seq: number }).seq}`));
+        await c.events.publishAll([{ channel: one, message: { seq: 1 } }, { channel: two, message: { seq: 2 } }, { channel: one, message: { seq: 3 } }]);
+        await waitFor('three batched messages', () => got.length === 3);
+        assert.deepEqual(got, ['one:1', 'two:2', 'one:3']);
+        await assert.rejects(c.events.publishAll([{ channel: one, message: { seq: 4 } }, { channel: one, message: { n: 1n } }]), /not serialisable/);
+        await sleep(50);
+        assert.deepEqual(got, ['one:1', 'two:2', 'one:3'], 'a refused batch delivered part of itself');
+      });
+
       it('keeps delivering to other handlers when one throws', async () => {
         const channel = unique('throwing');
         const got: unknown[] = [];

@@ -85,6 +85,8 @@ export type Unsubscribe = () => Promise<void>;
  */
 export interface EventBus {
   publish(channel: string, message: unknown): Promise<void>;
+  /** Publishes several messages in this order, in one round trip where the bus has them. */
+  publishAll(messages: readonly { channel: string; message: unknown }[]): Promise<void>;
   /** Resolves once the subscription is active. Handler errors are reported, never thrown back. */
   subscribe(channel: string, handler: (message: unknown) => void): Promise<Unsubscribe>;
   close(): Promise<void>;

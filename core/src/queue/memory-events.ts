@@ -17,7 +17,17 @@ export class MemoryEventBus implements EventBus {
 
   async publish(channel: string, message: unknown): Promise<void> {
     this.#assertOpen();
-    const json = toJson(message, `message on channel "${channel}"`);
+    this.#send(channel, toJson(message, `message on channel "${channel}"`));
+  }
+
+  async publishAll(messages: readonly { channel: string; message: unknown }[]): Promise<void> {
+    this.#assertOpen();
+    // All or none, like a Redis pipeline that fails while it is built.
+    const texts = messages.map(({ channel, message }) => toJson(message, `message on channel "${channel}"`));
+    messages.forEach(({ channel }, i) => this.#send(channel, texts[i]!));
+  }
+
+  #send(channel: string, json: string): void {
     const handlers = this.#channels.get(channel);
     if (!handlers || handlers.size === 0) return;
     // Subscribers at publish time receive it, unless they unsubscribe before delivery.

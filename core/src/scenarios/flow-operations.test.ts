@@ -182,5 +182,6 @@ describe('flow operations', () => {
     assert.match(text, /event: snapshot/);
     assert.match(text, /"nodeId":"a","state":"running"/);
     assert.match(text, /"nodeId":"a","state":"finished"/);
+    assert.ok(text.indexOf('"nodeId":"a","state":"running"') < text.indexOf('"nodeId":"a","state":"finished"'), 'running came after finished');
   });
 });

@@ -144,8 +144,8 @@ export class FlowEngine {
         name: msg.k, data: msg, opts: { jobId: `${msg.t}:${msg.n}:${msg.v}:${msg.k}${msg.w ? `:${msg.w}` : ''}`, attempts: 5, backoffMs: 200, ...(delayMs ? { delayMs } : {}) },
       })));
     }
-    // Sent together: a bus keeps one connection's order, so a task's events still arrive in order.
-    if (fx.events.length > 0) await Promise.all(fx.events.map((e) => this.deps.coordination.events.publish(taskChannel(e.taskId), e)));
+    // Sent together, in order: a bus keeps one connection's order, so a task's events arrive in order.
+    if (fx.events.length > 0) await this.deps.coordination.events.publishAll(fx.events.map((e) => ({ channel: taskChannel(e.taskId), message: e })));
   }
 
   nodeEvent(fx: Effects, taskId: string, nodeId: string, state: string, extra: Partial<TaskEvent> = {}): void {
@@ -366,11 +366,21 @@ export class FlowEngine {
     const claimNow = (): Promise<boolean> => (claim ??= this.deps.store.casNode(task.id, row.nodeId, from, row.version, start));
     const lazy = call === 'execute' && row.updatedAt > now - LAZY_CLAIM_WINDOW_MS;
     if (!lazy && !(await claimNow())) return undefined;
-    if (call === 'execute') {
+    // The running event, stamped now. A lazily claimed call announces itself with its claim: at
+    // CLAIM_DELAY_MS, or else first among the events of its outcome, in the same publish.
+    let running: Effects | undefined;
+    const announce = (into?: Effects): void => {
+      if (!running) return;
+      const fx = running;
+      running = undefined;
+      if (into) into.events.unshift(...fx.events);
       // Not awaited: the bus keeps its order, so this event still precedes the step's next ones.
-      const fx = effects();
-      this.nodeEvent(fx, task.id, row.nodeId, 'running', { version: row.version, loop: row.loop });
-      this.flush(fx).catch((err: unknown) => this.deps.log.warn({ err, taskId: task.id, nodeId: row.nodeId }, 'could not publish a node event'));
+      else this.flush(fx).catch((err: unknown) => this.deps.log.warn({ err, taskId: task.id, nodeId: row.nodeId }, 'could not publish a node event'));
+    };
+    if (call === 'execute') {
+      running = effects();
+      this.nodeEvent(running, task.id, row.nodeId, 'running', { version: row.version, loop: row.loop });
+      if (!lazy) announce();
     }
     const attempt = call === 'execute' ? row.attempts + 1 : row.attempts;
     const detail = opts.detail ?? await this.deps.store.nodeDetail(task.id, row.nodeId);
@@ -383,6 +393,7 @@ export class FlowEngine {
       const early = claim ? await claim.catch(() => false) : undefined;
       if (early === false) return undefined;
       const body = async (tx: SqlRunner, fx: Effects) => {
+        announce(fx);
         if (early || (await this.deps.store.casNode(task.id, row.nodeId, from, row.version, start, tx))) await fn(tx, fx);
       };
       if (inline) return this.commitStep(body);
@@ -400,6 +411,7 @@ export class FlowEngine {
     const ctl = new AbortController();
     this.inflight.set(key, ctl);
     const lateClaim = claim ? undefined : setTimeout(() => {
+      announce();
       claimNow().then((ok) => { if (!ok) ctl.abort(new Error('the node changed while its plugin ran')); }, () => undefined);
     }, CLAIM_DELAY_MS);
     const renew = setInterval(() => {
@@ -427,7 +439,10 @@ export class FlowEngine {
     const early = claim ? await claim.catch(() => false) : undefined;
     if (early === false) return undefined;
     const guard: Claim = early ? { from: ['running'], patch: {} } : { from, patch: start };
-    const apply = (tx: SqlRunner, fx: Effects) => this.applyOutcome(tx, fx, task, { ...row, attempts: attempt }, def, outcome, inputs, guard);
+    const apply = (tx: SqlRunner, fx: Effects) => {
+      announce(fx);
+      return this.applyOutcome(tx, fx, task, { ...row, attempts: attempt }, def, outcome, inputs, guard);
+    };
     if (opts.inline === false) {
       await this.commit(apply);
       return { outcome };

@@ -94,6 +94,33 @@ const SELECT_NODES = `select ${NODE_COLUMNS.map((c) => `\`${c}\``).join(', ')} f
 const SELECT_DETAIL = 'select * from `task_nodes` where `task_id` = ? and `node_id` = ?';
 const SELECT_STEP = 'select `n`.*, `t`.`state` as `task_state` from `task_nodes` as `n` inner join `tasks` as `t` on `t`.`id` = `n`.`task_id` where `n`.`task_id` = ? and `n`.`node_id` = ?';
 
+/** The step statements whose SQL differs between SQLite and MySQL / MariaDB. */
+interface DialectSql {
+  /** Locks the converge's node row until commit; none on SQLite, where a transaction is the only writer. */
+  lockRow?: string;
+  insertArrival: string;
+  countArrivals: string;
+  upsertVars(count: number): string;
+}
+
+function dialectSql(dialect: 'sqlite' | 'mysql'): DialectSql {
+  const varsInsert = (count: number) => `insert into \`task_vars\` (\`task_id\`, \`key\`, \`value\`) values ${Array.from({ length: count }, () => '(?, ?, ?)').join(', ')}`;
+  const count = 'select count(*) as `c` from `task_arrivals` where `task_id` = ? and `converge_id` = ?';
+  if (dialect === 'sqlite') {
+    return {
+      insertArrival: 'insert into `task_arrivals` (`task_id`, `converge_id`, `flow_id`) values (?, ?, ?) on conflict do nothing',
+      countArrivals: count,
+      upsertVars: (n) => `${varsInsert(n)} on conflict (\`task_id\`, \`key\`) do update set \`value\` = excluded.\`value\``,
+    };
+  }
+  return {
+    lockRow: 'select `version` from `task_nodes` where `task_id` = ? and `node_id` = ? for update',
+    insertArrival: 'insert ignore into `task_arrivals` (`task_id`, `converge_id`, `flow_id`) values (?, ?, ?)',
+    countArrivals: `${count} for update`,
+    upsertVars: (n) => `${varsInsert(n)} on duplicate key update \`value\` = values(\`value\`)`,
+  };
+}
+
 /** An update of a node row's columns, guarded by a where clause; the SQL of each shape is built once. */
 function nodeUpdate(row: Record<string, unknown>, guard: string): { sql: string; values: unknown[] } {
   const columns = Object.keys(row);
@@ -106,9 +133,11 @@ function nodeUpdate(row: Record<string, unknown>, guard: string): { sql: string;
  */
 export class TaskStore {
   private readonly sql: DirectSql;
+  private readonly dialectSql: DialectSql;
 
   constructor(readonly db: Db) {
     this.sql = new DirectSql(db);
+    this.dialectSql = dialectSql(this.sql.dialect);
   }
 
   transaction<T>(fn: (tx: SqlRunner) => Promise<T>): Promise<T> {
@@ -165,11 +194,14 @@ export class TaskStore {
 
   /** Compare-and-set on the task's state. */
   async casTask(id: string, from: readonly TaskState[], patch: { state: TaskState; startedAt?: number; finishedAt?: number | null; error?: string | null }, tx: Tx = this.db): Promise<boolean> {
+    if (from.length === 0) return false;
     const row: Record<string, unknown> = { state: patch.state, updated_at: Date.now() };
     if (patch.startedAt !== undefined) row.started_at = patch.startedAt;
     if (patch.finishedAt !== undefined) row.finished_at = patch.finishedAt;
     if (patch.error !== undefined) row.error = patch.error;
-    return (await tx('tasks').where({ id }).whereIn('state', from as TaskState[]).update(row)) > 0;
+    const columns = Object.keys(row);
+    const sql = `update \`tasks\` set ${columns.map((c) => `\`${c}\` = ?`).join(', ')} where \`id\` = ? and \`state\` in (${from.map(() => '?').join(', ')})`;
+    return (await this.sql.run(tx, sql, [...columns.map((c) => row[c]), id, ...from])) > 0;
   }
 
   async node(taskId: string, nodeId: string, tx: Tx = this.db): Promise<NodeRecord | undefined> {
@@ -211,30 +243,33 @@ export class TaskStore {
 
   /** Task variables as a plain object. */
   async vars(taskId: string, tx: Tx = this.db): Promise<Record<string, JsonValue>> {
-    const rows = await tx('task_vars').where({ task_id: taskId }).select('key', 'value');
-    return Object.fromEntries(rows.map((r: { key: string; value: string }) => [r.key, JSON.parse(r.value) as JsonValue]));
+    const rows = await this.sql.rows(tx, 'select `key`, `value` from `task_vars` where `task_id` = ?', [taskId]);
+    return Object.fromEntries(rows.map(([key, value]) => [key as string, JSON.parse(value as string) as JsonValue]));
   }
 
   async setVars(taskId: string, values: Record<string, JsonValue>, tx: Tx = this.db): Promise<void> {
-    for (const [key, value] of Object.entries(values)) {
-      await tx('task_vars').insert({ task_id: taskId, key, value: JSON.stringify(value) }).onConflict(['task_id', 'key']).merge(['value']);
-    }
+    const entries = Object.entries(values);
+    if (entries.length === 0) return;
+    const params = entries.flatMap(([key, value]) => [taskId, key, JSON.stringify(value)]);
+    await this.sql.run(tx, this.dialectSql.upsertVars(entries.length), params);
   }
 
   /**
    * Records a token's arrival at a converge gateway (once per flow) and returns how many have
    * arrived. The converge's row is locked first, so branches finishing at the same moment in
    * different transactions count one after the other and exactly one of them sees the last arrival.
+   * (SQLite has one writer at a time, so there the transaction itself is the lock.)
    */
   async arrive(taskId: string, convergeId: string, flowId: string, tx: Tx): Promise<number> {
-    await tx('task_nodes').where({ task_id: taskId, node_id: convergeId }).forUpdate().first('version');
-    await tx('task_arrivals').insert({ task_id: taskId, converge_id: convergeId, flow_id: flowId }).onConflict(['task_id', 'converge_id', 'flow_id']).ignore();
-    const r = await tx('task_arrivals').where({ task_id: taskId, converge_id: convergeId }).forUpdate().count({ c: '*' }).first();
+    const { lockRow, insertArrival, countArrivals } = this.dialectSql;
+    if (lockRow) await this.sql.first(tx, lockRow, [taskId, convergeId]);
+    await this.sql.run(tx, insertArrival, [taskId, convergeId, flowId]);
+    const r = await this.sql.first<{ c: number | string }>(tx, countArrivals, [taskId, convergeId]);
     return Number(r?.c ?? 0);
   }
 
   async resetArrivals(taskId: string, convergeId: string, tx: Tx): Promise<void> {
-    await tx('task_arrivals').where({ task_id: taskId, converge_id: convergeId }).delete();
+    await this.sql.run(tx, 'delete from `task_arrivals` where `task_id` = ? and `converge_id` = ?', [taskId, convergeId]);
   }
 
   async addHistory(taskId: string, nodeId: string, e: NodeHistoryEntry, tx: Tx = this.db): Promise<void> {
