@@ -8,6 +8,7 @@ import * as m006 from './006-cmdb.js';
 import * as m007 from './007-secrets.js';
 import * as m008 from './008-cron.js';
 import * as m009 from './009-uploads.js';
+import * as m010 from './010-sweeper-indexes.js';
 
 interface Migration { up(db: Knex): Promise<void>; down(db: Knex): Promise<void> }
 
@@ -22,6 +23,7 @@ const MIGRATIONS: [string, Migration][] = [
   ['007-secrets', m007],
   ['008-cron', m008],
   ['009-uploads', m009],
+  ['010-sweeper-indexes', m010],
 ];
 
 export const migrationSource: Knex.MigrationSource<Migration> = {
