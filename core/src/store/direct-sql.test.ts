@@ -69,4 +69,38 @@ describe('direct SQL', () => {
     })));
     assert.equal(await value('n'), 20);
   });
+
+  test('transactions running at once each land or roll back alone, whichever of them throws', async () => {
+    const ids = Array.from({ length: 12 }, (_, i) => `g${i}`);
+    const failing = new Set(['g0', 'g5', 'g11']);
+    const results = await Promise.allSettled(ids.map((id) => sql.transaction(db, async (tx) => {
+      await tx('ds_probe').insert({ id, v: 1 });
+      await sql.run(tx, 'update `ds_probe` set `v` = ? where `id` = ?', [2, id]);
+      if (failing.has(id)) throw new Error(`${id} failed`);
+      return id;
+    })));
+    results.forEach((r, i) => {
+      if (failing.has(ids[i]!)) assert.equal(r.status === 'rejected' && (r.reason as Error).message, `${ids[i]} failed`);
+      else assert.deepEqual(r, { status: 'fulfilled', value: ids[i] });
+    });
+    for (const id of ids) assert.equal(await value(id), failing.has(id) ? undefined : 2, id);
+  });
+
+  test('a transaction settles once its work is committed; on SQLite one queued behind it shares that commit', async () => {
+    let seenInside: number | undefined;
+    const first = sql.transaction(db, async (tx) => {
+      await tx('ds_probe').insert({ id: 'late', v: 1 });
+      await new Promise((r) => setTimeout(r, 20));
+    });
+    const second = sql.transaction(db, async (tx) => {
+      seenInside = (await sql.first<{ v: number }>(tx, 'select `v` from `ds_probe` where `id` = ?', ['late']))?.v;
+      await tx('ds_probe').insert({ id: 'late2', v: 1 });
+    });
+    await first;
+    assert.equal(await value('late'), 1, 'settled before its write was visible');
+    await second;
+    assert.equal(await value('late2'), 1);
+    // SQLite runs the queued transaction inside the open one, after it: it sees the first's write.
+    if (sql.dialect === 'sqlite') assert.equal(seenInside, 1);
+  });
 });

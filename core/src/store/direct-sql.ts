@@ -23,6 +23,98 @@ interface PoolClient {
   releaseConnection(connection: unknown): Promise<void>;
 }
 
+/** A runner whose knex queries and direct statements all run on `conn`. */
+function boundRunner(db: Knex, conn: unknown): SqlRunner {
+  const bound: PoolClient = { acquireConnection: () => Promise.resolve(conn), releaseConnection: () => Promise.resolve() };
+  return Object.assign((table: string) => db(table).connection(conn), { client: bound }) as unknown as SqlRunner;
+}
+
+/** Transactions joined into one commit per database (SQLite has one connection, so one group). */
+const groups = new WeakMap<Knex, GroupCommit>();
+/** At most this many transactions share a commit, so reads waiting for the connection get it soon. */
+const MAX_GROUP = 32;
+
+interface Job { fn: (tx: SqlRunner) => Promise<unknown>; resolve(value: unknown): void; reject(err: unknown): void }
+
+/**
+ * Group commit for SQLite. Its one connection runs one transaction at a time; while one runs,
+ * flow steps finishing elsewhere queue for the connection, and each would pay its own BEGIN and
+ * COMMIT. Instead, queued transactions run one after another inside the open transaction, each
+ * in a savepoint, and one COMMIT makes them all durable. A transaction that throws is rolled
+ * back to its savepoint alone; the others still commit. Each caller's promise settles once its
+ * work is committed (or rolled back), so effects sent after a transaction still follow the
+ * commit. A lone transaction costs what it did before: no savepoint, one BEGIN and COMMIT.
+ */
+class GroupCommit {
+  private readonly queue: Job[] = [];
+  private draining = false;
+
+  constructor(private readonly db: Knex, private readonly exec: (conn: unknown, sql: string) => Promise<void>) {}
+
+  run<T>(fn: (tx: SqlRunner) => Promise<T>): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.queue.push({ fn, resolve: resolve as (v: unknown) => void, reject });
+      if (!this.draining) void this.drain();
+    });
+  }
+
+  private async drain(): Promise<void> {
+    this.draining = true;
+    try {
+      while (this.queue.length > 0) await this.group();
+    } finally {
+      this.draining = false;
+    }
+  }
+
+  /** One BEGIN … COMMIT holding the queued transactions, and those that queue while it runs. */
+  private async group(): Promise<void> {
+    const client = this.db.client as PoolClient;
+    let conn: unknown;
+    try {
+      conn = await client.acquireConnection();
+    } catch (err) {
+      for (const job of this.queue.splice(0)) job.reject(err);
+      return;
+    }
+    const tx = boundRunner(this.db, conn);
+    const done: [Job, unknown][] = [];
+    let current: Job | undefined;
+    try {
+      await this.exec(conn, 'BEGIN');
+      for (let n = 0; n < MAX_GROUP && this.queue.length > 0; n++) {
+        current = this.queue.shift()!;
+        // Until one transaction has succeeded there is nothing to keep: a failure rolls back all.
+        const savepoint = done.length > 0;
+        if (savepoint) await this.exec(conn, 'SAVEPOINT `step`');
+        let result: unknown;
+        try {
+          result = await current.fn(tx);
+        } catch (err) {
+          await this.exec(conn, savepoint ? 'ROLLBACK TO `step`' : 'ROLLBACK');
+          await this.exec(conn, savepoint ? 'RELEASE `step`' : 'BEGIN');
+          current.reject(err);
+          current = undefined;
+          continue;
+        }
+        if (savepoint) await this.exec(conn, 'RELEASE `step`');
+        done.push([current, result]);
+        current = undefined;
+      }
+      await this.exec(conn, 'COMMIT');
+    } catch (err) {
+      // BEGIN, a savepoint, a rollback or COMMIT itself failed: nothing of this group was kept.
+      await this.exec(conn, 'ROLLBACK').catch(() => undefined);
+      current?.reject(err);
+      for (const [job] of done) job.reject(err);
+      return;
+    } finally {
+      await client.releaseConnection(conn);
+    }
+    for (const [job, result] of done) job.resolve(result);
+  }
+}
+
 /** better-sqlite3 binds numbers, strings, buffers and null only. */
 const sqliteValue = (v: unknown): unknown => (typeof v === 'boolean' ? (v ? 1 : 0) : v === undefined ? null : v);
 
@@ -47,15 +139,22 @@ export class DirectSql {
    * per transaction, which costs more than a flow step's statements; this one only issues BEGIN
    * and COMMIT (or ROLLBACK when `fn` throws). `fn` gets a runner bound to the connection:
    * {@link DirectSql} statements and knex queries made through it both run inside.
+   *
+   * On SQLite, transactions that arrive while one runs join it (see {@link GroupCommit}).
    */
-  async transaction<T>(db: Knex, fn: (tx: SqlRunner) => Promise<T>): Promise<T> {
+  transaction<T>(db: Knex, fn: (tx: SqlRunner) => Promise<T>): Promise<T> {
+    if (this.dialect === 'mysql') return this.single(db, fn);
+    let group = groups.get(db);
+    if (!group) groups.set(db, (group = new GroupCommit(db, (conn, sql) => this.exec(conn, sql))));
+    return group.run(fn);
+  }
+
+  private async single<T>(db: Knex, fn: (tx: SqlRunner) => Promise<T>): Promise<T> {
     const client = db.client as PoolClient;
     const conn = await client.acquireConnection();
-    const bound: PoolClient = { acquireConnection: () => Promise.resolve(conn), releaseConnection: () => Promise.resolve() };
-    const tx = Object.assign((table: string) => db(table).connection(conn), { client: bound }) as unknown as SqlRunner;
     try {
-      await this.exec(conn, this.dialect === 'sqlite' ? 'BEGIN' : 'START TRANSACTION');
-      const result = await fn(tx);
+      await this.exec(conn, 'START TRANSACTION');
+      const result = await fn(boundRunner(db, conn));
       await this.exec(conn, 'COMMIT');
       return result;
     } catch (err) {
