@@ -1,4 +1,5 @@
 import { fork, type ChildProcess } from 'node:child_process';
+import { forEachMessage, MessageBatcher, type Batch } from '../message-batch.js';
 import type { FromSandbox, ToSandbox } from '../protocol.js';
 
 /** How long a sandbox process may take to start before it is killed (and its calls fail). */
@@ -46,7 +47,7 @@ export class SandboxProcess {
         OPSLOOM_SANDBOX_SETTINGS: JSON.stringify({ idlePerPlugin: settings.idlePerPlugin, maxLoaded: settings.maxLoaded, maxIdleTotal: settings.maxIdleTotal }),
       },
     });
-    this.#child.on('message', (m: FromSandbox) => this.#route(m));
+    this.#child.on('message', (m: FromSandbox | Batch<FromSandbox>) => forEachMessage(m, (one) => this.#route(one)));
     // A process that never comes up would hold its calls forever (their deadlines start at ready).
     const boot = setTimeout(() => {
       if (this.#onReady) this.kill();
@@ -89,8 +90,12 @@ export class SandboxProcess {
 
   send(message: ToSandbox): void {
     if (this.#dead || !this.#child.connected) return;
-    this.#child.send(message);
+    this.#outbox.send(message);
   }
+
+  readonly #outbox = new MessageBatcher<ToSandbox>((m) => {
+    if (!this.#dead && this.#child.connected) this.#child.send(m);
+  });
 
   /** Kills the process (a call overran its deadline); the pool replaces it. */
   kill(): void {
