@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
+import { mysqlServer } from '../store/mysql-server.js';
 
 /**
  * Opsloom's settings. Each comes from an environment variable of the same name, or from the
@@ -77,7 +78,7 @@ export const SETTINGS: readonly { key: Key; default: string; meaning: string }[]
   { key: 'OPSLOOM_DATA_DIR', default: './data', meaning: 'data directory (SQLite file, registry storage, plugin store, keys)' },
   { key: 'OPSLOOM_HOST', default: '127.0.0.1', meaning: 'interface the HTTP server binds' },
   { key: 'OPSLOOM_PORT', default: '7070', meaning: 'HTTP port (portal, API, agent gateway)' },
-  { key: 'OPSLOOM_DB', default: '(SQLite in the data directory)', meaning: 'mysql://user:pass@host:3306/db for MySQL/MariaDB' },
+  { key: 'OPSLOOM_DB', default: '(SQLite in the data directory)', meaning: 'mysql://user:pass@host:3306/db for MySQL/MariaDB (or mysql://user@localhost/db?socket=/run/mysqld/mysqld.sock)' },
   { key: 'OPSLOOM_REDIS', default: '(in-process)', meaning: 'redis://host:6379 for queues, events and leases shared by several processes' },
   { key: 'OPSLOOM_REDIS_PREFIX', default: 'opsloom', meaning: 'prefix of every Redis key, so deployments can share a Redis' },
   { key: 'OPSLOOM_SECRET_KEY', default: '(generated in the data directory)', meaning: 'key that encrypts secrets at rest, at least 32 characters' },
@@ -172,6 +173,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: { conf
     if (u.protocol === 'sqlite:') db = { kind: 'sqlite', file: resolve(cwd, decodeURIComponent(u.pathname)) };
     else {
       if (u.pathname.length <= 1) throw new ConfigError('OPSLOOM_DB', 'the URL must name a database, e.g. mysql://root@127.0.0.1:3306/opsloom');
+      try {
+        mysqlServer(u);
+      } catch (err) {
+        throw new ConfigError('OPSLOOM_DB', (err as Error).message);
+      }
       db = { kind: 'mysql', url: src.OPSLOOM_DB.replace(/^mariadb:/, 'mysql:') };
     }
   }

@@ -3,6 +3,7 @@ import { dirname } from 'node:path';
 import knexFactory, { type Knex } from 'knex';
 import type { DbConfig } from '../config/config.js';
 import { migrationSource } from './migrations/index.js';
+import { mysqlServer } from './mysql-server.js';
 import { WalCheckpointer } from './wal-checkpointer.js';
 
 export type Db = Knex;
@@ -58,10 +59,7 @@ function openMysql(url: string): Db {
   return knexFactory({
     client: 'mysql2',
     connection: {
-      host: u.hostname || '127.0.0.1',
-      port: Number(u.port || 3306),
-      user: decodeURIComponent(u.username || 'root'),
-      password: decodeURIComponent(u.password),
+      ...mysqlServer(u),
       database: decodeURIComponent(u.pathname.slice(1)),
       charset: 'utf8mb4',
       supportBigNumbers: true,

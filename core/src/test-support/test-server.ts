@@ -6,6 +6,7 @@ import mysql from 'mysql2/promise';
 import { loadConfig, type Config } from '../config/config.js';
 import { startOpsloom, type Opsloom } from '../server.js';
 import { createLogger } from '../log.js';
+import { mysqlServer } from '../store/mysql-server.js';
 
 /** The admin password every test server starts with. */
 export const TEST_ADMIN_PASSWORD = 'correct-horse-battery';
@@ -25,7 +26,7 @@ export async function testDatabase(dir: string): Promise<{ env: Record<string, s
   if (!backend.mysql) return { env: { OPSLOOM_DB: `sqlite:${join(dir, 'opsloom.sqlite')}` }, drop: async () => undefined };
   const name = `opsloom_t_${randomBytes(6).toString('hex')}`;
   const server = new URL(backend.mysql);
-  const conn = await mysql.createConnection({ host: server.hostname, port: Number(server.port || 3306), user: decodeURIComponent(server.username || 'root'), password: decodeURIComponent(server.password) });
+  const conn = await mysql.createConnection(mysqlServer(server));
   await conn.query(`CREATE DATABASE \`${name}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_bin`);
   await conn.end();
   const url = new URL(backend.mysql);
@@ -33,7 +34,7 @@ export async function testDatabase(dir: string): Promise<{ env: Record<string, s
   return {
     env: { OPSLOOM_DB: url.toString() },
     async drop() {
-      const c = await mysql.createConnection({ host: server.hostname, port: Number(server.port || 3306), user: decodeURIComponent(server.username || 'root'), password: decodeURIComponent(server.password) });
+      const c = await mysql.createConnection(mysqlServer(server));
       await c.query(`DROP DATABASE IF EXISTS \`${name}\``);
       await c.end();
     },
