@@ -1,6 +1,6 @@
 import ivm from 'isolated-vm';
 import { GUEST_BOOTSTRAP } from './guest-bootstrap.js';
-import { blankContext, releaseContext, type PreparedContext } from './isolate-context.js';
+import { freshContext, releaseContext, type PreparedContext } from './isolate-context.js';
 
 /** An isolate with the bootstrap compiled, not yet given to any plugin version. */
 export interface BlankIsolate {
@@ -90,7 +90,7 @@ function make(memoryMb: number, ahead: boolean): BlankIsolate {
   const bootstrap = isolate.compileScriptSync(GUEST_BOOTSTRAP, { filename: 'opsloom:bootstrap' });
   const blank: BlankIsolate = { isolate, bootstrap };
   if (ahead) {
-    blank.context = blankContext(isolate, bootstrap, false);
+    blank.context = freshContext(isolate, bootstrap, false);
     blank.context.catch(() => undefined);
   }
   return blank;

@@ -8,13 +8,15 @@
  * (esbuild `--format=iife --global-name=__opsloomPlugin`), either the definition itself or a
  * module namespace whose `default` is the definition.
  *
- * Contract with the host (see guest-call.ts): `__opsloom_entry` is an object of three functions,
- * taken off the global by the host before plugin code runs.
- * - `start(which, payloadJson, outputLimit, canLog)` runs the plugin function; it returns the
- *   result text at once when the plugin answered without a promise, else ''.
- * - `take()` returns the result text once the plugin's promise settled (the host calls it right
- *   after `start`, past the microtask checkpoint), else '' while the plugin is still waiting.
- * - `wait()` returns a promise of the result text, for plugins still waiting (e.g. on a host call).
+ * Contract with the host (see guest-call.ts): the script's completion value is the entry function,
+ * which the host keeps as a Reference (one value back from the script, so preparing a context
+ * needs no further trips to the isolate); it is never on the global, so plugin code never sees it.
+ * - `entry('start', which, payloadJson, outputLimit, canLog)` runs the plugin function; it returns
+ *   the result text at once when the plugin answered without a promise, else ''.
+ * - `entry('take')` returns the result text once the plugin's promise settled (the host calls it
+ *   right after `start`, past the microtask checkpoint), else '' while the plugin is still waiting.
+ * - `entry('wait')` returns a promise of the result text, for plugins still waiting (e.g. on a host
+ *   call).
  * The result text is `<log lines sent>;<outcome JSON>`: log lines travel on their own, queued to
  * the host thread, and the count lets the host wait for the last ones before it answers.
  */
@@ -135,8 +137,6 @@ export const GUEST_BOOTSTRAP = String.raw`
     pending.then((text) => { result = text; });
     return '';
   };
-  const take = () => result;
-  const wait = () => pending;
-  Object.defineProperty(g, '__opsloom_entry', { configurable: true, value: freeze({ start, take, wait }) });
+  return (step, which, payloadJson, limit, logAllowed) => step === 'start' ? start(which, payloadJson, limit, logAllowed) : step === 'take' ? result : pending;
 })();
 `;

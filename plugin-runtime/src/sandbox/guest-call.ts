@@ -56,20 +56,20 @@ export async function runGuestCall(isolate: ivm.Isolate, prepared: PreparedConte
   bridge.call = call;
   bridge.received = 0;
   try {
-    const args = [call.call, call.payload, call.limits.outputBytes, call.canLog];
+    const args = ['start', call.call, call.payload, call.limits.outputBytes, call.canLog];
     let text: string;
     if (fast) {
       // This thread cannot run our timer meanwhile: isolated-vm's own timer bounds the guest's run.
-      text = prepared.start.applySync(undefined, args, { ...copyIn, timeout: call.limits.timeoutMs }) as string;
-      if (text === '') text = prepared.take.applySync(undefined, [], copyOut) as string;
+      text = prepared.entry.applySync(undefined, args, { ...copyIn, timeout: call.limits.timeoutMs }) as string;
+      if (text === '') text = prepared.entry.applySync(undefined, ['take'], copyOut) as string;
       heldMs = held(isolate, t0, cpu0);
     } else {
       watch();
-      text = (await prepared.start.apply(undefined, args, copyIn)) as string;
+      text = (await prepared.entry.apply(undefined, args, copyIn)) as string;
     }
     if (text === '') {
       watch();
-      text = (await prepared.wait.apply(undefined, [], promised)) as string;
+      text = (await prepared.entry.apply(undefined, ['wait'], promised)) as string;
     }
     const cut = text.indexOf(';');
     const sent = Number(text.slice(0, cut));

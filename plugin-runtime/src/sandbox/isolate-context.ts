@@ -12,27 +12,33 @@ export interface Bridge {
 }
 
 /**
- * A fresh context with the bootstrap run in it (and, once {@link runPluginScript} ran, the
- * plugin's top-level code). The three entry References stay on the host side only.
+ * A fresh context with the bootstrap run in it and, once prepared for a plugin version, the
+ * plugin's top-level code. The entry Reference stays on the host side only.
  */
 export interface PreparedContext {
   context: ivm.Context;
-  start: ivm.Reference;
-  take: ivm.Reference;
-  wait: ivm.Reference;
+  /** The bootstrap's entry function: `start`, `take` and `wait` steps (see guest-bootstrap.ts). */
+  entry: ivm.Reference;
   bridge: Bridge;
 }
 
+/** A plugin version's compiled code, and the time limit of its top-level run in each context. */
+export interface PluginScript {
+  script: ivm.Script;
+  timeoutMs: number;
+}
+
 /**
- * Creates a context, installs the host bridge and runs the bootstrap. `sync` does it on this
- * thread (no hops: for a call that is waiting); otherwise context creation, the costly part,
- * runs on the isolate's own thread while this one serves other calls.
+ * Creates a context, installs the host bridge, runs the bootstrap and, when given, the plugin's
+ * top-level code. `sync` does it on this thread (no hops: for a call that is waiting). Otherwise
+ * every step is queued to the isolate's own thread: a sync step would lock the isolate from this
+ * thread, waiting out whatever the isolate is doing while a call that arrives meanwhile waits
+ * too, and would run the scripts here.
  */
-export async function blankContext(isolate: ivm.Isolate, bootstrap: ivm.Script, sync: boolean): Promise<PreparedContext> {
+export async function freshContext(isolate: ivm.Isolate, bootstrap: ivm.Script, sync: boolean, plugin?: PluginScript): Promise<PreparedContext> {
   const context = sync ? isolate.createContextSync() : await isolate.createContext();
   const bridge: Bridge = { received: 0 };
-  const jail = context.global;
-  jail.setSync('__opsloom_host', new ivm.Reference(async (op: string, json: string) => {
+  const hostRef = new ivm.Reference(async (op: string, json: string) => {
     try {
       if (!bridge.call) throw new PluginRuntimeError(ErrorCode.PluginError, 'host call outside a plugin call');
       return JSON.stringify({ ok: true, value: await bridge.call.host(op, JSON.parse(json)) });
@@ -40,33 +46,40 @@ export async function blankContext(isolate: ivm.Isolate, bootstrap: ivm.Script, 
       const { code, message } = err as { code?: string; message?: string };
       return JSON.stringify({ ok: false, error: { code: code ?? ErrorCode.HostServiceFailed, message: message ?? String(err) } });
     }
-  }));
-  jail.setSync('__opsloom_log', new ivm.Reference((level: string, message: string) => {
+  });
+  const logRef = new ivm.Reference((level: string, message: string) => {
     if (!bridge.call) return;
     bridge.call.log(level, message);
     bridge.received++;
     bridge.onLog?.();
-  }));
-  bootstrap.runSync(context);
-  const entry = jail.getSync('__opsloom_entry', { reference: true }) as ivm.Reference;
-  jail.deleteSync('__opsloom_entry');
-  const fn = (name: string): ivm.Reference => entry.getSync(name, { reference: true }) as ivm.Reference;
-  const prepared = { context, start: fn('start'), take: fn('take'), wait: fn('wait'), bridge };
-  entry.release();
-  return prepared;
+  });
+  const jail = context.global;
+  if (sync) {
+    jail.setSync('__opsloom_host', hostRef);
+    jail.setSync('__opsloom_log', logRef);
+    const prepared = { context, entry: bootstrap.runSync(context, { reference: true }), bridge };
+    return plugin ? runPluginScript(prepared, plugin, true) : prepared;
+  }
+  // Queued steps run in order: the bootstrap finds both References (a failed set shows as the
+  // bootstrap failing) and the plugin's code runs after the bootstrap. Each awaited step costs
+  // this thread ~20 µs and the context a round trip, hence Ignored sets and one wait for both runs.
+  jail.setIgnored('__opsloom_host', hostRef);
+  jail.setIgnored('__opsloom_log', logRef);
+  const entry = bootstrap.run(context, { reference: true });
+  if (!plugin) return { context, entry: await entry, bridge };
+  const [ref] = await Promise.all([entry, plugin.script.run(context, { timeout: plugin.timeoutMs })]);
+  return { context, entry: ref, bridge };
 }
 
-/** Runs the plugin's top-level code in a blank context (bounded by the plugin's time limit). */
-export async function runPluginScript(prepared: PreparedContext, script: ivm.Script, timeoutMs: number, sync: boolean): Promise<PreparedContext> {
-  if (sync) script.runSync(prepared.context, { timeout: timeoutMs });
-  else await script.run(prepared.context, { timeout: timeoutMs });
+/** Runs the plugin's top-level code in a context made without it (bounded by the plugin's time limit). */
+export async function runPluginScript(prepared: PreparedContext, plugin: PluginScript, sync: boolean): Promise<PreparedContext> {
+  if (sync) plugin.script.runSync(prepared.context, { timeout: plugin.timeoutMs });
+  else await plugin.script.run(prepared.context, { timeout: plugin.timeoutMs });
   return prepared;
 }
 
 /** Frees a context after its one call. */
 export function releaseContext(prepared: PreparedContext): void {
-  prepared.start.release();
-  prepared.take.release();
-  prepared.wait.release();
+  prepared.entry.release();
   prepared.context.release();
 }
