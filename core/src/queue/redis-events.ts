@@ -5,6 +5,9 @@ import { toJson } from './options.js';
 
 type Handler = (message: unknown) => void;
 
+/** Publishes ARGV's (channel, message) pairs in order. */
+const PUBLISH_ALL = "for i = 1, #ARGV, 2 do redis.call('PUBLISH', ARGV[i], ARGV[i + 1]) end return #ARGV / 2";
+
 /**
  * {@link EventBus} on Redis pub/sub. Publishing uses the shared command connection; one
  * subscriber connection per process (opened on the first subscribe) fans each message out to
@@ -31,12 +34,10 @@ export class RedisEventBus implements EventBus {
   async publishAll(messages: readonly { channel: string; message: unknown }[]): Promise<void> {
     this.#assertOpen();
     if (messages.length === 1) return this.publish(messages[0]!.channel, messages[0]!.message);
-    // A pipeline goes out in one write: a flow step's events cost one round trip, not one each.
-    const pipeline = this.publisher.pipeline();
-    for (const { channel, message } of messages) pipeline.publish(this.channelPrefix + channel, toJson(message, `message on channel "${channel}"`));
-    const results = (await pipeline.exec()) ?? [];
-    const failed = results.find(([err]) => err);
-    if (failed) throw failed[0];
+    // One command for the batch: a flow step's events cost one round trip, not one each (and no
+    // pipeline object, which costs ioredis more to build than the publishes).
+    const args = messages.flatMap(({ channel, message }) => [this.channelPrefix + channel, toJson(message, `message on channel "${channel}"`)]);
+    await this.publisher.eval(PUBLISH_ALL, 0, ...args);
   }
 
   async subscribe(channel: string, handler: Handler): Promise<Unsubscribe> {
