@@ -1,11 +1,7 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { loadConfig } from '../config/config.js';
-import { closeDb, openDb, type Db } from '../store/db.js';
-import { testDatabase } from '../test-support/test-server.js';
+import type { Db } from '../store/db.js';
+import { openTestDb } from '../test-support/test-db.js';
 import { entriesOf } from './catalog-entry.js';
 import { CatalogStore } from './catalog-store.js';
 
@@ -24,17 +20,13 @@ function packument(name: string, versions: Record<string, Record<string, unknown
 
 /** The catalog's packument reading and search, on the suite's real database (SQLite or MySQL). */
 describe('catalog store', () => {
-  let dir: string;
   let db: Db;
-  let drop: () => Promise<void>;
+  let close: () => Promise<void>;
   let catalog: CatalogStore;
   const pinned = new Map([['orgb', new Set(['k1'])]]);
 
   before(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'opsloom-catalog-'));
-    const t = await testDatabase(dir);
-    drop = t.drop;
-    db = await openDb(loadConfig({ OPSLOOM_DATA_DIR: dir, ...t.env }).db);
+    ({ db, close } = await openTestDb('catalog'));
     catalog = new CatalogStore(db);
     await catalog.replacePackage('@orgb/ping', entriesOf(packument('@orgb/ping', {
       '1.0.0': { opsloom: { plugin: manifest(), signature: { org: 'orgb', keyId: 'k1' } } },
@@ -45,11 +37,7 @@ describe('catalog store', () => {
       '1.0.0': { opsloom: { plugin: manifest({ title: 'Disk 100%_usage', category: 'storage', runtime: 'wasm', entry: 'p.wasm' }) } },
     }, '1.0.0'), 'local', pinned));
   });
-  after(async () => {
-    await closeDb(db);
-    await drop();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  after(() => close());
 
   test('indexes valid plugin versions only, with signature marks judged against pinned keys', async () => {
     const versions = await catalog.versions('@orgb/ping');

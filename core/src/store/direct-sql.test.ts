@@ -1,34 +1,22 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { loadConfig } from '../config/config.js';
-import { testDatabase } from '../test-support/test-server.js';
-import { closeDb, openDb, type Db } from './db.js';
+import { openTestDb } from '../test-support/test-db.js';
+import type { Db } from './db.js';
 import { DirectSql } from './direct-sql.js';
 
 /** The engine's statement path, on the backend the suite runs on (SQLite, or MySQL with OPSLOOM_TEST_DB). */
 describe('direct SQL', () => {
-  let dir: string;
   let db: Db;
-  let drop: () => Promise<void>;
+  let close: () => Promise<void>;
   let sql: DirectSql;
   const value = async (id: string) => (await sql.first<{ v: number }>(db, 'select `v` from `ds_probe` where `id` = ?', [id]))?.v;
 
   before(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'opsloom-direct-sql-'));
-    const database = await testDatabase(dir);
-    drop = database.drop;
-    db = await openDb(loadConfig({ OPSLOOM_DATA_DIR: dir, ...database.env }).db);
+    ({ db, close } = await openTestDb('direct-sql'));
     await db.schema.createTable('ds_probe', (t) => { t.string('id', 8).primary(); t.integer('v').notNullable(); t.boolean('flag').notNullable().defaultTo(false); });
     sql = new DirectSql(db);
   });
-  after(async () => {
-    await closeDb(db);
-    await drop();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  after(() => close());
 
   test('statements report changed rows and bind booleans on every dialect', async () => {
     await db('ds_probe').insert({ id: 'a', v: 1 });

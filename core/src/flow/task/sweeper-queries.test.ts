@@ -1,11 +1,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { loadConfig } from '../../config/config.js';
-import { testDatabase } from '../../test-support/test-server.js';
-import { closeDb, openDb, type Db } from '../../store/db.js';
+import { openTestDb } from '../../test-support/test-db.js';
+import type { Db } from '../../store/db.js';
 import { TaskStore } from './task-store.js';
 
 /**
@@ -13,24 +9,16 @@ import { TaskStore } from './task-store.js';
  * its rows through an index, never by scanning task_nodes. (On SQLite the indexes are partial.)
  */
 describe('sweeper queries', () => {
-  let dir: string;
   let db: Db;
-  let drop: () => Promise<void>;
+  let close: () => Promise<void>;
   let store: TaskStore;
   const sqlite = () => String(db.client.config.client).includes('sqlite');
 
   before(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'opsloom-sweeper-queries-'));
-    const database = await testDatabase(dir);
-    drop = database.drop;
-    db = await openDb(loadConfig({ OPSLOOM_DATA_DIR: dir, ...database.env }).db);
+    ({ db, close } = await openTestDb('sweeper-queries'));
     store = new TaskStore(db);
   });
-  after(async () => {
-    await closeDb(db);
-    await drop();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  after(() => close());
 
   test('each query reads task_nodes through an index', async () => {
     const queries = store.dueQueries(Date.now(), Date.now() - 5000, 100);
