@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { compileJobOptions } from '../job/job-options.js';
 import { ConfigError, loadConfig } from './config.js';
 
 test('defaults: embedded mode under ./data on 127.0.0.1:7070', () => {
@@ -65,4 +66,18 @@ test('a config file sets the same keys; the environment wins; unknown keys are r
   writeFileSync(file, '{ not json');
   assert.throws(() => loadConfig({}, { configFile: file }), /OPSLOOM_CONFIG: .* is not valid JSON/);
   assert.throws(() => loadConfig({}, { configFile: join(dir, 'missing.json') }), /OPSLOOM_CONFIG: cannot read/);
+});
+
+test('the job service takes its settings from a config file too, the environment winning, each checked by name', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'opsloom-config-'));
+  const file = join(dir, 'opsloom.json');
+  writeFileSync(file, JSON.stringify({ OPSLOOM_JOB_GRACE: 60, OPSLOOM_JOB_DEFAULT_TIMEOUT: 600, OPSLOOM_AGENT_HEARTBEAT: 20 }));
+  const job = compileJobOptions(loadConfig({ OPSLOOM_AGENT_HEARTBEAT: '30' }, { configFile: file }).jobSettings);
+  assert.equal(job.graceMs, 60_000);
+  assert.equal(job.defaultTimeoutSeconds, 600);
+  assert.equal(job.heartbeatSeconds, 30);
+  assert.equal(job.sweepIntervalMs, 5000, 'an unset setting keeps its default');
+  writeFileSync(file, JSON.stringify({ OPSLOOM_JOB_DEFAULT_TIMEOUT: 900, OPSLOOM_JOB_MAX_TIMEOUT: 600 }));
+  assert.throws(() => compileJobOptions(loadConfig({}, { configFile: file }).jobSettings), /OPSLOOM_JOB_DEFAULT_TIMEOUT: 900 exceeds OPSLOOM_JOB_MAX_TIMEOUT/);
+  assert.throws(() => compileJobOptions(loadConfig({ OPSLOOM_JOB_SWEEP_MS: 'often' }).jobSettings), /OPSLOOM_JOB_SWEEP_MS: "often" is not a whole number/);
 });

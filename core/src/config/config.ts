@@ -47,6 +47,8 @@ export interface Config {
   smtpFrom: string | undefined;
   /** Origins (`https://hooks.example.com`) notification webhooks may be sent to. @default none */
   notifyOrigins: readonly string[];
+  /** The job service's settings as given (environment over file); the job module checks them. */
+  jobSettings: JobSettings;
 }
 
 export type ProcessRole = 'api' | 'worker' | 'scheduler' | 'agent-gateway';
@@ -63,12 +65,16 @@ export class ConfigError extends Error {
 const ROLES: readonly ProcessRole[] = ['api', 'worker', 'scheduler', 'agent-gateway'];
 const LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
+/** The job service's settings: carried as given in {@link Config.jobSettings}, compiled by the job module. */
+export const JOB_KEYS = ['OPSLOOM_JOB_DEFAULT_TIMEOUT', 'OPSLOOM_JOB_MAX_TIMEOUT', 'OPSLOOM_JOB_GRACE', 'OPSLOOM_AGENT_HEARTBEAT', 'OPSLOOM_JOB_SWEEP_MS'] as const;
+export type JobSettings = Partial<Record<(typeof JOB_KEYS)[number], string>>;
+
 /** Every key a config file may hold, with its parser. */
 const KEYS = [
   'OPSLOOM_DATA_DIR', 'OPSLOOM_HOST', 'OPSLOOM_PORT', 'OPSLOOM_DB', 'OPSLOOM_REDIS', 'OPSLOOM_SECRET_KEY',
   'OPSLOOM_REGISTRY_PORT', 'OPSLOOM_REGISTRY', 'OPSLOOM_LOCAL_AGENT', 'OPSLOOM_ADMIN_PASSWORD',
   'OPSLOOM_PUBLIC_URL', 'OPSLOOM_LOG_LEVEL', 'OPSLOOM_ROLES', 'OPSLOOM_SESSION_TTL', 'OPSLOOM_STEP_LEASE', 'OPSLOOM_REDIS_PREFIX',
-  'OPSLOOM_SMTP_URL', 'OPSLOOM_SMTP_FROM', 'OPSLOOM_NOTIFY_ORIGINS',
+  'OPSLOOM_SMTP_URL', 'OPSLOOM_SMTP_FROM', 'OPSLOOM_NOTIFY_ORIGINS', ...JOB_KEYS,
 ] as const;
 type Key = (typeof KEYS)[number];
 type Source = Partial<Record<Key, string>>;
@@ -94,6 +100,11 @@ export const SETTINGS: readonly { key: Key; default: string; meaning: string }[]
   { key: 'OPSLOOM_SMTP_URL', default: '(no e-mail)', meaning: 'smtp://user:pass@host:port (or smtps://) for notification e-mail' },
   { key: 'OPSLOOM_SMTP_FROM', default: 'opsloom@SMTP-HOST', meaning: 'sender address of notification e-mail' },
   { key: 'OPSLOOM_NOTIFY_ORIGINS', default: '(none)', meaning: 'comma-separated origins notification webhooks may reach, e.g. https://hooks.slack.com' },
+  { key: 'OPSLOOM_JOB_DEFAULT_TIMEOUT', default: '7200', meaning: 'seconds a script may run when the request sets no timeout' },
+  { key: 'OPSLOOM_JOB_MAX_TIMEOUT', default: '259200', meaning: 'longest timeout a script run may ask for, seconds' },
+  { key: 'OPSLOOM_JOB_GRACE', default: '300', meaning: 'seconds past its timeout a silent host waits before it ends as failed' },
+  { key: 'OPSLOOM_AGENT_HEARTBEAT', default: '15', meaning: 'heartbeat interval agents are told to use, seconds' },
+  { key: 'OPSLOOM_JOB_SWEEP_MS', default: '5000', meaning: 'how often overdue runs and silent agents are swept, milliseconds' },
 ];
 
 function readFile(path: string): Source {
@@ -227,5 +238,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: { conf
     roles: new Set(roleNames as ProcessRole[]),
     sessionTtlMs,
     stepLeaseMs: 1000 * (src.OPSLOOM_STEP_LEASE === undefined ? 30 : int('OPSLOOM_STEP_LEASE', src.OPSLOOM_STEP_LEASE, 2, 3600)),
+    jobSettings: Object.fromEntries(JOB_KEYS.flatMap((k) => (src[k] === undefined ? [] : [[k, src[k]]]))) as JobSettings,
   };
 }

@@ -12,10 +12,6 @@ import { startTestServer, type TestServer } from '../test-support/test-server.js
 import { end, flows, graph, start, task } from '../test-support/flow-helpers.js';
 import { AgentPool, projectWithToken } from '../job/test-support/job-test-kit.js';
 
-// Fast agent settings for this process (the job module reads them from the environment).
-process.env.OPSLOOM_JOB_GRACE = '2';
-process.env.OPSLOOM_JOB_SWEEP_MS = '300';
-process.env.OPSLOOM_AGENT_HEARTBEAT = '5';
 
 /** A plugin touring every host service: CMDB, secret, notify, then a script on the web module, polled to the end. */
 const TOUR = `{
@@ -83,7 +79,8 @@ describe('host services through a real plugin in a flow', () => {
     });
     await new Promise<void>((r) => hooks.listen(0, '127.0.0.1', r));
     hookOrigin = `http://127.0.0.1:${(hooks.address() as AddressInfo).port}`;
-    s = await startTestServer({ OPSLOOM_NOTIFY_ORIGINS: hookOrigin });
+    // Fast agent settings: a lost host is noticed within seconds.
+    s = await startTestServer({ OPSLOOM_NOTIFY_ORIGINS: hookOrigin, OPSLOOM_JOB_GRACE: '2', OPSLOOM_JOB_SWEEP_MS: '300', OPSLOOM_AGENT_HEARTBEAT: '5' });
     root = mkdtempSync(join(tmpdir(), 'opsloom-host-services-'));
     await installPlugin(s, root, '@test/host-tour', 'poll', TOUR, ['cmdb.read', 'secrets.read:api-token', 'secrets.read:other-token', 'notify.send', 'agent.execute']);
     await installPlugin(s, root, '@test/host-probe', 'sync', PROBE, ['agent.execute', 'notify.send']);

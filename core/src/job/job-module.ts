@@ -111,8 +111,8 @@ function databaseKey(db: DbConfig): string {
   return createHash('sha256').update(where).digest('hex').slice(0, 16);
 }
 
-/** The job module with settings from the environment (see {@link compileJobOptions}). */
-export const jobModule: ModuleFactory = (ctx) => createJobModule(compileJobOptions())(ctx);
+/** The job module with its settings from the configuration (see {@link compileJobOptions}). */
+export const jobModule: ModuleFactory = (ctx) => createJobModule(compileJobOptions(ctx.config.jobSettings))(ctx);
 
 export { JobService } from './execution/job-service.js';
 export type { JobActor, JobLimits, LogView } from './execution/job-service.js';

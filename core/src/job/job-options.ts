@@ -1,6 +1,6 @@
-import { ConfigError } from '../config/config.js';
+import { ConfigError, type JobSettings } from '../config/config.js';
 
-/** Settings of the job service, read from the environment (defaults follow bk-job). */
+/** Settings of the job service, from the environment or the config file (defaults follow bk-job). */
 export interface JobOptions {
   /** `OPSLOOM_JOB_DEFAULT_TIMEOUT`: run timeout when a request sets none, seconds. @default 7200 */
   defaultTimeoutSeconds: number;
@@ -14,8 +14,8 @@ export interface JobOptions {
   sweepIntervalMs: number;
 }
 
-function int(env: NodeJS.ProcessEnv, key: string, fallback: number, min: number, max: number): number {
-  const raw = env[key];
+function int(settings: JobSettings, key: keyof JobSettings, fallback: number, min: number, max: number): number {
+  const raw = settings[key];
   if (raw === undefined || raw === '') return fallback;
   if (!/^\d+$/.test(raw.trim())) throw new ConfigError(key, `"${raw}" is not a whole number`);
   const n = Number(raw);
@@ -27,17 +27,17 @@ function int(env: NodeJS.ProcessEnv, key: string, fallback: number, min: number,
  * Reads the job service's settings.
  * @throws ConfigError naming the setting when a value is malformed or the timeouts contradict each other.
  */
-export function compileJobOptions(env: NodeJS.ProcessEnv = process.env): JobOptions {
-  const maxTimeoutSeconds = int(env, 'OPSLOOM_JOB_MAX_TIMEOUT', 259_200, 1, 259_200);
-  const defaultTimeoutSeconds = int(env, 'OPSLOOM_JOB_DEFAULT_TIMEOUT', Math.min(7200, maxTimeoutSeconds), 1, 259_200);
+export function compileJobOptions(settings: JobSettings = {}): JobOptions {
+  const maxTimeoutSeconds = int(settings, 'OPSLOOM_JOB_MAX_TIMEOUT', 259_200, 1, 259_200);
+  const defaultTimeoutSeconds = int(settings, 'OPSLOOM_JOB_DEFAULT_TIMEOUT', Math.min(7200, maxTimeoutSeconds), 1, 259_200);
   if (defaultTimeoutSeconds > maxTimeoutSeconds) {
     throw new ConfigError('OPSLOOM_JOB_DEFAULT_TIMEOUT', `${defaultTimeoutSeconds} exceeds OPSLOOM_JOB_MAX_TIMEOUT (${maxTimeoutSeconds})`);
   }
   return {
     defaultTimeoutSeconds,
     maxTimeoutSeconds,
-    graceMs: int(env, 'OPSLOOM_JOB_GRACE', 300, 0, 86_400) * 1000,
-    heartbeatSeconds: int(env, 'OPSLOOM_AGENT_HEARTBEAT', 15, 1, 3600),
-    sweepIntervalMs: int(env, 'OPSLOOM_JOB_SWEEP_MS', 5000, 50, 600_000),
+    graceMs: int(settings, 'OPSLOOM_JOB_GRACE', 300, 0, 86_400) * 1000,
+    heartbeatSeconds: int(settings, 'OPSLOOM_AGENT_HEARTBEAT', 15, 1, 3600),
+    sweepIntervalMs: int(settings, 'OPSLOOM_JOB_SWEEP_MS', 5000, 50, 600_000),
   };
 }

@@ -6,16 +6,14 @@ import { AGENT_GATEWAY_PATH } from '@opsloom/agent/protocol';
 import { apiClient, startTestServer, type ApiClient, type TestServer } from '../../test-support/test-server.js';
 import type { JobView } from '../execution/job-model.js';
 
-/**
- * Starts a real core for job tests. Job settings are read from the environment by the job module,
- * so they are set here for this test process (each test file is its own process).
- */
+/** Starts a real core for job tests, with job settings short enough for tests. */
 export async function startJobServer(settings: { graceSeconds?: number; sweepMs?: number; heartbeatSeconds?: number; maxTimeoutSeconds?: number } = {}): Promise<TestServer> {
-  process.env.OPSLOOM_JOB_GRACE = String(settings.graceSeconds ?? 10);
-  process.env.OPSLOOM_JOB_SWEEP_MS = String(settings.sweepMs ?? 300);
-  process.env.OPSLOOM_AGENT_HEARTBEAT = String(settings.heartbeatSeconds ?? 5);
-  if (settings.maxTimeoutSeconds) process.env.OPSLOOM_JOB_MAX_TIMEOUT = String(settings.maxTimeoutSeconds);
-  return startTestServer();
+  return startTestServer({
+    OPSLOOM_JOB_GRACE: String(settings.graceSeconds ?? 10),
+    OPSLOOM_JOB_SWEEP_MS: String(settings.sweepMs ?? 300),
+    OPSLOOM_AGENT_HEARTBEAT: String(settings.heartbeatSeconds ?? 5),
+    ...(settings.maxTimeoutSeconds ? { OPSLOOM_JOB_MAX_TIMEOUT: String(settings.maxTimeoutSeconds) } : {}),
+  });
 }
 
 /** The gateway URL of a test server. */
