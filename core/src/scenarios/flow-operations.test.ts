@@ -2,6 +2,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startTestServer, type TestServer } from '../test-support/test-server.js';
 import { installTestPlugins } from '../test-support/test-plugins.js';
+import type { FlowEngine } from '../flow/engine/engine.js';
 import { end, flows, gateway, graph, start, task } from '../test-support/flow-helpers.js';
 
 /** Failure handling and every task and node operation, through the REST API. */
@@ -80,6 +81,21 @@ describe('flow operations', () => {
     const t2 = await f.waitState(skipped, 'finished');
     assert.equal(t2.nodes.a!.state, 'skipped');
     assert.equal(t2.nodes.next!.state, 'finished');
+  });
+
+  test('stopping an attempt stops only that attempt: a retry that started since runs on', async () => {
+    const { engine } = s.ops.services.modules.get('flow') as { engine: FlowEngine };
+    const id = await f.run(one('stop-one', task('a', '@test/busy', { ms: 800 })));
+    await f.waitNode(id, 'a', 'running');
+    // What a timeout or force-fail of an earlier attempt sends, arriving after the retry started.
+    await engine.abort(id, 'a', 'an-earlier-attempt');
+    const t = await f.waitState(id, 'finished');
+    assert.equal(t.nodes.a!.attempts, 1);
+    const stopped = await f.run(one('stop-this', task('a', '@test/busy', { ms: 5000 })));
+    const r = await f.waitNode(stopped, 'a', 'running');
+    await engine.abort(stopped, 'a', r.nodes.a!.version);
+    const t2 = await f.waitState(stopped, 'failed');
+    assert.match(t2.nodes.a!.error!, /cancelled/);
   });
 
   test('callbacks: stale versions and non-waiting nodes are refused, multiple callbacks are serialised', async () => {

@@ -72,8 +72,11 @@ export class FlowEngine {
   readonly graphs = new GraphCache();
   private readonly tasks = new Map<string, Task>();
   private queue!: WorkQueue<StepMessage>;
-  /** Running plugin calls of this process, by `task:node`, so revoke / force-fail / timeout can stop them. */
-  private readonly inflight = new Map<string, AbortController>();
+  /**
+   * Running plugin calls of this process, by `task:node`, with the node version they run under, so
+   * revoke / force-fail / timeout stop the attempt they meant and not a retry that started since.
+   */
+  private readonly inflight = new Map<string, { ctl: AbortController; version: string }>();
   private unsubscribe: (() => Promise<void>) | undefined;
   private closing = false;
   /** Short-lived caches of what every expression scope needs but rarely changes. */
@@ -87,9 +90,10 @@ export class FlowEngine {
     this.queue = this.deps.coordination.queue<StepMessage>(STEP_QUEUE);
     this.queue.process((job) => this.handle(job.data), { concurrency: this.options.concurrency });
     this.unsubscribe = await this.deps.coordination.events.subscribe(ABORT_CHANNEL, (m) => {
-      const { taskId, nodeId } = m as { taskId: string; nodeId?: string };
-      for (const [key, ctl] of this.inflight) {
-        if (key === `${taskId}:${nodeId}` || (nodeId === undefined && key.startsWith(`${taskId}:`))) ctl.abort(new Error('stopped by an operator'));
+      const { taskId, nodeId, version } = m as { taskId: string; nodeId?: string; version?: string };
+      for (const [key, call] of this.inflight) {
+        const hit = nodeId === undefined ? key.startsWith(`${taskId}:`) : key === `${taskId}:${nodeId}` && (version === undefined || call.version === version);
+        if (hit) call.ctl.abort(new Error('stopped by an operator'));
       }
     });
   }
@@ -98,7 +102,7 @@ export class FlowEngine {
     // Calls cut short by a shutdown are not failures: their nodes stay running, their leases
     // lapse, and another process (or this one after a restart) runs the attempt again.
     this.closing = true;
-    for (const ctl of this.inflight.values()) ctl.abort(new Error('core is shutting down'));
+    for (const { ctl } of this.inflight.values()) ctl.abort(new Error('core is shutting down'));
     await this.queue?.close();
     await this.unsubscribe?.();
   }
@@ -156,8 +160,9 @@ export class FlowEngine {
     fx.events.push({ type: 'task', taskId, state, at: new Date().toISOString(), ...(error !== undefined ? { error } : {}) });
   }
 
-  async abort(taskId: string, nodeId?: string): Promise<void> {
-    await this.deps.coordination.events.publish(ABORT_CHANNEL, { taskId, ...(nodeId ? { nodeId } : {}) });
+  /** Stops the task's running plugin calls, or one node's call, or only the attempt under `version`. */
+  async abort(taskId: string, nodeId?: string, version?: string): Promise<void> {
+    await this.deps.coordination.events.publish(ABORT_CHANNEL, { taskId, ...(nodeId ? { nodeId } : {}), ...(nodeId && version ? { version } : {}) });
   }
 
   /** Handles one queue message, then the chain of steps it leads to that this worker runs inline. */
@@ -409,7 +414,8 @@ export class FlowEngine {
     }
     const key = `${task.id}:${row.nodeId}`;
     const ctl = new AbortController();
-    this.inflight.set(key, ctl);
+    const inflight = { ctl, version: row.version };
+    this.inflight.set(key, inflight);
     const lateClaim = claim ? undefined : setTimeout(() => {
       announce();
       claimNow().then((ok) => { if (!ok) ctl.abort(new Error('the node changed while its plugin ran')); }, () => undefined);
@@ -431,7 +437,7 @@ export class FlowEngine {
     } finally {
       clearTimeout(lateClaim);
       clearInterval(renew);
-      if (this.inflight.get(key) === ctl) this.inflight.delete(key);
+      if (this.inflight.get(key) === inflight) this.inflight.delete(key);
     }
     if (this.closing) return undefined;
     // The outcome's first write is the claim's compare-and-set too: from running when the call was
@@ -581,7 +587,8 @@ export class FlowEngine {
     const def = loaded.run.node(nodeId);
     const seconds = 'onError' in def ? def.onError?.timeout?.seconds : undefined;
     await this.commit((tx, fx) => this.failAttempt(tx, fx, loaded.task, row, def, `timed out after ${seconds} s`, { timedOut: true }));
-    await this.abort(taskId, nodeId);
+    // Only this attempt: a retry may start before the abort reaches the process running the call.
+    await this.abort(taskId, nodeId, version);
   }
 
   /** Delivers a callback to a waiting plugin node (the caller checked version and state). */

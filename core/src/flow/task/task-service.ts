@@ -192,7 +192,7 @@ export class TaskService {
     this.assertNode(row, ['running', 'waiting'], 'force-fail the node');
     if (def.type !== 'task' && def.type !== 'subflow') throw refuse('force-fail the node', `${nodeId} is a ${def.type} node`);
     await this.engine.commit((tx, fx) => this.engine.failNode(tx, fx, task, row, `forced to fail by ${by}`, ['running', 'waiting']));
-    await this.engine.abort(taskId, nodeId);
+    await this.engine.abort(taskId, nodeId, row.version);
     if (row.childTaskId) await this.revokeTree(row.childTaskId, false);
   }
 
