@@ -73,6 +73,15 @@ test('poll mode works for wasm through the result envelope', async () => {
   assert.deepEqual(await run(plugin), { status: 'poll', state: { k: 1 }, delayMs: 500, logs: [] });
 });
 
+test('a wasm plugin fails with its own code through the result envelope; a malformed failure is refused', async () => {
+  const coded = wasmPlugin(await buildWatPlugin(constantPlugin('{"status":"failed","error":{"code":"JSON_PATH_INVALID","message":"write it like $.a"}}')));
+  failedWith(await run(coded), 'JSON_PATH_INVALID', /write it like/);
+  const badCode = wasmPlugin(await buildWatPlugin(constantPlugin('{"status":"failed","error":{"code":"not a code","message":"m"}}')));
+  failedWith(await run(badCode), 'PLUGIN_ERROR', /^m$/);
+  const noMessage = wasmPlugin(await buildWatPlugin(constantPlugin('{"status":"failed","error":"boom"}')));
+  failedWith(await run(noMessage), 'OUTPUT_INVALID', /needs \{"error"/);
+});
+
 test('an infinite loop is stopped by terminating its worker', async () => {
   const plugin = wasmPlugin(await buildWatPlugin({ exports: { execute: '(loop $l (br $l))' } }), { limits: { memoryMb: 16, timeoutMs: 150 } });
   failedWith(await run(plugin), 'TIMEOUT');

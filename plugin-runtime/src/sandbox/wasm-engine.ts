@@ -199,7 +199,11 @@ export class WasmEngine implements SandboxEngine {
   }
 }
 
-/** Reads the wasm result envelope: `{"status":"done","outputs":{...}}`, `poll` or `wait-callback`. */
+/**
+ * Reads the wasm result envelope: `{"status":"done","outputs":{...}}`, `poll`, `wait-callback`, or
+ * `{"status":"failed","error":{"code","message"}}` — a wasm plugin's way to fail with its own code,
+ * as an isolate plugin throws an error with a `code` (an invalid code becomes PLUGIN_ERROR).
+ */
 function parseOutcome(text: string): GuestOutcome {
   let v: Record<string, unknown>;
   try {
@@ -210,5 +214,10 @@ function parseOutcome(text: string): GuestOutcome {
   if (v && v.status === 'done') return { status: 'done', outputs: v.outputs ?? {} };
   if (v && v.status === 'poll') return { status: 'poll', state: v.state ?? null, delayMs: typeof v.delayMs === 'number' ? v.delayMs : 1000 };
   if (v && v.status === 'wait-callback') return { status: 'wait-callback', state: v.state ?? null, multiple: v.multiple === true };
-  return { status: 'failed', error: { code: ErrorCode.OutputInvalid, message: 'the wasm plugin must return {"status": "done" | "poll" | "wait-callback", ...}' } };
+  if (v && v.status === 'failed') {
+    const error = v.error as { message?: unknown } | null | undefined;
+    if (error && typeof error === 'object' && typeof error.message === 'string') return { status: 'failed', error: toCoded(error, ErrorCode.PluginError) };
+    return { status: 'failed', error: { code: ErrorCode.OutputInvalid, message: 'a failed result needs {"error": {"code": "SOME_CODE", "message": "..."}}' } };
+  }
+  return { status: 'failed', error: { code: ErrorCode.OutputInvalid, message: 'the wasm plugin must return {"status": "done" | "poll" | "wait-callback" | "failed", ...}' } };
 }

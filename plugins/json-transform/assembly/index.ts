@@ -4,17 +4,10 @@ import { readInput, writeOutput, log } from './opsloom';
 import { JsonParser, JsonValue, KIND_BOOL, KIND_OBJECT, KIND_STRING, quote } from './json';
 import { lookup, parsePath } from './path';
 
-@external("extism:host/env", "alloc") declare function alloc(n: i64): i64;
-@external("extism:host/env", "store_u8") declare function store_u8(offs: i64, v: u8): void;
-@external("extism:host/env", "error_set") declare function error_set(offs: i64): void;
-
-/** Fails the call: the message starts with a stable code the operator can search for. */
+/** Fails the call with a stable code the operator can search for, through the failed result envelope. */
 function fail(code: string, message: string): i32 {
-  const bytes = Uint8Array.wrap(String.UTF8.encode(code + ': ' + message));
-  const addr = alloc(bytes.length);
-  for (let i = 0; i < bytes.length; i++) store_u8(addr + i, bytes[i]);
-  error_set(addr);
-  return 1;
+  writeOutput('{"status":"failed","error":{"code":' + quote(code) + ',"message":' + quote(message) + '}}');
+  return 0;
 }
 
 /**

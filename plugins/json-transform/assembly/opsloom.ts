@@ -30,7 +30,7 @@ export function readInput(): string {
   return String.UTF8.decode(bytes.buffer);
 }
 
-/** Sets the result JSON: {"status":"done","outputs":{...}} or a poll / wait-callback envelope. */
+/** Sets the result JSON: {"status":"done","outputs":{...}}, a poll / wait-callback envelope, or {"status":"failed","error":{...}}. */
 export function writeOutput(json: string): void {
   const addr = toBlock(json);
   output_set(addr, length(addr));

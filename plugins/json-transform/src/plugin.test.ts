@@ -64,16 +64,18 @@ test('strings with escapes and unicode, exact numbers and nested values survive 
   assert.equal(r.outputs.mapped, 4);
 });
 
-test('failures carry their code in the message: bad path, strict miss, conflicting keys', async () => {
-  const cases: [Record<string, unknown>, RegExp][] = [
-    [{ data: {}, mapping: { x: '$.a[*]' } }, /^.*JSON_PATH_INVALID: JSON path "\$\.a\[\*\]" has "\[\*\]"/],
-    [{ data: {}, mapping: { x: '$.nope' }, strict: true }, /MAPPING_PATH_NOT_FOUND: nothing at \$\.nope for "x"/],
-    [{ data: { a: 1, b: 2 }, mapping: { k: '$.a', 'k.j': '$.b' } }, /MAPPING_CONFLICT: output key "k\.j" goes through "k"/],
+test('failures carry their own code: bad path, strict miss, conflicting keys', async () => {
+  const cases: [Record<string, unknown>, string, RegExp][] = [
+    [{ data: {}, mapping: { x: '$.a[*]' } }, 'JSON_PATH_INVALID', /^JSON path "\$\.a\[\*\]" has "\[\*\]"/],
+    [{ data: {}, mapping: { x: '$.nope' }, strict: true }, 'MAPPING_PATH_NOT_FOUND', /^nothing at \$\.nope for "x"/],
+    [{ data: { a: 1, b: 2 }, mapping: { k: '$.a', 'k.j': '$.b' } }, 'MAPPING_CONFLICT', /^output key "k\.j" goes through "k"/],
   ];
-  for (const [inputs, pattern] of cases) {
+  for (const [inputs, code, pattern] of cases) {
     const r = await transform(inputs);
     assert.equal(r.status, 'failed', JSON.stringify(r));
-    if (r.status === 'failed') assert.match(r.error.message, pattern);
+    if (r.status !== 'failed') continue;
+    assert.equal(r.error.code, code, r.error.message);
+    assert.match(r.error.message, pattern);
   }
 });
 

@@ -22,7 +22,7 @@ test('init scaffolds a TypeScript plugin whose own test passes in the sandbox', 
   assert.deepEqual(pkg.keywords, ['opsloom-plugin']);
   const r = await cli('test', dir);
   assert.equal(r.code, 0, r.out);
-  assert.match(r.out, /ok - greets by name\n1 passed, 0 failed/);
+  assert.match(r.out, /ok - greets by name\nok - an empty name fails with its own code\n2 passed, 0 failed/);
   assert.match(readFileSync(join(dir, 'dist/plugin.js'), 'utf8'), /var __opsloomPlugin =/);
 });
 

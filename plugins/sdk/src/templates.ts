@@ -44,6 +44,12 @@ export function scaffoldFiles(o: ScaffoldOptions): Record<string, string> {
         fixtures: {},
         expect: { status: 'done', outputs: { greeting: 'Hello, Ann!' }, logs: ['greeting Ann'] },
       },
+      {
+        name: 'an empty name fails with its own code',
+        inputs: { name: '' },
+        fixtures: {},
+        expect: { status: 'failed', errorCode: 'NAME_EMPTY' },
+      },
     ],
   };
   const files: Record<string, string> = {
@@ -61,25 +67,27 @@ export function scaffoldFiles(o: ScaffoldOptions): Record<string, string> {
   return files;
 }
 
-const ISOLATE_PLUGIN = `import { definePlugin, type SchemaType } from '@opsloom/plugin-sdk';
+const ISOLATE_PLUGIN = `import { definePlugin, PluginFailure, type SchemaType } from '@opsloom/plugin-sdk';
 
 const inputs = ${JSON.stringify(inputs)} as const;
 type Inputs = SchemaType<typeof inputs>;
 
 export default definePlugin<Inputs, { greeting: string }>({
   async execute({ name }, ctx) {
+    if (!name) throw new PluginFailure('NAME_EMPTY', 'set the name input to whom to greet');
     ctx.log('greeting', name);
     return { greeting: \`Hello, \${name}!\` };
   },
 });
 `;
 
-const AS_PLUGIN = `import { readInput, writeOutput, log, jsonString, jsonField } from './opsloom';
+const AS_PLUGIN = `import { readInput, writeOutput, fail, log, jsonString, jsonField } from './opsloom';
 
 /** Input: {"inputs": {...}, "state": ..., "data": ..., "context": {...}} as JSON text. */
 export function execute(): i32 {
   const input = readInput();
   const name = jsonField(input, 'name');
+  if (name.length == 0) return fail('NAME_EMPTY', 'set the name input to whom to greet');
   log('greeting ' + name);
   writeOutput('{"status":"done","outputs":{"greeting":' + jsonString('Hello, ' + name + '!') + '}}');
   return 0;
@@ -118,10 +126,16 @@ export function readInput(): string {
   return String.UTF8.decode(bytes.buffer);
 }
 
-/** Sets the result JSON: {"status":"done","outputs":{...}} or a poll / wait-callback envelope. */
+/** Sets the result JSON: {"status":"done","outputs":{...}}, a poll / wait-callback envelope, or a failure. */
 export function writeOutput(json: string): void {
   const addr = toBlock(json);
   output_set(addr, length(addr));
+}
+
+/** Fails the node with a stable code (A-Z, 0-9, _) and a message saying what to do; return its value from the export. */
+export function fail(code: string, message: string): i32 {
+  writeOutput('{"status":"failed","error":{"code":' + jsonString(code) + ',"message":' + jsonString(message) + '}}');
+  return 0;
 }
 
 /** Calls the host: {"op":"cmdb.read","args":...} in, {"ok":true,"value":...} or {"ok":false,"error":...} out. */

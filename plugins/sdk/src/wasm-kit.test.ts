@@ -16,6 +16,7 @@ test('init --wasm scaffolds an AssemblyScript plugin that builds with a memory c
   const code = await main(['test', dir], (l) => lines.push(l));
   assert.equal(code, 0, lines.join('\n'));
   assert.match(lines.join('\n'), /ok - greets by name/);
+  assert.match(lines.join('\n'), /ok - an empty name fails with its own code/);
   const limits = memoryLimits(new Uint8Array(readFileSync(join(dir, 'dist/plugin.wasm'))));
   assert.equal(limits.length, 1);
   assert.equal(limits[0].max, 256, 'memoryMb 16 → at most 256 pages');
