@@ -12,4 +12,14 @@ export const slug = z.string().regex(/^[a-z][a-z0-9-]{1,62}$/, 'use 2–63 lower
 /** Query-string integers arrive as text. */
 export const queryInt = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 
-export const iso = (ms: number | null | undefined) => (ms === null || ms === undefined ? null : new Date(ms).toISOString());
+/**
+ * Epoch milliseconds as the API shows times: an ISO-8601 string (null stays null).
+ *
+ * @example
+ * iso(0) // '1970-01-01T00:00:00.000Z'
+ */
+export function iso(ms: number): string;
+export function iso(ms: number | null | undefined): string | null;
+export function iso(ms: number | null | undefined): string | null {
+  return ms === null || ms === undefined ? null : new Date(ms).toISOString();
+}

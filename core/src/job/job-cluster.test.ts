@@ -3,7 +3,7 @@ import { after, before, describe, test } from 'node:test';
 import { createLogger } from '../log.js';
 import { startOpsloom, type Opsloom } from '../server.js';
 import { apiClient, backend, type ApiClient, type TestServer } from '../test-support/test-server.js';
-import type { JobView } from './execution/job-model.js';
+import type { JobView } from './api-types.js';
 import { AgentPool, hostResults, projectWithToken, readWholeLog, startJobServer, waitForJob } from './test-support/job-test-kit.js';
 
 // Two core processes only form a cluster on a shared engine: this suite runs in the MySQL + Redis pass.

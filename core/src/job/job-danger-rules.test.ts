@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { TestServer } from '../test-support/test-server.js';
-import type { JobView } from './execution/job-model.js';
+import type { JobView } from './api-types.js';
 import { AgentPool, projectWithToken, startJobServer, userClient, waitForJob } from './test-support/job-test-kit.js';
 
 interface Hit { ruleId: string; action: string; username: string; projectId: string; origin: string; line: number; lineContent: string; script: string; blocked: boolean; jobId: string | null }

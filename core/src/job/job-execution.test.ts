@@ -3,7 +3,7 @@ import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { TestServer } from '../test-support/test-server.js';
-import type { JobView } from './execution/job-model.js';
+import type { JobView } from './api-types.js';
 import { AgentPool, hostResults, projectWithToken, readWholeLog, startJobServer, waitForJob } from './test-support/job-test-kit.js';
 
 /** Fast script execution as a user meets it: real agents over WebSocket, the REST API, logs and results. */

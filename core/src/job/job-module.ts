@@ -115,7 +115,7 @@ function databaseKey(db: DbConfig): string {
 export const jobModule: ModuleFactory = (ctx) => createJobModule(compileJobOptions(ctx.config.jobSettings))(ctx);
 
 export { JobService } from './execution/job-service.js';
-export type { JobActor, JobLimits, LogView } from './execution/job-service.js';
+export type { JobActor, JobLimits } from './execution/job-service.js';
 export type { ExecuteScriptRequest } from './execution/execute-request.js';
 export { executeScriptRequest } from './execution/execute-request.js';
-export type { HostResultView, HostRunStatus, JobStatus, JobView, RollingMode } from './execution/job-model.js';
+export type { HostResultView, HostRunStatus, JobStatus, JobView, LogView, RollingMode } from './api-types.js';

@@ -9,7 +9,7 @@ import type { Agent } from '@opsloom/agent';
 import { createLogger } from '../log.js';
 import { startOpsloom, type Opsloom } from '../server.js';
 import { apiClient, type TestServer } from '../test-support/test-server.js';
-import type { JobView } from './execution/job-model.js';
+import type { JobView } from './api-types.js';
 import { AgentPool, gatewayUrl, hostResults, projectWithToken, readWholeLog, startJobServer, until, waitForJob } from './test-support/job-test-kit.js';
 
 const agentCli = join(dirname(fileURLToPath(import.meta.resolve('@opsloom/agent'))), 'cli.js');

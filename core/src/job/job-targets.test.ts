@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { Agent } from '@opsloom/agent';
 import type { TestServer } from '../test-support/test-server.js';
-import type { JobView } from './execution/job-model.js';
+import type { JobView } from './api-types.js';
 import { AgentPool, gatewayUrl, hostResults, until, projectWithToken, startJobServer, userClient, waitForJob } from './test-support/job-test-kit.js';
 
 /** Host identity and host-level permission: a project only ever reaches its own hosts. */

@@ -1,12 +1,13 @@
 /**
  * Typed calls of the job APIs (bk-job's script execution): fast execute, job results and logs,
  * the script library, high-risk rules and hits, hosts and agent enrolment tokens, and the CMDB
- * reads the host picker needs.
+ * reads the host picker needs. The answers are typed with core's own response shapes
+ * (`@opsloom/core/job-api`).
  */
 import type {
-  DangerHit, DangerRule, EnrolToken, HostResult, HostRunStatus, InventoryHost, Job, JobStatus, LogPage, LogSearchHit, Script, ScriptVersion,
-} from '../model/job-types.js';
-import type { ScriptLanguage } from '../model/script-highlight.js';
+  CreatedEnrolTokenView, DangerAction, DangerHitView, DangerMatchView, DangerRuleView, EnrolTokenView, HostResultView, HostRunStatus, HostView,
+  JobListItemView, JobStatus, JobView, LogSearchHitView, LogView, RollingMode, ScriptDetailView, ScriptLanguage, ScriptListItemView, ScriptVersionView,
+} from '@opsloom/core/job-api';
 import { api, type ApiClient } from './client.js';
 
 /** The body of `POST /jobs/script`. */
@@ -21,7 +22,7 @@ export interface ExecuteScriptBody {
   paramsSensitive?: boolean;
   runAs?: string;
   timeoutSeconds?: number;
-  rolling?: { expression: string; mode: 'pause-on-failure' | 'continue' | 'confirm' };
+  rolling?: { expression: string; mode: RollingMode };
 }
 
 /** A CMDB host (topology and labels). */
@@ -55,23 +56,23 @@ const p = (project: string): string => `/api/v1/projects/${seg(project)}`;
 /** Every job-page call, bound to one client. */
 export function jobEndpoints(client: ApiClient = api) {
   return {
-    execute: (project: string, body: ExecuteScriptBody) => client.post<Job>(`${p(project)}/jobs/script`, body),
-    jobs: (project: string, q: { status?: JobStatus | ''; limit?: number } = {}) => client.get<{ items: Job[] }>(`${p(project)}/jobs`, { query: q }),
-    job: (project: string, id: string, signal?: AbortSignal) => client.get<Job>(`${p(project)}/jobs/${seg(id)}`, signal ? { signal } : {}),
+    execute: (project: string, body: ExecuteScriptBody) => client.post<JobView>(`${p(project)}/jobs/script`, body),
+    jobs: (project: string, q: { status?: JobStatus | ''; limit?: number } = {}) => client.get<{ items: JobListItemView[] }>(`${p(project)}/jobs`, { query: q }),
+    job: (project: string, id: string, signal?: AbortSignal) => client.get<JobView>(`${p(project)}/jobs/${seg(id)}`, signal ? { signal } : {}),
     hosts: (project: string, id: string, q: { status?: HostRunStatus; tag?: string; limit?: number } = {}) =>
-      client.get<{ items: HostResult[] }>(`${p(project)}/jobs/${seg(id)}/hosts`, { query: q }),
+      client.get<{ items: HostResultView[] }>(`${p(project)}/jobs/${seg(id)}/hosts`, { query: q }),
     log: (project: string, id: string, runId: string, offset: number) =>
-      client.get<LogPage>(`${p(project)}/jobs/${seg(id)}/runs/${seg(runId)}/log`, { query: { offset, encoding: 'base64' } }),
-    searchLogs: (project: string, id: string, keyword: string) => client.get<{ items: LogSearchHit[] }>(`${p(project)}/jobs/${seg(id)}/log-search`, { query: { keyword } }),
-    terminate: (project: string, id: string) => client.post<Job>(`${p(project)}/jobs/${seg(id)}/terminate`),
-    retry: (project: string, id: string, scope: 'failed' | 'all') => client.post<Job>(`${p(project)}/jobs/${seg(id)}/retry`, { scope }),
-    confirm: (project: string, id: string) => client.post<Job>(`${p(project)}/jobs/${seg(id)}/confirm`),
+      client.get<LogView>(`${p(project)}/jobs/${seg(id)}/runs/${seg(runId)}/log`, { query: { offset, encoding: 'base64' } }),
+    searchLogs: (project: string, id: string, keyword: string) => client.get<{ items: LogSearchHitView[] }>(`${p(project)}/jobs/${seg(id)}/log-search`, { query: { keyword } }),
+    terminate: (project: string, id: string) => client.post<JobView>(`${p(project)}/jobs/${seg(id)}/terminate`),
+    retry: (project: string, id: string, scope: 'failed' | 'all') => client.post<JobView>(`${p(project)}/jobs/${seg(id)}/retry`, { scope }),
+    confirm: (project: string, id: string) => client.post<JobView>(`${p(project)}/jobs/${seg(id)}/confirm`),
 
     inventory: (project: string, q: { search?: string; online?: 'true' | 'false'; limit?: number } = {}) =>
-      client.get<{ total: number; items: InventoryHost[] }>(`${p(project)}/hosts`, { query: q }),
+      client.get<{ total: number; items: HostView[] }>(`${p(project)}/hosts`, { query: q }),
     removeHost: (project: string, hostId: string) => client.delete(`${p(project)}/hosts/${seg(hostId)}`),
-    tokens: (project: string) => client.get<{ items: EnrolToken[] }>(`${p(project)}/agent-tokens`),
-    createToken: (project: string, body: { name: string; expiresInSeconds?: number }) => client.post<EnrolToken & { token: string }>(`${p(project)}/agent-tokens`, body),
+    tokens: (project: string) => client.get<{ items: EnrolTokenView[] }>(`${p(project)}/agent-tokens`),
+    createToken: (project: string, body: { name: string; expiresInSeconds?: number }) => client.post<CreatedEnrolTokenView>(`${p(project)}/agent-tokens`, body),
     revokeToken: (project: string, id: string) => client.delete(`${p(project)}/agent-tokens/${seg(id)}`),
 
     topology: (project: string) => client.get<Topology>(`${p(project)}/cmdb/topology`),
@@ -79,25 +80,24 @@ export function jobEndpoints(client: ApiClient = api) {
     groups: (project: string) => client.get<{ items: DynamicGroup[] }>(`${p(project)}/cmdb/groups`),
     groupHosts: (project: string, name: string) => client.get<{ total: number; items: CmdbHost[] }>(`${p(project)}/cmdb/groups/${seg(name)}/hosts`, { query: { limit: 5000 } }),
 
-    scripts: (project: string) => client.get<{ items: Script[] }>(`${p(project)}/scripts`),
-    script: (project: string, id: string) => client.get<Script & { versions: ScriptVersion[] }>(`${p(project)}/scripts/${seg(id)}`),
+    scripts: (project: string) => client.get<{ items: ScriptListItemView[] }>(`${p(project)}/scripts`),
+    script: (project: string, id: string) => client.get<ScriptDetailView>(`${p(project)}/scripts/${seg(id)}`),
     createScript: (project: string, body: { name: string; language: ScriptLanguage; description?: string; version?: string; content: string }) =>
-      client.post<Script>(`${p(project)}/scripts`, body),
+      client.post<ScriptDetailView>(`${p(project)}/scripts`, body),
     addVersion: (project: string, id: string, body: { version: string; content?: string; fromVersionId?: string }) =>
-      client.post<ScriptVersion>(`${p(project)}/scripts/${seg(id)}/versions`, body),
+      client.post<ScriptVersionView>(`${p(project)}/scripts/${seg(id)}/versions`, body),
     updateVersion: (project: string, id: string, versionId: string, body: { content?: string; version?: string }) =>
-      client.patch<ScriptVersion>(`${p(project)}/scripts/${seg(id)}/versions/${seg(versionId)}`, body),
-    publish: (project: string, id: string, versionId: string) => client.post<ScriptVersion>(`${p(project)}/scripts/${seg(id)}/versions/${seg(versionId)}/publish`),
-    disable: (project: string, id: string, versionId: string) => client.post<ScriptVersion>(`${p(project)}/scripts/${seg(id)}/versions/${seg(versionId)}/disable`),
+      client.patch<ScriptVersionView>(`${p(project)}/scripts/${seg(id)}/versions/${seg(versionId)}`, body),
+    publish: (project: string, id: string, versionId: string) => client.post<ScriptVersionView>(`${p(project)}/scripts/${seg(id)}/versions/${seg(versionId)}/publish`),
+    disable: (project: string, id: string, versionId: string) => client.post<ScriptVersionView>(`${p(project)}/scripts/${seg(id)}/versions/${seg(versionId)}/disable`),
 
-    rules: () => client.get<{ items: DangerRule[] }>('/api/v1/danger-rules'),
-    createRule: (body: { expression: string; languages: ScriptLanguage[]; description: string; action: 'scan' | 'intercept'; enabled?: boolean }) =>
-      client.post<DangerRule>('/api/v1/danger-rules', body),
-    updateRule: (id: string, body: Partial<Pick<DangerRule, 'enabled' | 'action' | 'description'>>) => client.patch<DangerRule>(`/api/v1/danger-rules/${seg(id)}`, body),
+    rules: () => client.get<{ items: DangerRuleView[] }>('/api/v1/danger-rules'),
+    createRule: (body: { expression: string; languages: ScriptLanguage[]; description: string; action: DangerAction; enabled?: boolean }) =>
+      client.post<DangerRuleView>('/api/v1/danger-rules', body),
+    updateRule: (id: string, body: Partial<Pick<DangerRuleView, 'enabled' | 'action' | 'description'>>) => client.patch<DangerRuleView>(`/api/v1/danger-rules/${seg(id)}`, body),
     deleteRule: (id: string) => client.delete(`/api/v1/danger-rules/${seg(id)}`),
-    checkScript: (language: ScriptLanguage, content: string) =>
-      client.post<{ items: { ruleId: string; action: string; description: string; line: number; lineContent: string }[] }>('/api/v1/danger-rules/check', { language, content }),
-    hits: (project: string) => client.get<{ items: DangerHit[] }>(`${p(project)}/danger-hits`, { query: { limit: 100 } }),
+    checkScript: (language: ScriptLanguage, content: string) => client.post<{ items: DangerMatchView[] }>('/api/v1/danger-rules/check', { language, content }),
+    hits: (project: string) => client.get<{ items: DangerHitView[] }>(`${p(project)}/danger-hits`, { query: { limit: 100 } }),
   };
 }
 

@@ -5,9 +5,9 @@
  */
 import { LitElement, html, css, nothing } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
+import type { HostView } from '@opsloom/core/job-api';
 import { jobApi, type CmdbHost } from '../api/job-endpoints.js';
 import { FetchController } from '../controllers/fetch-controller.js';
-import type { InventoryHost } from '../model/job-types.js';
 import { parseHostList } from '../model/host-list.js';
 import { sharedStyles } from './shared-styles.js';
 
@@ -89,7 +89,7 @@ export class HostPicker extends LitElement {
     }
   }
 
-  #hostBox(h: InventoryHost) {
+  #hostBox(h: HostView) {
     const checked = this.value.some((v) => v.hostId === h.id);
     return html`<label class="inline"><input type="checkbox" data-ip=${h.ip} .checked=${checked} @change=${(e: Event) => {
       const on = (e.target as HTMLInputElement).checked;

@@ -6,9 +6,10 @@
  */
 import { LitElement, html, css, nothing } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
+import type { HostResultView, JobView, LogSearchHitView, ResultGroup } from '@opsloom/core/job-api';
 import { jobApi } from '../api/job-endpoints.js';
 import { PollController } from '../controllers/poll-controller.js';
-import { jobOperations, LogFollower, matchingLines, orderGroups, statusLabel, type HostResult, type Job, type JobOperation, type LogSearchHit, type ResultGroup } from '../model/job-types.js';
+import { jobOperations, LogFollower, matchingLines, orderGroups, statusLabel, type JobOperation } from '../model/job-types.js';
 import { routeHash } from '../model/route.js';
 import { sharedStyles } from './shared-styles.js';
 import './script-editor.js';
@@ -32,14 +33,14 @@ export class JobResult extends LitElement {
 
   @property() project = '';
   @property() jobId = '';
-  @state() private job: Job | undefined;
-  @state() private hosts: HostResult[] = [];
+  @state() private job: JobView | undefined;
+  @state() private hosts: HostResultView[] = [];
   @state() private group: ResultGroup | undefined;
-  @state() private selected: HostResult | undefined;
+  @state() private selected: HostResultView | undefined;
   @state() private logText = '';
   @state() private logComplete = false;
   @state() private needle = '';
-  @state() private hits: LogSearchHit[] | undefined;
+  @state() private hits: LogSearchHitView[] | undefined;
   @state() private error = '';
   @state() private busy = false;
   #follower: LogFollower | undefined;
@@ -143,7 +144,7 @@ export class JobResult extends LitElement {
     void this.#refresh();
   }
 
-  #select(h: HostResult): void {
+  #select(h: HostResultView): void {
     this.selected = h;
     this.#follower = new LogFollower();
     this.logText = '';

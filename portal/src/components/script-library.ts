@@ -5,16 +5,16 @@
  */
 import { LitElement, html, css, nothing } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
+import type { ScriptDetailView, ScriptVersionView } from '@opsloom/core/job-api';
 import { jobApi } from '../api/job-endpoints.js';
 import { FetchController } from '../controllers/fetch-controller.js';
-import type { Script, ScriptVersion } from '../model/job-types.js';
 import { SCRIPT_LANGUAGES, scriptTemplate, type ScriptLanguage } from '../model/script-highlight.js';
 import { apiErrorNotice } from './api-missing.js';
 import { sharedStyles } from './shared-styles.js';
 import './script-editor.js';
 
 /** Why a version cannot be published or disabled now (undefined: it can). */
-export function versionRules(v: Pick<ScriptVersion, 'status'>): { publish?: string; disable?: string; edit?: string } {
+export function versionRules(v: Pick<ScriptVersionView, 'status'>): { publish?: string; disable?: string; edit?: string } {
   return {
     ...(v.status === 'online' ? { publish: 'this version is online already' } : v.status === 'disabled' ? { publish: 'a disabled version cannot go online again' } : {}),
     ...(v.status === 'disabled' ? { disable: 'this version is disabled already' } : v.status === 'draft' ? { disable: 'a draft is not used by any run; delete it instead' } : {}),
@@ -77,7 +77,7 @@ export class ScriptLibrary extends LitElement {
       })}</section></div>`;
   }
 
-  #detail(s: Script & { versions: ScriptVersion[] }) {
+  #detail(s: ScriptDetailView) {
     const current = s.versions.find((v) => v.id === this.versionId) ?? s.versions.find((v) => v.status === 'online') ?? s.versions[0];
     return html`<h2>${s.name} <span class="hint">${s.language}</span></h2>${s.description ? html`<p>${s.description}</p>` : nothing}
       <table><caption class="sr-only">Versions</caption><thead><tr><th>Version</th><th>Status</th><th>Created</th><th>Actions</th></tr></thead>
@@ -118,7 +118,7 @@ export class ScriptLibrary extends LitElement {
     }
   }
 
-  #addVersion(e: SubmitEvent, scriptId: string, from: ScriptVersion): void {
+  #addVersion(e: SubmitEvent, scriptId: string, from: ScriptVersionView): void {
     e.preventDefault();
     const version = String(new FormData(e.target as HTMLFormElement).get('version') ?? '').trim();
     const content = this.versionId === from.id ? this.draft : from.content;

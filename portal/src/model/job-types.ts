@@ -1,164 +1,11 @@
 /**
- * The job shapes of the bk-job-like API (`/api/v1/projects/:projectId/jobs`, hosts, scripts,
- * high-risk rules) as the portal reads them, and the pure rules of the job pages: which
- * operations a job allows and why not, how hosts group, how a log is followed by byte offset.
+ * The pure rules of the job pages: which operations a job allows and why not, how result groups are
+ * ordered, how a log is followed by byte offset. The shapes the job API sends (jobs, host results,
+ * logs, hosts, scripts, high-risk rules) are core's, imported from `@opsloom/core/job-api`, so the
+ * portal reads exactly what the routes send.
  */
+import type { HostRunStatus, JobView, LogView, ResultGroup } from '@opsloom/core/job-api';
 import type { Availability } from './task-operations.js';
-import type { ScriptLanguage } from './script-highlight.js';
-
-/** Per-host status of a job. */
-export type HostRunStatus = 'waiting' | 'running' | 'success' | 'failed' | 'timeout' | 'agent_offline' | 'not_allowed' | 'cancelled';
-
-/** Status of a job. */
-export type JobStatus = 'running' | 'paused' | 'confirming' | 'success' | 'failed' | 'cancelled';
-
-/** `GET /jobs/:jobId`. */
-export interface Job {
-  id: string;
-  name: string;
-  origin: string;
-  status: JobStatus;
-  finished: boolean;
-  createdBy: string | null;
-  language: ScriptLanguage;
-  script: string;
-  scriptId: string | null;
-  scriptVersionId: string | null;
-  params: string;
-  paramsSensitive: boolean;
-  runAs: string | null;
-  timeoutSeconds: number;
-  rolling: { expression: string; mode: string; currentBatch: number; batchCount: number } | null;
-  hostCount: number;
-  counts: Partial<Record<HostRunStatus, number>>;
-  groups: ResultGroup[];
-  createdAt: string;
-  endedAt: string | null;
-}
-
-/** Hosts that ended alike: same status and result tag (bk-job's result groups). */
-export interface ResultGroup {
-  status: HostRunStatus;
-  tag: string | null;
-  count: number;
-}
-
-/** One host's result (`GET /jobs/:jobId/hosts`). */
-export interface HostResult {
-  runId: string;
-  hostId: string | null;
-  cloudArea: number;
-  ip: string;
-  batch: number;
-  attempt: number;
-  status: HostRunStatus;
-  exitCode: number | null;
-  signal: string | null;
-  tag: string | null;
-  failure: { code: string; message: string | null } | null;
-  startedAt: string | null;
-  endedAt: string | null;
-  logBytes: number | null;
-}
-
-/** A page of a host's log (`GET /jobs/:jobId/runs/:runId/log`). */
-export interface LogPage {
-  runId: string;
-  offset: number;
-  nextOffset: number;
-  storedBytes: number;
-  complete: boolean;
-  encoding: 'base64' | 'text';
-  data: string;
-}
-
-/** One host whose log matched a search. */
-export interface LogSearchHit {
-  runId: string;
-  ip: string;
-  cloudArea: number;
-  lines: { offset: number; text: string }[];
-}
-
-/** A host of the inventory (`GET /hosts`). */
-export interface InventoryHost {
-  id: string;
-  cloudArea: number;
-  ip: string;
-  hostname: string;
-  agentId: string;
-  online: boolean;
-  lastSeenAt: string | null;
-  facts?: Record<string, unknown>;
-}
-
-/** An agent enrolment token (the secret only in the create answer). */
-export interface EnrolToken {
-  id: string;
-  name: string;
-  createdAt: string;
-  expiresAt: string | null;
-  revokedAt: string | null;
-  lastUsedAt: string | null;
-  uses: number;
-  token?: string;
-}
-
-/** Status of a script version. */
-export type ScriptVersionStatus = 'draft' | 'online' | 'offline' | 'disabled';
-
-/** One version of a library script. */
-export interface ScriptVersion {
-  id: string;
-  scriptId: string;
-  version: string;
-  content: string;
-  status: ScriptVersionStatus;
-  description: string | null;
-  createdBy: string;
-  createdAt: string;
-}
-
-/** A library script (with its versions when fetched alone). */
-export interface Script {
-  id: string;
-  name: string;
-  language: ScriptLanguage;
-  description: string | null;
-  createdBy: string;
-  createdAt: string;
-  updatedAt: string;
-  onlineVersionId?: string | null;
-  versions?: ScriptVersion[];
-}
-
-/** A high-risk command rule. */
-export interface DangerRule {
-  id: string;
-  expression: string;
-  languages: ScriptLanguage[];
-  description: string;
-  action: 'scan' | 'intercept';
-  enabled: boolean;
-  position: number;
-}
-
-/** One recorded hit of a high-risk rule. */
-export interface DangerHit {
-  id: number;
-  at: string;
-  ruleId: string;
-  expression: string;
-  action: 'scan' | 'intercept';
-  description: string;
-  username: string | null;
-  origin: string;
-  language: ScriptLanguage;
-  line: number;
-  lineContent: string;
-  blocked: boolean;
-  jobId: string | null;
-}
 
 /** Job-level operations of the result view. */
 export type JobOperation = 'retry-failed' | 'retry-all' | 'terminate' | 'confirm';
@@ -173,7 +20,7 @@ const UNSUCCESSFUL: readonly HostRunStatus[] = ['failed', 'timeout', 'agent_offl
  * jobOperations({ status: 'running', finished: false, counts: { running: 2 } }).find((o) => o.op === 'retry-failed')!.reason
  * // 'the job is still running; wait for it or terminate it first'
  */
-export function jobOperations(job: Pick<Job, 'status' | 'finished' | 'counts'>): Availability<JobOperation>[] {
+export function jobOperations(job: Pick<JobView, 'status' | 'finished' | 'counts'>): Availability<JobOperation>[] {
   const running = job.status === 'running' ? 'the job is still running; wait for it or terminate it first' : undefined;
   const unsuccessful = UNSUCCESSFUL.reduce((n, s) => n + (job.counts[s] ?? 0), 0);
   const rule: Record<JobOperation, [string, string | undefined]> = {
@@ -216,7 +63,7 @@ export class LogFollower {
   #decoder = new TextDecoder('utf-8');
 
   /** Adds a page; pages for another offset than the one awaited are ignored (a stale answer). */
-  add(page: LogPage): boolean {
+  add(page: LogView): boolean {
     if (page.offset !== this.offset) return false;
     const bytes = page.encoding === 'base64' ? base64Bytes(page.data) : new TextEncoder().encode(page.data);
     this.text += this.#decoder.decode(bytes, { stream: !page.complete });

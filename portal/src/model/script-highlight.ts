@@ -3,9 +3,10 @@
  * powershell). It only colours text: tokens concatenate back to the exact input, so the
  * highlighted layer lines up with the textarea above it. DOM-free, so it is unit-tested.
  */
+import type { ScriptLanguage } from '@opsloom/core/job-api';
 
-/** Languages the agent runs (`SCRIPT_LANGUAGES` of the agent protocol). */
-export type ScriptLanguage = 'bash' | 'sh' | 'python3' | 'perl' | 'powershell';
+/** Languages the agent runs (`SCRIPT_LANGUAGES` of the agent protocol), as the job API names them. */
+export type { ScriptLanguage };
 
 /** Every language, in the order the picker shows them. */
 export const SCRIPT_LANGUAGES: readonly ScriptLanguage[] = ['bash', 'sh', 'python3', 'perl', 'powershell'];

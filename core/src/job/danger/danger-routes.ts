@@ -2,13 +2,16 @@ import { z } from 'zod';
 import { SCRIPT_LANGUAGES, PROTOCOL_LIMITS } from '@opsloom/agent/protocol';
 import { route, type Route } from '../../http/route.js';
 import { iso, projectParams, queryInt } from '../../http/schemas.js';
+import type { DangerHitView, DangerMatchView, DangerRuleView } from '../api-types.js';
 import { DANGER_ACTIONS, RULE_EXPRESSION_MAX, type DangerMatch, type DangerRule } from './danger-rule.js';
 import type { DangerHitRecord } from './danger-store.js';
 import type { DangerService } from './danger-service.js';
 
-const ruleView = (r: DangerRule) => ({ ...r, createdAt: iso(r.createdAt), updatedAt: iso(r.updatedAt) });
-const matchView = (m: DangerMatch) => ({ ruleId: m.rule.id, action: m.rule.action, description: m.rule.description, line: m.line, lineContent: m.lineContent, matched: m.matched });
-const hitView = (h: DangerHitRecord) => ({ ...h, at: iso(h.at) });
+const ruleView = (r: DangerRule): DangerRuleView => ({ ...r, createdAt: iso(r.createdAt), updatedAt: iso(r.updatedAt) });
+const matchView = (m: DangerMatch): DangerMatchView => ({
+  ruleId: m.rule.id, action: m.rule.action, description: m.rule.description, line: m.line, lineContent: m.lineContent, matched: m.matched,
+});
+const hitView = (h: DangerHitRecord): DangerHitView => ({ ...h, at: iso(h.at) });
 
 const ruleBody = z.object({
   expression: z.string().min(1).max(RULE_EXPRESSION_MAX),

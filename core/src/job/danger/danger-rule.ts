@@ -1,22 +1,17 @@
 import { SCRIPT_LANGUAGES, type ScriptLanguage } from '@opsloom/agent/protocol';
+import type { DangerAction, DangerRuleView, RunOrigin } from '../api-types.js';
 
-/** What a rule does when a script line matches: record it and let the run go, or refuse the run. */
-export type DangerAction = 'scan' | 'intercept';
+/** Every rule action, for validating requests. */
 export const DANGER_ACTIONS: readonly DangerAction[] = ['scan', 'intercept'];
 
 /** Longest rule expression (bk-job's limit). */
 export const RULE_EXPRESSION_MAX = 250;
 
-/** A high-risk command rule: a regular expression checked against every non-comment line of a script. */
-export interface DangerRule {
-  id: string;
-  expression: string;
-  languages: ScriptLanguage[];
-  description: string;
-  action: DangerAction;
-  enabled: boolean;
-  /** Rules are checked and listed in this order. */
-  position: number;
+/**
+ * A high-risk command rule as stored: a regular expression checked against every non-comment line of
+ * a script. The fields are the API's ({@link DangerRuleView}), with times in epoch milliseconds.
+ */
+export interface DangerRule extends Omit<DangerRuleView, 'createdAt' | 'updatedAt'> {
   createdAt: number;
   updatedAt: number;
 }
@@ -30,8 +25,7 @@ export interface DangerMatch {
   matched: string;
 }
 
-/** Where a run came from, recorded with every hit (bk-job's startup mode). */
-export type RunOrigin = 'api' | 'flow' | 'plan' | 'cron';
+/** Every run origin. */
 export const RUN_ORIGINS: readonly RunOrigin[] = ['api', 'flow', 'plan', 'cron'];
 
 /** True when `value` names a script language agents run. */

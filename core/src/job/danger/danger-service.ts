@@ -2,7 +2,8 @@ import type { ScriptLanguage } from '@opsloom/agent/protocol';
 import { NotFoundError, ValidationError } from '../../errors.js';
 import { newId } from '../../store/ids.js';
 import { DangerCheckFailedError, DangerousScriptError, InvalidRuleError } from '../job-errors.js';
-import { checkableLines, RULE_EXPRESSION_MAX, type DangerAction, type DangerMatch, type DangerRule, type RunOrigin } from './danger-rule.js';
+import type { DangerAction, RunOrigin } from '../api-types.js';
+import { checkableLines, RULE_EXPRESSION_MAX, type DangerMatch, type DangerRule } from './danger-rule.js';
 import type { DangerHitRecord, DangerStore } from './danger-store.js';
 import { RegexBudgetExceeded, type RegexSandbox } from './regex-sandbox.js';
 

@@ -1,30 +1,19 @@
 import type { ScriptLanguage } from '@opsloom/agent/protocol';
 import type { Db } from '../../store/db.js';
-import type { DangerAction, DangerRule, RunOrigin } from './danger-rule.js';
+import type { DangerAction, DangerHitView, RunOrigin } from '../api-types.js';
+import type { DangerRule } from './danger-rule.js';
 
 interface RuleRow {
   id: string; expression: string; languages: string; description: string; action: string; enabled: number | boolean;
   position: number; created_at: number; updated_at: number;
 }
 
-/** A recorded match of a rule: who ran what, where, and whether it was refused. */
-export interface DangerHitRecord {
-  id: number;
+/**
+ * A recorded match of a rule: who ran what, where, and whether it was refused. The fields are the
+ * API's ({@link DangerHitView}), with the time in epoch milliseconds.
+ */
+export interface DangerHitRecord extends Omit<DangerHitView, 'at'> {
   at: number;
-  ruleId: string;
-  expression: string;
-  action: DangerAction;
-  description: string;
-  projectId: string;
-  userId: string | null;
-  username: string | null;
-  origin: RunOrigin;
-  language: ScriptLanguage;
-  line: number;
-  lineContent: string;
-  script: string;
-  blocked: boolean;
-  jobId: string | null;
 }
 
 interface HitRow {

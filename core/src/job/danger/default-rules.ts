@@ -1,4 +1,4 @@
-import type { DangerAction } from './danger-rule.js';
+import type { DangerAction } from '../api-types.js';
 
 /** A rule as shipped; the 003 migration seeds these once, after which administrators own the list. */
 export interface DefaultDangerRule {

@@ -1,20 +1,12 @@
 import type { ScriptLanguage } from '@opsloom/agent/protocol';
-import type { RunOrigin } from '../danger/danger-rule.js';
+import type { HostResultView, HostRunStatus, JobListItemView, JobStatus, JobView, ResultGroup, RollingMode, RunOrigin } from '../api-types.js';
 
-/** Per-host status (bk-job's execute-object statuses, reduced to the ones a user acts on). */
-export type HostRunStatus = 'waiting' | 'running' | 'success' | 'failed' | 'timeout' | 'agent_offline' | 'not_allowed' | 'cancelled';
+/** Every host status, for validating filters. */
 export const HOST_RUN_STATUSES: readonly HostRunStatus[] = ['waiting', 'running', 'success', 'failed', 'timeout', 'agent_offline', 'not_allowed', 'cancelled'];
 /** Statuses a host run ends in. */
 export const ENDED_STATUSES: readonly HostRunStatus[] = ['success', 'failed', 'timeout', 'agent_offline', 'not_allowed', 'cancelled'];
 
-/**
- * A job's status: `running` until every host has ended; a rolling job may wait between batches in
- * `paused` (a batch had failures, mode pause-on-failure) or `confirming` (mode confirm).
- */
-export type JobStatus = 'running' | 'paused' | 'confirming' | 'success' | 'failed' | 'cancelled';
-
-/** How a rolling job moves from one batch to the next (bk-job's rolling modes 1–3). */
-export type RollingMode = 'pause-on-failure' | 'continue' | 'confirm';
+/** Every rolling mode, for validating requests. */
 export const ROLLING_MODES: readonly RollingMode[] = ['pause-on-failure', 'continue', 'confirm'];
 
 /** What is shown instead of sensitive parameters, everywhere. */
@@ -71,52 +63,6 @@ export interface HostRun {
   logBytes: number | null;
 }
 
-/** A job as the API and the plugin host API show it: sensitive parameters masked. */
-export interface JobView {
-  id: string;
-  projectId: string;
-  name: string;
-  origin: RunOrigin;
-  status: JobStatus;
-  /** True once every host has ended (success, failed or cancelled). */
-  finished: boolean;
-  createdBy: string | null;
-  language: ScriptLanguage;
-  script: string;
-  scriptId: string | null;
-  scriptVersionId: string | null;
-  params: string;
-  paramsSensitive: boolean;
-  runAs: string | null;
-  timeoutSeconds: number;
-  rolling: { expression: string; mode: RollingMode; currentBatch: number; batchCount: number } | null;
-  hostCount: number;
-  /** Hosts per status. */
-  counts: Partial<Record<HostRunStatus, number>>;
-  /** Hosts grouped by status and result tag (bk-job's result groups). */
-  groups: { status: HostRunStatus; tag: string | null; count: number }[];
-  createdAt: string;
-  endedAt: string | null;
-}
-
-/** One host's result as the API shows it. */
-export interface HostResultView {
-  runId: string;
-  hostId: string | null;
-  cloudArea: number;
-  ip: string;
-  batch: number;
-  attempt: number;
-  status: HostRunStatus;
-  exitCode: number | null;
-  signal: string | null;
-  tag: string | null;
-  failure: { code: string; message: string | null } | null;
-  startedAt: string | null;
-  endedAt: string | null;
-  logBytes: number | null;
-}
-
 const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
 
 export function hostResultView(r: HostRun): HostResultView {
@@ -127,7 +73,7 @@ export function hostResultView(r: HostRun): HostResultView {
   };
 }
 
-export function jobView(j: JobRecord, groups: { status: HostRunStatus; tag: string | null; count: number }[]): JobView {
+export function jobView(j: JobRecord, groups: ResultGroup[]): JobView {
   const counts: Partial<Record<HostRunStatus, number>> = {};
   for (const g of groups) counts[g.status] = (counts[g.status] ?? 0) + g.count;
   return {
@@ -138,4 +84,9 @@ export function jobView(j: JobRecord, groups: { status: HostRunStatus; tag: stri
     rolling: j.rollingExpression && j.rollingMode ? { expression: j.rollingExpression, mode: j.rollingMode, currentBatch: j.currentBatch, batchCount: j.batchCount } : null,
     hostCount: j.hostCount, counts, groups, createdAt: new Date(j.createdAt).toISOString(), endedAt: iso(j.endedAt),
   };
+}
+
+/** A job as the list shows it: its hosts are not counted (see {@link JobListItemView}). */
+export function jobListItemView(j: JobRecord): JobListItemView {
+  return { ...jobView(j, []), counts: {}, groups: [] };
 }

@@ -1,7 +1,8 @@
 import type { Logger } from 'pino';
+import type { HostRunStatus } from '../api-types.js';
 import type { ScriptService } from '../scripts/script-service.js';
 import type { JobDispatcher } from './job-dispatcher.js';
-import type { HostRunStatus, JobRecord } from './job-model.js';
+import type { JobRecord } from './job-model.js';
 import type { JobStore } from './job-store.js';
 
 const isFailure = (s: HostRunStatus): boolean => s !== 'success';

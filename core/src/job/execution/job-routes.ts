@@ -2,11 +2,12 @@ import { z } from 'zod';
 import { route, type Route } from '../../http/route.js';
 import { projectParams, queryInt } from '../../http/schemas.js';
 import { executeScriptRequest } from './execute-request.js';
+import type { JobStatus } from '../api-types.js';
 import { HOST_RUN_STATUSES } from './job-model.js';
 import type { JobService } from './job-service.js';
 
 const jobParams = projectParams.extend({ jobId: z.string().min(1).max(64) });
-const JOB_STATUSES = ['running', 'paused', 'confirming', 'success', 'failed', 'cancelled'] as const;
+const JOB_STATUSES = ['running', 'paused', 'confirming', 'success', 'failed', 'cancelled'] as const satisfies readonly JobStatus[];
 
 /** Fast execution of scripts and the jobs it creates. */
 export function jobRoutes(jobs: JobService): Route[] {

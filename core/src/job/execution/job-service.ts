@@ -3,7 +3,7 @@ import type { ScriptLanguage } from '@opsloom/agent/protocol';
 import { NotFoundError, StateError, ValidationError } from '../../errors.js';
 import { parseAt } from '../../http/validate.js';
 import { newId } from '../../store/ids.js';
-import type { RunOrigin } from '../danger/danger-rule.js';
+import type { HostResultView, HostRunStatus, JobListItemView, JobStatus, JobView, LogSearchHitView, LogView, RunOrigin } from '../api-types.js';
 import type { DangerService } from '../danger/danger-service.js';
 import type { HostStore, HostWithAgent } from '../hosts/host-store.js';
 import { NoTargetsError } from '../job-errors.js';
@@ -12,7 +12,7 @@ import type { ScriptService } from '../scripts/script-service.js';
 import { batchSizes } from './batch-expression.js';
 import { executeScriptRequest, type ExecuteScriptRequest } from './execute-request.js';
 import type { JobDispatcher } from './job-dispatcher.js';
-import { hostResultView, jobView, type HostResultView, type HostRun, type HostRunStatus, type JobRecord, type JobStatus, type JobView } from './job-model.js';
+import { hostResultView, jobListItemView, jobView, type HostRun, type JobRecord } from './job-model.js';
 import type { JobProgress } from './job-progress.js';
 import type { JobStore } from './job-store.js';
 import { matchingLines, type LogStore } from './log-store.js';
@@ -31,18 +31,6 @@ export interface JobLimits {
   defaultTimeoutSeconds: number;
   /** Longest timeout a request may set (bk-job: 3 days). */
   maxTimeoutSeconds: number;
-}
-
-/** A page of a run's log as the API returns it. */
-export interface LogView {
-  runId: string;
-  offset: number;
-  nextOffset: number;
-  storedBytes: number;
-  /** True once the run ended and the whole log is stored. */
-  complete: boolean;
-  encoding: 'base64' | 'text';
-  data: string;
 }
 
 /**
@@ -139,8 +127,9 @@ export class JobService {
     return jobView(job, await this.jobs.groups(job.id));
   }
 
-  async list(projectId: string, q: { status?: JobStatus; before?: string; limit: number }): Promise<JobView[]> {
-    return (await this.jobs.list(projectId, q)).map((j) => jobView(j, []));
+  /** Jobs of a project, newest first; their hosts are not counted (see {@link JobListItemView}). */
+  async list(projectId: string, q: { status?: JobStatus; before?: string; limit: number }): Promise<JobListItemView[]> {
+    return (await this.jobs.list(projectId, q)).map(jobListItemView);
   }
 
   /** Per-host results of a job's current attempt, filtered by status and/or tag. */
@@ -163,9 +152,9 @@ export class JobService {
   }
 
   /** Lines containing `keyword` in the logs of a job's hosts (bk-job's log search). */
-  async searchLogs(projectId: string, jobId: string, keyword: string, maxHosts = 500): Promise<{ runId: string; hostId: string | null; cloudArea: number; ip: string; lines: { offset: number; text: string }[] }[]> {
+  async searchLogs(projectId: string, jobId: string, keyword: string, maxHosts = 500): Promise<LogSearchHitView[]> {
     const job = await this.#job(jobId, projectId);
-    const out = [];
+    const out: LogSearchHitView[] = [];
     for (const run of await this.jobs.runs(job.id)) {
       if (run.dispatchedAt === null) continue;
       const lines = matchingLines(await this.logs.whole(run.id, 8 * 1024 * 1024), keyword, 20);

@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import type { Db } from '../../store/db.js';
-import type { HostRun, HostRunStatus, JobRecord, JobStatus } from './job-model.js';
+import type { HostRunStatus, JobStatus, ResultGroup } from '../api-types.js';
+import type { HostRun, JobRecord } from './job-model.js';
 
 interface JobRow {
   id: string; project_id: string; name: string; origin: string; created_by: string | null; created_by_name: string | null;
@@ -125,7 +126,7 @@ export class JobStore {
   }
 
   /** Hosts per (status, tag) among a job's current runs. */
-  async groups(jobId: string): Promise<{ status: HostRunStatus; tag: string | null; count: number }[]> {
+  async groups(jobId: string): Promise<ResultGroup[]> {
     const rows = await this.db('job_host_runs').select('status', 'tag').count({ n: '*' }).where({ job_id: jobId, superseded: false })
       .groupBy('status', 'tag') as { status: string; tag: string | null; n: number }[];
     return rows.map((r) => ({ status: r.status as HostRunStatus, tag: r.tag, count: Number(r.n) }))

@@ -3,7 +3,7 @@ import { after, before, describe, test } from 'node:test';
 import { WebSocket } from 'ws';
 import { PROTOCOL_VERSION, type HostFacts, type ServerMessage } from '@opsloom/agent/protocol';
 import type { TestServer } from '../../test-support/test-server.js';
-import type { JobView } from '../execution/job-model.js';
+import type { JobView } from '../api-types.js';
 import { gatewayUrl, hostResults, projectWithToken, readWholeLog, startJobServer, until, waitForJob } from '../test-support/job-test-kit.js';
 
 const facts = (ip: string): HostFacts => ({

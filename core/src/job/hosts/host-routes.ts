@@ -1,14 +1,15 @@
 import { z } from 'zod';
 import { route, type Route } from '../../http/route.js';
 import { iso, name, projectParams, queryInt } from '../../http/schemas.js';
+import type { CreatedEnrolTokenView, EnrolTokenView, HostView } from '../api-types.js';
 import type { EnrolToken, Host } from './host-store.js';
 import { publicHost, type HostService } from './host-service.js';
 
-const hostView = (h: Host) => {
+const hostView = (h: Host): HostView => {
   const p = publicHost(h);
   return { ...p, lastSeenAt: iso(p.lastSeenAt), createdAt: iso(p.createdAt), updatedAt: iso(p.updatedAt) };
 };
-const tokenView = (t: EnrolToken) => ({
+const tokenView = (t: EnrolToken): EnrolTokenView => ({
   id: t.id, name: t.name, createdAt: iso(t.createdAt), expiresAt: iso(t.expiresAt), revokedAt: iso(t.revokedAt),
   lastUsedAt: iso(t.lastUsedAt), uses: t.uses,
 });
@@ -53,7 +54,8 @@ export function hostRoutes(hosts: HostService): Route[] {
       async handler({ project, caller, body, audit }) {
         const t = await hosts.createToken(project.id, caller.userId, body);
         audit({ kind: 'agent-token', id: t.id, detail: { name: t.name } });
-        return { ...tokenView(t), token: t.token };
+        const created: CreatedEnrolTokenView = { ...tokenView(t), token: t.token };
+        return created;
       },
     }),
     route({

@@ -1,17 +1,13 @@
 import type { HostFacts } from '@opsloom/agent/protocol';
 import type { Knex } from 'knex';
 import type { Db } from '../../store/db.js';
+import type { EnrolTokenView, HostView } from '../api-types.js';
 
-/** A host of a project: one `(cloudArea, ip)` with its agent. */
-export interface Host {
-  id: string;
-  projectId: string;
-  cloudArea: number;
-  ip: string;
-  hostname: string;
-  facts: HostFacts;
-  agentId: string;
-  online: boolean;
+/**
+ * A host of a project: one `(cloudArea, ip)` with its agent. The fields are the API's
+ * ({@link HostView}), with times in epoch milliseconds.
+ */
+export interface Host extends Omit<HostView, 'lastSeenAt' | 'createdAt' | 'updatedAt'> {
   lastSeenAt: number | null;
   createdAt: number;
   updatedAt: number;
@@ -24,17 +20,17 @@ export interface HostWithAgent extends Host {
   connectionId: string | null;
 }
 
-/** A project enrolment token (its secret is only ever stored hashed). */
-export interface EnrolToken {
-  id: string;
+/**
+ * A project enrolment token (its secret is only ever stored hashed): the API's fields
+ * ({@link EnrolTokenView}) with times in epoch milliseconds, plus its project and creator.
+ */
+export interface EnrolToken extends Omit<EnrolTokenView, 'createdAt' | 'expiresAt' | 'revokedAt' | 'lastUsedAt'> {
   projectId: string;
-  name: string;
   createdBy: string;
   createdAt: number;
   expiresAt: number | null;
   revokedAt: number | null;
   lastUsedAt: number | null;
-  uses: number;
 }
 
 /** Filters of {@link HostStore.list}. */

@@ -3,13 +3,14 @@ import { PROTOCOL_LIMITS, SCRIPT_LANGUAGES } from '@opsloom/agent/protocol';
 import type { Caller, ProjectScope, Route, RouteAuth } from '../../http/route.js';
 import { route } from '../../http/route.js';
 import { iso, name } from '../../http/schemas.js';
-import type { Script, ScriptVersion } from './script-store.js';
-import type { ScriptScope, ScriptService } from './script-service.js';
+import type { ScriptDetailView, ScriptListItemView, ScriptReferenceView, ScriptVersionView } from '../api-types.js';
+import type { Script, ScriptReference, ScriptVersion } from './script-store.js';
+import type { ScriptDetail, ScriptScope, ScriptService } from './script-service.js';
 
-const versionView = (v: ScriptVersion) => ({ ...v, createdAt: iso(v.createdAt), updatedAt: iso(v.updatedAt) });
-const scriptView = (s: Script & { versions?: ScriptVersion[]; onlineVersionId?: string | null }) => ({
-  ...s, createdAt: iso(s.createdAt), updatedAt: iso(s.updatedAt), ...(s.versions ? { versions: s.versions.map(versionView) } : {}),
-});
+const versionView = (v: ScriptVersion): ScriptVersionView => ({ ...v, createdAt: iso(v.createdAt), updatedAt: iso(v.updatedAt) });
+const listItemView = (s: Script & { onlineVersionId: string | null }): ScriptListItemView => ({ ...s, createdAt: iso(s.createdAt), updatedAt: iso(s.updatedAt) });
+const detailView = (s: ScriptDetail): ScriptDetailView => ({ ...s, createdAt: iso(s.createdAt), updatedAt: iso(s.updatedAt), versions: s.versions.map(versionView) });
+const referenceView = (r: ScriptReference): ScriptReferenceView => ({ ...r, createdAt: iso(r.createdAt) });
 
 const content = z.string().max(PROTOCOL_LIMITS.scriptChars);
 const versionLabel = z.string().trim().min(1).max(64);
@@ -52,7 +53,7 @@ function library(scripts: ScriptService, o: LibraryOptions): Route[] {
   return [
     route({
       id: `${o.idPrefix}.list`, method: 'get', path: o.base, tag: o.tag, auth: o.read, params: p, summary: 'Scripts, each with its online version id',
-      async handler({ project, caller }) { return { items: (await scripts.list(o.scope(project, caller))).map(scriptView) }; },
+      async handler({ project, caller }) { return { items: (await scripts.list(o.scope(project, caller))).map(listItemView) }; },
     }),
     route({
       id: `${o.idPrefix}.create`, method: 'post', path: o.base, tag: o.tag, auth: o.write, params: p, status: 201, bodyLimitBytes: BODY_LIMIT,
@@ -61,12 +62,12 @@ function library(scripts: ScriptService, o: LibraryOptions): Route[] {
       async handler({ project, caller, body, audit }) {
         const s = await scripts.create(o.scope(project, caller), caller.userId, body);
         audit({ kind: 'script', id: s.id, detail: { name: s.name } });
-        return scriptView(s);
+        return detailView(s);
       },
     }),
     route({
       id: `${o.idPrefix}.get`, method: 'get', path: `${o.base}/:scriptId`, tag: o.tag, auth: o.read, params: pScript, summary: 'A script with all its versions',
-      async handler({ project, caller, params }) { return scriptView(await scripts.get(o.scope(project, caller), (params as { scriptId: string }).scriptId)); },
+      async handler({ project, caller, params }) { return detailView(await scripts.get(o.scope(project, caller), (params as { scriptId: string }).scriptId)); },
     }),
     route({
       id: `${o.idPrefix}.update`, method: 'patch', path: `${o.base}/:scriptId`, tag: o.tag, auth: o.write, params: pScript, summary: 'Rename or describe a script',
@@ -74,7 +75,7 @@ function library(scripts: ScriptService, o: LibraryOptions): Route[] {
       async handler({ project, caller, params, body, audit }) {
         const sid = (params as { scriptId: string }).scriptId;
         audit({ kind: 'script', id: sid });
-        return scriptView(await scripts.update(o.scope(project, caller), sid, body));
+        return detailView(await scripts.update(o.scope(project, caller), sid, body));
       },
     }),
     route({
@@ -92,7 +93,7 @@ function library(scripts: ScriptService, o: LibraryOptions): Route[] {
       summary: 'Jobs that ran this script',
       async handler({ project, caller, params }) {
         const r = await scripts.references(o.scope(project, caller), (params as { scriptId: string }).scriptId);
-        return { total: r.total, items: r.items.map((i) => ({ ...i, createdAt: iso(i.createdAt) })) };
+        return { total: r.total, items: r.items.map(referenceView) };
       },
     }),
     route({

@@ -1,32 +1,25 @@
 import type { ScriptLanguage } from '@opsloom/agent/protocol';
 import type { Db } from '../../store/db.js';
+import type { RunOrigin, ScriptReferenceView, ScriptVersionStatus, ScriptVersionView, ScriptView } from '../api-types.js';
 
-/** Lifecycle of a script version (bk-job's resource status). */
-export type ScriptVersionStatus = 'draft' | 'online' | 'offline' | 'disabled';
-
-/** A library script: of a project, or public (`projectId` null) for every project. */
-export interface Script {
-  id: string;
-  projectId: string | null;
-  name: string;
-  language: ScriptLanguage;
-  description: string | null;
-  createdBy: string;
+/**
+ * A library script: of a project, or public (`projectId` null) for every project. The fields are the
+ * API's ({@link ScriptView}), with times in epoch milliseconds.
+ */
+export interface Script extends Omit<ScriptView, 'createdAt' | 'updatedAt'> {
   createdAt: number;
   updatedAt: number;
 }
 
-/** One version of a script's text. Only drafts can be edited. */
-export interface ScriptVersion {
-  id: string;
-  scriptId: string;
-  version: string;
-  content: string;
-  status: ScriptVersionStatus;
-  description: string | null;
-  createdBy: string;
+/** One version of a script's text (only drafts can be edited): {@link ScriptVersionView} with epoch-ms times. */
+export interface ScriptVersion extends Omit<ScriptVersionView, 'createdAt' | 'updatedAt'> {
   createdAt: number;
   updatedAt: number;
+}
+
+/** A job that ran a script: {@link ScriptReferenceView} with its start time in epoch milliseconds. */
+export interface ScriptReference extends Omit<ScriptReferenceView, 'createdAt'> {
+  createdAt: number;
 }
 
 interface ScriptRow {
@@ -137,13 +130,13 @@ export class ScriptStore {
   }
 
   /** Jobs that ran this script (any version), newest first, and how many there are. */
-  async references(scriptId: string, limit: number): Promise<{ total: number; items: { jobId: string; projectId: string; name: string; origin: string; versionId: string | null; createdBy: string | null; createdAt: number }[] }> {
+  async references(scriptId: string, limit: number): Promise<{ total: number; items: ScriptReference[] }> {
     const total = Number(((await this.db('job_instances').where({ script_id: scriptId }).count({ n: '*' }).first()) as { n: number } | undefined)?.n ?? 0);
     const rows = await this.db('job_instances').select('id', 'project_id', 'name', 'origin', 'script_version_id', 'created_by_name', 'created_at')
       .where({ script_id: scriptId }).orderBy('id', 'desc').limit(limit) as { id: string; project_id: string; name: string; origin: string; script_version_id: string | null; created_by_name: string | null; created_at: number }[];
     return {
       total,
-      items: rows.map((r) => ({ jobId: r.id, projectId: r.project_id, name: r.name, origin: r.origin, versionId: r.script_version_id, createdBy: r.created_by_name, createdAt: Number(r.created_at) })),
+      items: rows.map((r) => ({ jobId: r.id, projectId: r.project_id, name: r.name, origin: r.origin as RunOrigin, versionId: r.script_version_id, createdBy: r.created_by_name, createdAt: Number(r.created_at) })),
     };
   }
 }

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { Agent, type AgentOptions } from '@opsloom/agent';
 import { AGENT_GATEWAY_PATH } from '@opsloom/agent/protocol';
 import { apiClient, startTestServer, type ApiClient, type TestServer } from '../../test-support/test-server.js';
-import type { JobView } from '../execution/job-model.js';
+import type { JobView } from '../api-types.js';
 
 /** Starts a real core for job tests, with job settings short enough for tests. */
 export async function startJobServer(settings: { graceSeconds?: number; sweepMs?: number; heartbeatSeconds?: number; maxTimeoutSeconds?: number } = {}): Promise<TestServer> {
