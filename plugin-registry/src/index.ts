@@ -16,8 +16,8 @@ export { checkPublishBody, type PublishCheck } from './verdaccio/publish-check.j
 export { requestToken } from './client.js';
 export { RegistryError, RegistryErrorCode, type RegistryErrorCodeValue } from './errors.js';
 export {
-  signPackage, generateOrgKey, keyIdOf, parsePublicKey, publicKeyBase64, canonicalJson, contentDigest, manifestDigest,
-  sriSha512, signedPayload, verifyPackage,
+  signPackage, generateOrgKey, isOrgName, keyIdOf, parsePublicKey, publicKeyBase64, canonicalJson, contentDigest, manifestDigest,
+  sriSha512, signedPayload, signatureVerifies, readSignature, signFiles, verifyPackage,
   type OrgKey, type PackageSignature, type SignPackageOptions, type TrustStore, type VerificationResult,
 } from './signing.js';
 export { installVerified, readInstalled, type InstalledPlugin, type InstallVerifiedOptions, type InstallLogger } from './install.js';

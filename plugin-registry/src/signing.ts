@@ -9,10 +9,13 @@ import type { OrgKey } from './trust/keys.js';
 import { signFiles, type PackageSignature } from './trust/signature.js';
 import { readPackageTarball } from './trust/tarball.js';
 
-export { generateOrgKey, keyIdOf, parsePublicKey, publicKeyBase64, type OrgKey } from './trust/keys.js';
+export { generateOrgKey, isOrgName, keyIdOf, parsePublicKey, publicKeyBase64, type OrgKey } from './trust/keys.js';
 export { canonicalJson } from './trust/canonical-json.js';
 export { contentDigest, manifestDigest, sriSha512 } from './trust/digest.js';
-export { signedPayload, verifyPackage, type PackageSignature, type TrustStore, type VerificationResult } from './trust/signature.js';
+export {
+  readSignature, signFiles, signatureVerifies, signedPayload, verifyPackage,
+  type PackageSignature, type TrustStore, type VerificationResult,
+} from './trust/signature.js';
 
 const run = promisify(execFile);
 

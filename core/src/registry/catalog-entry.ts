@@ -1,8 +1,7 @@
-import type { Packument } from '@opsloom/plugin-registry';
+import type { Packument, PackageSignature } from '@opsloom/plugin-registry';
 import { validateManifest, type PluginManifest } from '@opsloom/plugin-runtime/manifest';
-
-/** Signature state of a catalog entry, as claimed by its metadata and judged against the trust store. */
-export type CatalogSignatureState = 'trusted' | 'untrusted' | 'unsigned';
+import { claimOf, judgeClaim, type CatalogSignatureState } from './catalog-signature.js';
+import type { KnownKeys } from './trust-store.js';
 
 /** One published plugin version as the marketplace lists it. */
 export interface CatalogEntry {
@@ -18,10 +17,14 @@ export interface CatalogEntry {
   manifest: PluginManifest;
   /** undefined = keep what the catalog has (older versions carry no readme in the packument). */
   readme: string | undefined;
-  /** The signing organisation named by `opsloom.signature` (verified only at install). */
+  /** The signing organisation named by `opsloom.signature` (see `signatureState` for whether it holds). */
   org: string | null;
   keyId: string | null;
   signatureState: CatalogSignatureState;
+  /** The well-formed `opsloom.signature`, kept to re-judge it when the trust store changes. */
+  signature: PackageSignature | null;
+  /** Whether the signature covers the listed manifest; see `SignatureClaim.manifestSigned`. */
+  manifestSigned: boolean | null;
   /** `local`, or the name of the remote source it came through. */
   origin: string;
   integrity: string | null;
@@ -34,21 +37,6 @@ export function searchText(e: Pick<CatalogEntry, 'name' | 'title' | 'description
   return [e.name, e.title, e.description ?? '', ...e.keywords].join('\n').toLowerCase();
 }
 
-/** How a signature claim stands against the pinned keys (org → key ids). */
-export function signatureStateOf(org: string | null, keyId: string | null, pinned: ReadonlyMap<string, ReadonlySet<string>>): CatalogSignatureState {
-  if (!org || !keyId) return 'unsigned';
-  return pinned.get(org)?.has(keyId) ? 'trusted' : 'untrusted';
-}
-
-function signatureOf(meta: Record<string, unknown>): { org: string | null; keyId: string | null } {
-  const opsloom = meta.opsloom as Record<string, unknown> | undefined;
-  const sig = (opsloom && typeof opsloom === 'object' ? opsloom.signature : undefined) as Record<string, unknown> | undefined;
-  if (!sig || typeof sig !== 'object') return { org: null, keyId: null };
-  const org = typeof sig.org === 'string' && /^[a-z0-9][a-z0-9._-]{0,63}$/.test(sig.org) ? sig.org : null;
-  const keyId = typeof sig.keyId === 'string' && sig.keyId.length <= 64 ? sig.keyId : null;
-  return { org, keyId };
-}
-
 const clip = (s: string, max: number): string => (s.length > max ? s.slice(0, max) : s);
 
 /**
@@ -56,7 +44,7 @@ const clip = (s: string, max: number): string => (s.length > max ? s.slice(0, ma
  * cached package that is not a plugin, are skipped). The registry refused invalid plugins at
  * publish already; remote packages are checked here again because another registry may not.
  */
-export function entriesOf(packument: Packument, origin: string, pinned: ReadonlyMap<string, ReadonlySet<string>>): CatalogEntry[] {
+export function entriesOf(packument: Packument, origin: string, keys: KnownKeys): CatalogEntry[] {
   const latest = packument['dist-tags']?.latest;
   const out: CatalogEntry[] = [];
   for (const [version, meta] of Object.entries(packument.versions ?? {})) {
@@ -65,7 +53,7 @@ export function entriesOf(packument: Packument, origin: string, pinned: Readonly
     const manifest = checked.manifest;
     const keywords = Array.isArray(meta.keywords) ? meta.keywords.filter((k): k is string => typeof k === 'string').slice(0, 50).map((k) => clip(k, 100)) : [];
     const description = typeof manifest.description === 'string' ? manifest.description : typeof meta.description === 'string' ? meta.description : null;
-    const { org, keyId } = signatureOf(meta);
+    const claim = claimOf(meta);
     const dist = (meta.dist ?? {}) as { integrity?: unknown };
     const time = packument.time?.[version];
     const ownReadme = typeof meta.readme === 'string' && meta.readme !== '' ? meta.readme : undefined;
@@ -75,7 +63,8 @@ export function entriesOf(packument: Packument, origin: string, pinned: Readonly
       description: description === null ? null : clip(description, 4000), keywords,
       runtime: manifest.runtime, mode: manifest.mode, capabilities: [...manifest.capabilities], manifest,
       readme: readme === undefined ? undefined : clip(readme, 256 * 1024),
-      org, keyId, signatureState: signatureStateOf(org, keyId, pinned), origin,
+      org: claim.org, keyId: claim.keyId, signatureState: judgeClaim(claim, packument.name, version, keys),
+      signature: claim.signature, manifestSigned: claim.manifestSigned, origin,
       integrity: typeof dist.integrity === 'string' ? dist.integrity : null,
       publishedAt: typeof time === 'string' && !Number.isNaN(Date.parse(time)) ? Date.parse(time) : Date.now(),
       isLatest: version === latest,

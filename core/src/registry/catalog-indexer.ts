@@ -58,7 +58,7 @@ export class CatalogIndexer {
       return;
     }
     const origin = (await this.deps.sources.originOf(name)) ?? 'local';
-    const entries = entriesOf(packument, origin, await this.deps.trust.pinnedKeyIds());
+    const entries = entriesOf(packument, origin, await this.deps.trust.knownKeys());
     await this.deps.catalog.replacePackage(name, entries);
   }
 

@@ -1,9 +1,13 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Db } from '../store/db.js';
+import { generateOrgKey } from '@opsloom/plugin-registry';
 import { openTestDb } from '../test-support/test-db.js';
 import { entriesOf } from './catalog-entry.js';
 import { CatalogStore } from './catalog-store.js';
+import { knownKeys, signMetadata } from './test-support/signed-metadata.js';
+import { TrustService } from './trust-service.js';
+import { TrustStore } from './trust-store.js';
 
 const manifest = (over: Record<string, unknown> = {}) => ({
   title: 'Ping', category: 'network', runtime: 'isolate', entry: 'dist/plugin.js', inputs: { type: 'object' }, outputs: { type: 'object' },
@@ -23,14 +27,18 @@ describe('catalog store', () => {
   let db: Db;
   let close: () => Promise<void>;
   let catalog: CatalogStore;
-  const pinned = new Map([['orgb', new Set(['k1'])]]);
+  const k1 = generateOrgKey('orgb');
+  const k2 = generateOrgKey('orgb');
+  const pinned = knownKeys([k1, true], [k2, false]);
+  const signed = (name: string, version: string, plugin: Record<string, unknown>, key = k1) =>
+    signMetadata({ name, version, keywords: ['opsloom-plugin'], opsloom: { plugin } }, key);
 
   before(async () => {
     ({ db, close } = await openTestDb('catalog'));
     catalog = new CatalogStore(db);
     await catalog.replacePackage('@orgb/ping', entriesOf(packument('@orgb/ping', {
-      '1.0.0': { opsloom: { plugin: manifest(), signature: { org: 'orgb', keyId: 'k1' } } },
-      '1.1.0': { opsloom: { plugin: manifest({ capabilities: ['http:https://example.com'] }), signature: { org: 'orgb', keyId: 'k2' } }, keywords: ['opsloom-plugin', 'icmp'] },
+      '1.0.0': signed('@orgb/ping', '1.0.0', manifest()),
+      '1.1.0': { ...signed('@orgb/ping', '1.1.0', manifest({ capabilities: ['http:https://example.com'] }), k2), keywords: ['opsloom-plugin', 'icmp'] },
       '2.0.0-broken': { opsloom: { plugin: { title: 'no runtime' } } },
     }, '1.1.0'), 'orgb', pinned));
     await catalog.replacePackage('@acme/disk', entriesOf(packument('@acme/disk', {
@@ -63,12 +71,56 @@ describe('catalog store', () => {
   });
 
   test('re-judges signatures when keys are pinned, and drops versions and packages that are gone', async () => {
-    await catalog.refreshSignatureStates(new Map([['orgb', new Set(['k1', 'k2'])]]));
+    await catalog.refreshSignatureStates(knownKeys([k1, true], [k2, true]));
     assert.deepEqual((await catalog.versions('@orgb/ping')).map((v) => v.signatureState), ['trusted', 'trusted']);
     await catalog.replacePackage('@orgb/ping', entriesOf(packument('@orgb/ping', { '1.0.0': { opsloom: { plugin: manifest() } } }, '1.0.0'), 'orgb', pinned));
     assert.deepEqual((await catalog.versions('@orgb/ping')).map((v) => [v.version, v.isLatest]), [['1.0.0', true]]);
     assert.equal((await catalog.search({ capability: 'http:https://example.com', allVersions: true })).total, 0);
     await catalog.removePackages(['@orgb/ping']);
     assert.deepEqual(await catalog.packageNames(), ['@acme/disk']);
+  });
+});
+
+/** Trust store changes re-verify the signatures the catalog stored, through the trust service. */
+describe('catalog signature re-judging', () => {
+  let db: Db;
+  let close: () => Promise<void>;
+  let catalog: CatalogStore;
+  let trust: TrustService;
+  const orgc = generateOrgKey('orgc');
+  const real = signMetadata({ name: '@orgc/tool', version: '1.0.0', keywords: ['opsloom-plugin'], opsloom: { plugin: manifest() } }, orgc);
+  // A hostile package carrying orgc's organisation, key id and signature from another package.
+  const forged = { ...real, name: '@evil/tool' };
+  const states = async () => Object.fromEntries((await catalog.search({})).items.map((i) => [i.name, i.signatureState]));
+
+  before(async () => {
+    ({ db, close } = await openTestDb('catalog-rejudge'));
+    catalog = new CatalogStore(db);
+    const store = new TrustStore(db);
+    trust = new TrustService(store, catalog, () => undefined);
+    for (const meta of [real, forged]) {
+      await catalog.replacePackage(meta.name, entriesOf(packument(meta.name, { '1.0.0': meta }, '1.0.0'), 'local', await store.knownKeys()));
+    }
+    // Indexed before migration 011: a claim without a stored signature.
+    const [legacy] = entriesOf(packument('@orgc/old', { '1.0.0': { opsloom: { plugin: manifest() } } }, '1.0.0'), 'local', await store.knownKeys());
+    await catalog.upsertMany([{ ...legacy!, org: 'orgc', keyId: orgc.keyId, signatureState: 'untrusted' }]);
+  });
+  after(() => close());
+
+  test('an unknown key cannot be checked: both the real and the forged package are untrusted', async () => {
+    assert.deepEqual(await states(), { '@evil/tool': 'untrusted', '@orgc/old': 'untrusted', '@orgc/tool': 'untrusted' });
+  });
+
+  test('pinning the key later makes the real one trusted and shows the forged one invalid', async () => {
+    await trust.add({ org: 'orgc', publicKey: orgc.publicKey, pinned: true }, 'admin');
+    assert.deepEqual(await states(), { '@evil/tool': 'invalid', '@orgc/old': 'untrusted', '@orgc/tool': 'trusted' });
+    assert.deepEqual((await catalog.search({ signatureState: 'invalid' })).items.map((i) => [i.name, i.org, i.keyId]), [['@evil/tool', 'orgc', orgc.keyId]]);
+  });
+
+  test('unpinning keeps the forged one invalid; removing the key leaves nothing to check with', async () => {
+    await trust.setPinned('orgc', orgc.keyId, false);
+    assert.deepEqual(await states(), { '@evil/tool': 'invalid', '@orgc/old': 'untrusted', '@orgc/tool': 'untrusted' });
+    await trust.remove('orgc', orgc.keyId);
+    assert.deepEqual(await states(), { '@evil/tool': 'untrusted', '@orgc/old': 'untrusted', '@orgc/tool': 'untrusted' });
   });
 });

@@ -1,10 +1,15 @@
 import type { Knex } from 'knex';
 import type { PluginManifest } from '@opsloom/plugin-runtime/manifest';
 import type { Db } from '../store/db.js';
-import { searchText, signatureStateOf, type CatalogEntry, type CatalogSignatureState } from './catalog-entry.js';
+import { searchText, type CatalogEntry } from './catalog-entry.js';
+import { judgeClaim, type CatalogSignatureState } from './catalog-signature.js';
+import type { KnownKeys } from './trust-store.js';
 
-/** A catalog row as stored (the readme and schemas only in {@link CatalogStore.get}). */
-export interface CatalogRow extends Omit<CatalogEntry, 'readme' | 'manifest'> {
+/**
+ * A catalog row as stored (the readme and schemas only in {@link CatalogStore.get}; the stored
+ * signature only for re-judging it).
+ */
+export interface CatalogRow extends Omit<CatalogEntry, 'readme' | 'manifest' | 'signature' | 'manifestSigned'> {
   downloads: number;
   indexedAt: number;
 }
@@ -89,7 +94,8 @@ export class CatalogStore {
       name: e.name, version: e.version, title: e.title, category: e.category, description: e.description,
       keywords: JSON.stringify(e.keywords), search_text: searchText(e), runtime: e.runtime, mode: e.mode,
       capabilities: JSON.stringify(e.capabilities), org: e.org, key_id: e.keyId,
-      signature_state: e.signatureState, origin: e.origin, integrity: e.integrity, published_at: e.publishedAt,
+      signature_state: e.signatureState, signature: e.signature ? JSON.stringify(e.signature) : null, manifest_signed: e.manifestSigned ?? null,
+      origin: e.origin, integrity: e.integrity, published_at: e.publishedAt,
       is_latest: e.isLatest, indexed_at: now,
     };
     const { name: _n, version: _v, ...changes } = row;
@@ -168,11 +174,19 @@ export class CatalogStore {
     await this.db('registry_catalog').where({ name, version }).increment('downloads', 1);
   }
 
-  /** Re-judges every signed entry against the pinned keys (after the trust store changed). */
-  async refreshSignatureStates(pinned: ReadonlyMap<string, ReadonlySet<string>>): Promise<void> {
-    const rows = await this.db('registry_catalog').whereNotNull('org').select('name', 'version', 'org', 'key_id', 'signature_state');
+  /**
+   * Re-judges every signed entry against the trust store's keys (after it changed), re-verifying
+   * the stored signature. Rows indexed before signatures were stored are judged by their claim
+   * alone (never trusted) until the indexer re-reads their package.
+   */
+  async refreshSignatureStates(keys: KnownKeys): Promise<void> {
+    const rows = await this.db('registry_catalog').whereNotNull('org')
+      .select('name', 'version', 'org', 'key_id', 'signature', 'manifest_signed', 'signature_state');
     for (const r of rows) {
-      const state = signatureStateOf(r.org, r.key_id, pinned);
+      const state = judgeClaim({
+        org: r.org, keyId: r.key_id, signature: r.signature ? JSON.parse(r.signature) : null,
+        manifestSigned: r.manifest_signed === null ? null : Boolean(r.manifest_signed),
+      }, r.name, r.version, keys);
       if (state !== r.signature_state) await this.db('registry_catalog').where({ name: r.name, version: r.version }).update({ signature_state: state });
     }
   }

@@ -3,6 +3,7 @@ import { route, type Route } from '../http/route.js';
 import { queryInt } from '../http/schemas.js';
 import { pluginView } from '../plugin/plugin-routes.js';
 import type { CatalogIndexer } from './catalog-indexer.js';
+import { CATALOG_SIGNATURE_STATES } from './catalog-signature.js';
 import { catalogView, detailView } from './catalog-view.js';
 import type { MarketplaceService } from './marketplace-service.js';
 
@@ -23,7 +24,7 @@ export function marketplaceRoutes(market: MarketplaceService, indexer: () => Cat
       query: z.object({
         q: z.string().max(200).optional(), category: z.string().max(64).optional(), capability: z.string().max(191).optional(),
         runtime: z.enum(['isolate', 'wasm']).optional(), org: z.string().max(64).optional(), origin: z.string().max(64).optional(),
-        signature: z.enum(['trusted', 'untrusted', 'unsigned']).optional(), allVersions: flag.optional(),
+        signature: z.enum(CATALOG_SIGNATURE_STATES).optional(), allVersions: flag.optional(),
         page: queryInt(1, 100_000).optional(), pageSize: queryInt(1, 100).optional(),
       }),
       async handler({ query }) {

@@ -1,4 +1,4 @@
-import { installVerified } from '@opsloom/plugin-registry';
+import { RegistryError, RegistryErrorCode, installVerified } from '@opsloom/plugin-registry';
 import type { Logger } from 'pino';
 import semver from 'semver';
 import { NotFoundError, UnavailableError } from '../errors.js';
@@ -6,7 +6,7 @@ import type { PluginService } from '../plugin/plugin-service.js';
 import type { InstalledPlugin, PluginStatus } from '../plugin/plugin-store.js';
 import type { CatalogDetail, CatalogQuery, CatalogRow, CatalogStore } from './catalog-store.js';
 import type { RegistryLink } from './registry-link.js';
-import { registryCall } from './registry-problem.js';
+import { RegistryProblem, registryCall } from './registry-problem.js';
 import type { RemoteSources } from './remote-sources.js';
 import type { TrustStore } from './trust-store.js';
 
@@ -84,7 +84,8 @@ export class MarketplaceService {
   /**
    * Downloads, verifies and installs a version. Remote packages are pulled into the registry's
    * cache first, so they keep installing when their registry is down.
-   * @throws RegistryProblem (`plugin_unsigned`, `plugin_untrusted_org` → 409; tampering → 422)
+   * @throws RegistryProblem (`plugin_unsigned`, `plugin_untrusted_org` → 409; tampering, or a
+   * signature the catalog found invalid, → 422)
    */
   async install(name: string, version: string, opts: MarketplaceInstallOptions, by: string): Promise<{ plugin: InstalledPlugin; approval: ApprovalOutcome }> {
     const link = await this.deps.link();
@@ -99,6 +100,13 @@ export class MarketplaceService {
       registryUrl: link.url, token: await link.token(), name, version, storeDir: this.deps.storeDir, trust: this.deps.trust,
       allowUnsigned: opts.allowUnsigned ?? false, logger: this.deps.log,
     }));
+    // The installer only asks for pinned keys, so for an organisation without one it cannot tell a
+    // forged signature from an untrusted one; the catalog checked it against every known key.
+    if (verified.signatureState === 'unsigned-approved' && (await this.deps.catalog.get(name, verified.version))?.signatureState === 'invalid') {
+      throw new RegistryProblem(new RegistryError(RegistryErrorCode.SignatureInvalid,
+        `${name}@${verified.version}: its signature does not verify with a key of the trust store, or does not cover its manifest; it cannot be approved`,
+        { name, version: verified.version }));
+    }
     let plugin = await this.deps.plugins.installFromDirectory(verified.dir, {
       source: `registry:${link.url}`, org: verified.org ?? null, signatureState: verified.signatureState, integrity: verified.integrity,
       ...(opts.status ? { status: opts.status } : {}), ...(opts.approve ? { approvedBy: by } : {}),

@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { requestToken } from '@opsloom/plugin-registry';
+import { generateOrgKey, requestToken, signFiles } from '@opsloom/plugin-registry';
 import { SecretCipher } from '../secrets/secret-cipher.js';
 import { TEST_ADMIN_PASSWORD, startTestServer, type TestServer } from '../test-support/test-server.js';
 import { end, flows, graph, start, task } from '../test-support/flow-helpers.js';
@@ -182,5 +182,26 @@ describe('marketplace: publish with npm, install, approve, run, disable', () => 
     const anonymous = await cli(['plugin', 'list'], { OPSLOOM_URL: s.url });
     assert.equal(anonymous.code, 1);
     assert.match(anonymous.stderr, /OPSLOOM_TOKEN/);
+  });
+
+  test('a signature copied from another organisation\'s package shows invalid once its key is known, and cannot be approved', async () => {
+    const orgz = generateOrgKey('orgz');
+    const dir = await writePlugin(join(work, 'forged'), { name: '@acme/forged', version: '1.0.0' });
+    const pkg = JSON.parse(await readFile(join(dir, 'package.json'), 'utf8')) as Json & { opsloom: Json };
+    const genuine = { ...pkg, name: '@orgz/genuine' };
+    const signature = signFiles(new Map([['package.json', Buffer.from(JSON.stringify(genuine))]]), genuine, orgz);
+    await writeFile(join(dir, 'package.json'), JSON.stringify({ ...pkg, opsloom: { ...pkg.opsloom, signature } }));
+    const r = await npmPublish(dir, registryUrl, authorToken);
+    assert.equal(r.code, 0, r.stderr);
+    const mark = async () => (await s.admin.call<{ items: Json[] }>('GET', '/api/v1/marketplace/plugins?org=orgz')).body.items[0]?.signature;
+    assert.deepEqual(await eventually(mark, '@acme/forged in the catalog'), { state: 'untrusted', org: 'orgz', keyId: orgz.keyId });
+
+    assert.equal((await s.admin.call('POST', '/api/v1/registry/trust', { org: 'orgz', publicKey: orgz.publicKey, pinned: false })).status, 201);
+    const invalid = await s.admin.call<{ items: Json[] }>('GET', '/api/v1/marketplace/plugins?signature=invalid');
+    assert.deepEqual(invalid.body.items.map((i) => [i.name, (i.signature as Json).state]), [['@acme/forged', 'invalid']]);
+    const refused = await s.admin.call<Json>('POST', `/api/v1/marketplace/plugins/${enc('@acme/forged')}/versions/1.0.0/install`, { allowUnsigned: true });
+    assert.equal(refused.status, 422, JSON.stringify(refused.body));
+    assert.equal(refused.body.code, 'plugin_signature_invalid');
+    assert.equal((await s.admin.call('DELETE', `/api/v1/registry/trust/orgz/keys/${orgz.keyId}`)).status, 204);
   });
 });

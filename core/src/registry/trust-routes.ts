@@ -15,7 +15,7 @@ export function trustRoutes(trust: TrustService): Route[] {
   return [
     route({
       id: 'registry.trust.list', method: 'get', path: '/api/v1/registry/trust', tag: 'registry', auth: 'user',
-      summary: 'Organisations and their keys; only pinned keys verify plugin signatures', query: z.object({ org: z.string().max(64).optional() }),
+      summary: 'Organisations and their keys; only pinned keys make a plugin signature trusted', query: z.object({ org: z.string().max(64).optional() }),
       async handler({ query }) { return { items: (await trust.list(query.org)).map(keyView) }; },
     }),
     route({

@@ -30,6 +30,6 @@ export class TrustService {
   }
 
   private async refresh(): Promise<void> {
-    await this.catalog.refreshSignatureStates(await this.trust.pinnedKeyIds());
+    await this.catalog.refreshSignatureStates(await this.trust.knownKeys());
   }
 }

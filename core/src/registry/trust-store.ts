@@ -1,3 +1,4 @@
+import type { KeyObject } from 'node:crypto';
 import { keyIdOf, parsePublicKey, publicKeyBase64, type TrustStore as KeySource } from '@opsloom/plugin-registry';
 import { ConflictError, NotFoundError, ValidationError } from '../errors.js';
 import type { Db } from '../store/db.js';
@@ -8,13 +9,22 @@ export interface TrustedKey {
   keyId: string;
   /** Raw 32-byte ed25519 public key, base64. */
   publicKey: string;
-  /** Only pinned keys verify signatures; an unpinned key is known but not trusted. */
+  /** Only pinned keys make a signature trusted; an unpinned key is known, and shows forged signatures in the catalog. */
   pinned: boolean;
   note: string | null;
   addedBy: string;
   addedAt: number;
   updatedAt: number;
 }
+
+/** A key the catalog checks signatures with: pinned keys make a version trusted, unpinned ones only checked. */
+export interface KnownKey {
+  publicKey: KeyObject;
+  pinned: boolean;
+}
+
+/** Every key of the trust store, pinned or not: organisation → key id → key. */
+export type KnownKeys = ReadonlyMap<string, ReadonlyMap<string, KnownKey>>;
 
 interface Row {
   org: string; key_id: string; public_key: string; pinned: number | boolean; note: string | null; added_by: string; added_at: number; updated_at: number;
@@ -48,12 +58,15 @@ export class TrustStore implements KeySource {
     return rows.map((r) => r.public_key);
   }
 
-  /** Pinned key ids per organisation, for marking catalog entries. */
-  async pinnedKeyIds(): Promise<Map<string, Set<string>>> {
-    const out = new Map<string, Set<string>>();
-    for (const r of await this.db<Row>('registry_trusted_keys').where({ pinned: true }).select('org', 'key_id')) {
-      if (!out.has(r.org)) out.set(r.org, new Set());
-      out.get(r.org)!.add(r.key_id);
+  /**
+   * Every key, pinned or not, parsed once, for verifying the catalog's signatures: a signature
+   * that a known but unpinned key rejects is forged, even though that key would not make it trusted.
+   */
+  async knownKeys(): Promise<KnownKeys> {
+    const out = new Map<string, Map<string, KnownKey>>();
+    for (const r of await this.db<Row>('registry_trusted_keys').select('org', 'key_id', 'public_key', 'pinned')) {
+      if (!out.has(r.org)) out.set(r.org, new Map());
+      out.get(r.org)!.set(r.key_id, { publicKey: parsePublicKey(r.public_key), pinned: Boolean(r.pinned) });
     }
     return out;
   }

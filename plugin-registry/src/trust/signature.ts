@@ -1,4 +1,4 @@
-import { sign, verify } from 'node:crypto';
+import { sign, verify, type KeyObject } from 'node:crypto';
 import { RegistryError, RegistryErrorCode } from '../errors.js';
 import { canonicalJson } from './canonical-json.js';
 import { contentDigest, manifestDigest, type PackageJson } from './digest.js';
@@ -60,6 +60,16 @@ export function signFiles(files: PackageFiles, pkg: PackageJson, key: OrgKey): P
   return { ...unsigned, sig };
 }
 
+/**
+ * True when `signature.sig` is `publicKey`'s ed25519 signature over {@link signedPayload} for this
+ * name and version. Only the signature is checked: the digests it names are the caller's to compare.
+ * @example if (!signatureVerifies(sig, pkg.name, pkg.version, trustedKey)) refuse();
+ */
+export function signatureVerifies(signature: PackageSignature, name: string, version: string, publicKey: KeyObject | string): boolean {
+  const key = typeof publicKey === 'string' ? parsePublicKey(publicKey) : publicKey;
+  return verify(null, signedPayload(signature, name, version), key, Buffer.from(signature.sig, 'base64'));
+}
+
 /** Reads and shape-checks `opsloom.signature`; undefined when the package is unsigned. */
 export function readSignature(pkg: PackageJson): PackageSignature | undefined {
   const opsloom = pkg.opsloom as Record<string, unknown> | undefined;
@@ -112,8 +122,7 @@ export async function verifyPackage(
     throw new RegistryError(RegistryErrorCode.UntrustedOrganisation, `${name}@${version} is signed by organisation "${signature.org}", which is not in the trust store; pin its public key or have an administrator approve this version`, { name, version, org: signature.org });
   }
   const key = pinned.map((k) => parsePublicKey(k)).find((k) => keyIdOf(k) === signature.keyId);
-  const payload = signedPayload(signature, name, version);
-  if (!key || !verify(null, payload, key, Buffer.from(signature.sig, 'base64'))) {
+  if (!key || !signatureVerifies(signature, name, version, key)) {
     throw new RegistryError(RegistryErrorCode.SignatureInvalid, key
       ? `${name}@${version}: the signature does not verify with "${signature.org}" key ${signature.keyId}; the package or its signature was altered`
       : `${name}@${version} is signed with key ${signature.keyId}, which is not a trusted key of organisation "${signature.org}"`,

@@ -8,8 +8,11 @@ import { api, type ApiClient } from './client.js';
 /** Version status of an installed plugin. */
 export type PluginStatus = 'online' | 'offline' | 'disabled';
 
-/** Signature state of a plugin version against the trust store. */
-export type SignatureState = 'trusted' | 'untrusted' | 'unsigned';
+/**
+ * Signature state of a plugin version against the trust store: `invalid` is a signature a known key
+ * does not verify, or one that does not cover the listed manifest (forged or tampered).
+ */
+export type SignatureState = 'trusted' | 'untrusted' | 'invalid' | 'unsigned';
 
 /** An installed plugin version (`GET /api/v1/plugins`). */
 export interface InstalledPlugin {

@@ -5,11 +5,12 @@
  */
 import { LitElement, html, css, nothing } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
-import { marketApi, type CatalogItem, type CatalogQuery, type InstalledPlugin } from '../api/market-endpoints.js';
+import { marketApi, type CatalogItem, type CatalogQuery, type InstalledPlugin, type SignatureState } from '../api/market-endpoints.js';
 import { api } from '../api/client.js';
 import { FetchController } from '../controllers/fetch-controller.js';
 import { isApproved, statusMeaning } from '../model/plugin-actions.js';
 import { routeHash } from '../model/route.js';
+import { signatureText } from '../model/signature-marks.js';
 import { apiErrorNotice } from './api-missing.js';
 import { sharedStyles } from './shared-styles.js';
 import { tabLinks, tabStyles } from './tab-links.js';
@@ -18,15 +19,22 @@ import './registry-admin.js';
 
 const TABS = [['catalog', 'Catalog'], ['installed', 'Installed'], ['sources', 'Sources & trust']] as const;
 
-/** A signature state as a badge. */
+const SIGNATURE_STATES: SignatureState[] = ['trusted', 'untrusted', 'invalid', 'unsigned'];
+
+/** A signature state as a badge (style it with `signatureBadgeStyles`). */
 export function signatureBadge(state: string, org: string | null) {
-  const text = state === 'trusted' ? `signed by ${org ?? '?'} (trusted)` : state === 'untrusted' ? `signed by ${org ?? '?'} (not trusted here)` : 'unsigned';
-  return html`<span class="badge sig-${state}" title="Organisation signature">${text}</span>`;
+  return html`<span class="badge sig-${state}" title="Organisation signature">${signatureText(state, org)}</span>`;
 }
+
+/** Colours of {@link signatureBadge}: an invalid signature is a danger, not just a missing one. */
+export const signatureBadgeStyles = css`
+  .badge.sig-trusted, .badge.sig-verified { background: #dcfce7; } .badge.sig-unsigned-approved, .badge.sig-untrusted { background: #fef9c3; } .badge.sig-unsigned { background: #fee2e2; }
+  .badge.sig-invalid { background: #b91c1c; color: #fff; font-weight: 600; }
+`;
 
 @customElement('ol-marketplace-page')
 export class MarketplacePage extends LitElement {
-  static override styles = [sharedStyles, tabStyles, css`
+  static override styles = [sharedStyles, tabStyles, signatureBadgeStyles, css`
     form.filters { display: grid; grid-template-columns: 2fr repeat(5, minmax(110px, 1fr)) auto; gap: 8px; align-items: end; margin-bottom: 12px; }
     form.filters label { margin: 0; }
     form.filters input, form.filters select { width: 100%; }
@@ -35,7 +43,6 @@ export class MarketplacePage extends LitElement {
     .card h2 { font-size: 15px; margin: 0; }
     .card .meta { font-size: 12px; color: #475569; }
     .caps { display: flex; flex-wrap: wrap; gap: 4px; }
-    .badge.sig-trusted { background: #dcfce7; } .badge.sig-untrusted { background: #fef9c3; } .badge.sig-unsigned { background: #fee2e2; }
     .badge.online { background: #dcfce7; } .badge.offline { background: #e2e8f0; } .badge.disabled { background: #fee2e2; }
     @media (max-width: 900px) { form.filters { grid-template-columns: 1fr 1fr; } }
   `];
@@ -70,7 +77,7 @@ export class MarketplacePage extends LitElement {
           ${['isolate', 'wasm'].map((r) => html`<option ?selected=${q.runtime === r}>${r}</option>`)}</select></label>
         <label>Organisation <input name="org" .value=${q.org ?? ''}></label>
         <label>Signature <select name="signature"><option value="">any</option>
-          ${['trusted', 'untrusted', 'unsigned'].map((s) => html`<option ?selected=${q.signature === s}>${s}</option>`)}</select></label>
+          ${SIGNATURE_STATES.map((s) => html`<option ?selected=${q.signature === s}>${s}</option>`)}</select></label>
         <button class="primary" type="submit">Search</button>
       </form>
       ${this.#catalog.render({
@@ -100,7 +107,7 @@ export class MarketplacePage extends LitElement {
     const next: CatalogQuery = {};
     for (const k of ['q', 'category', 'capability', 'org'] as const) if (text(k)) next[k] = text(k);
     if (text('runtime')) next.runtime = text('runtime') as 'isolate' | 'wasm';
-    if (text('signature')) next.signature = text('signature') as 'trusted';
+    if (text('signature')) next.signature = text('signature') as SignatureState;
     this.query = next;
   }
 

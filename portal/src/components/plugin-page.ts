@@ -1,8 +1,9 @@
 /**
  * `<ol-plugin-page>`: one plugin: readme (rendered safely), input and output schemas, every
  * version with its signature and install status, capabilities, and the actions: install a
- * version (verified; unsigned or untrusted ones only with explicit approval), enable, disable,
- * approve capabilities. Without a catalog entry (registry off) it shows the installed versions.
+ * version (verified; unsigned or untrusted ones only with explicit approval, invalid ones never),
+ * enable, disable, approve capabilities. Without a catalog entry (registry off) it shows the
+ * installed versions.
  */
 import { LitElement, html, css, nothing } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
@@ -10,8 +11,9 @@ import { marketApi, type CatalogDetail, type CatalogVersion, type InstalledPlugi
 import { FetchController } from '../controllers/fetch-controller.js';
 import { ApiError } from '../model/problem.js';
 import { routeHash } from '../model/route.js';
+import { installGate } from '../model/signature-marks.js';
 import { apiErrorNotice } from './api-missing.js';
-import { signatureBadge } from './marketplace-page.js';
+import { signatureBadge, signatureBadgeStyles } from './marketplace-page.js';
 import { sharedStyles } from './shared-styles.js';
 import './plugin-actions.js';
 import './readme-view.js';
@@ -23,11 +25,10 @@ interface PluginPageData {
 
 @customElement('ol-plugin-page')
 export class PluginPage extends LitElement {
-  static override styles = [sharedStyles, css`
+  static override styles = [sharedStyles, signatureBadgeStyles, css`
     .layout { display: grid; grid-template-columns: minmax(0, 3fr) minmax(280px, 2fr); gap: 16px; }
     section { background: #fff; border: 1px solid #e2e8f0; border-radius: 8px; padding: 12px; min-width: 0; margin-bottom: 12px; }
-    .badge.sig-trusted, .badge.online { background: #dcfce7; } .badge.sig-untrusted { background: #fef9c3; }
-    .badge.sig-unsigned, .badge.disabled { background: #fee2e2; }
+    .badge.online { background: #dcfce7; } .badge.disabled { background: #fee2e2; }
     dl { display: grid; grid-template-columns: auto 1fr; gap: 2px 10px; margin: 0; } dt { color: #475569; } dd { margin: 0; }
     .install { border-top: 1px solid #e2e8f0; margin-top: 8px; padding-top: 8px; }
     @media (max-width: 900px) { .layout { grid-template-columns: 1fr; } }
@@ -96,16 +97,17 @@ export class PluginPage extends LitElement {
   }
 
   #version(v: CatalogVersion, installed: InstalledPlugin | undefined) {
-    const risky = v.signature.state !== 'trusted';
+    const gate = installGate(v.signature.state);
     return html`<article class="install" data-version=${v.version} aria-label=${`Version ${v.version}`}>
       <div class="row"><strong>${v.version}</strong>${v.latest ? html`<span class="badge">latest</span>` : nothing}
         ${signatureBadge(v.signature.state, v.signature.org)}
         ${installed ? html`<span class="badge ${installed.status}">installed · ${installed.status}</span>` : html`<span class="hint">not installed</span>`}</div>
       <div class="hint">published ${new Date(v.publishedAt).toLocaleString()}${v.capabilities.length ? ` · ${v.capabilities.join(', ')}` : ''}</div>
-      ${installed ? html`<ol-plugin-actions .plugin=${installed} .isAdmin=${this.isAdmin} @plugin-changed=${this.#changed}></ol-plugin-actions>` : html`
+      ${installed ? html`<ol-plugin-actions .plugin=${installed} .isAdmin=${this.isAdmin} @plugin-changed=${this.#changed}></ol-plugin-actions>`
+        : gate.kind === 'refused' ? html`<p class="notice error">Not installable: ${gate.reason}.</p>` : html`
         <form class="row" @submit=${(e: SubmitEvent) => this.#install(e, v.version)}>
-          ${risky ? html`<label class="inline"><input type="checkbox" name="allowUnsigned" required>
-            I accept this ${v.signature.state === 'unsigned' ? 'unsigned' : 'untrusted'} version</label>` : nothing}
+          ${gate.kind === 'accept' ? html`<label class="inline"><input type="checkbox" name="allowUnsigned" required>
+            ${gate.label}</label>` : nothing}
           <label class="inline"><input type="checkbox" name="approve"> Approve its capabilities now</label>
           <button class="primary" type="submit" ?disabled=${!this.isAdmin || this.busy}
             aria-describedby=${this.isAdmin ? '' : `why-install-${v.version}`}>Install ${v.version}</button>

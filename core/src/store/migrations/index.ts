@@ -9,6 +9,7 @@ import * as m007 from './007-secrets.js';
 import * as m008 from './008-cron.js';
 import * as m009 from './009-uploads.js';
 import * as m010 from './010-sweeper-indexes.js';
+import * as m011 from './011-catalog-signatures.js';
 
 interface Migration { up(db: Knex): Promise<void>; down(db: Knex): Promise<void> }
 
@@ -24,6 +25,7 @@ const MIGRATIONS: [string, Migration][] = [
   ['008-cron', m008],
   ['009-uploads', m009],
   ['010-sweeper-indexes', m010],
+  ['011-catalog-signatures', m011],
 ];
 
 export const migrationSource: Knex.MigrationSource<Migration> = {
