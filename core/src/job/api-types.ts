@@ -80,17 +80,6 @@ export interface JobView {
   endedAt: string | null;
 }
 
-/**
- * A job in the list (`GET /projects/:projectId/jobs`). The list reads the jobs only, not their hosts:
- * `counts` is always `{}` and `groups` always `[]`. Fetch the job itself ({@link JobView}) for them.
- */
-export interface JobListItemView extends Omit<JobView, 'counts' | 'groups'> {
-  /** Always empty in the list. */
-  counts: Record<never, never>;
-  /** Always empty in the list. */
-  groups: [];
-}
-
 /** One host's result (`GET /projects/:projectId/jobs/:jobId/hosts`): its current attempt. */
 export interface HostResultView {
   /** The run id: names this attempt's log. */

@@ -104,7 +104,9 @@ describe('fast script execution with real agents', () => {
     assert.equal(job.params, '******');
     assert.deepEqual(job.groups, [{ status: 'success', tag: 'got it', count: 1 }]);
     const list = await s.admin.call<{ items: JobView[] }>('GET', `/api/v1/projects/${projectId}/jobs`);
-    assert.equal(list.body.items.find((j) => j.id === job.id)!.params, '******');
+    const listed = list.body.items.find((j) => j.id === job.id)!;
+    assert.equal(listed.params, '******');
+    assert.deepEqual([listed.counts, listed.groups], [{ success: 1 }, [{ status: 'success', tag: 'got it', count: 1 }]], 'the list counts each job\'s hosts too');
     const row = await s.ops.db('job_instances').where({ id: job.id }).first() as { params_plain: string | null; params_cipher: string };
     assert.equal(row.params_plain, null);
     assert.ok(!row.params_cipher.includes('s3cr3t'));

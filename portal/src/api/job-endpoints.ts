@@ -6,7 +6,7 @@
  */
 import type {
   CreatedEnrolTokenView, DangerAction, DangerHitView, DangerMatchView, DangerRuleView, EnrolTokenView, HostResultView, HostRunStatus, HostView,
-  JobListItemView, JobStatus, JobView, LogSearchHitView, LogView, RollingMode, ScriptDetailView, ScriptLanguage, ScriptListItemView, ScriptVersionView,
+  JobStatus, JobView, LogSearchHitView, LogView, RollingMode, ScriptDetailView, ScriptLanguage, ScriptListItemView, ScriptVersionView,
 } from '@opsloom/core/job-api';
 import { api, type ApiClient } from './client.js';
 
@@ -57,7 +57,7 @@ const p = (project: string): string => `/api/v1/projects/${seg(project)}`;
 export function jobEndpoints(client: ApiClient = api) {
   return {
     execute: (project: string, body: ExecuteScriptBody) => client.post<JobView>(`${p(project)}/jobs/script`, body),
-    jobs: (project: string, q: { status?: JobStatus | ''; limit?: number } = {}) => client.get<{ items: JobListItemView[] }>(`${p(project)}/jobs`, { query: q }),
+    jobs: (project: string, q: { status?: JobStatus | ''; limit?: number } = {}) => client.get<{ items: JobView[] }>(`${p(project)}/jobs`, { query: q }),
     job: (project: string, id: string, signal?: AbortSignal) => client.get<JobView>(`${p(project)}/jobs/${seg(id)}`, signal ? { signal } : {}),
     hosts: (project: string, id: string, q: { status?: HostRunStatus; tag?: string; limit?: number } = {}) =>
       client.get<{ items: HostResultView[] }>(`${p(project)}/jobs/${seg(id)}/hosts`, { query: q }),

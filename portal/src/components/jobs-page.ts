@@ -2,11 +2,12 @@
  * `<ol-jobs-page>`: bk-job's pages under one section: run a script now, the job history, the
  * script library, high-risk rules with their hits, and hosts with agent enrolment.
  */
-import { LitElement, html } from 'lit';
+import { LitElement, html, nothing } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import type { JobStatus } from '@opsloom/core/job-api';
 import { jobApi } from '../api/job-endpoints.js';
 import { FetchController } from '../controllers/fetch-controller.js';
+import { unsuccessfulHosts } from '../model/job-types.js';
 import { routeHash } from '../model/route.js';
 import { apiErrorNotice } from './api-missing.js';
 import { sharedStyles } from './shared-styles.js';
@@ -59,7 +60,7 @@ export class JobsPage extends LitElement {
           <thead><tr><th>Job</th><th>Status</th><th>Hosts</th><th>By</th><th>Started</th><th>Ended</th></tr></thead>
           <tbody>${r.items.map((j) => html`<tr><td><a href=${routeHash({ page: 'job', project: this.project, id: j.id })}>${j.name}</a></td>
             <td><span class="badge ${j.status === 'success' ? 'finished' : j.status}">${j.status}</span></td>
-            <td>${j.hostCount}</td><td>${j.createdBy ?? '—'} <span class="hint">${j.origin}</span></td>
+            <td>${j.hostCount}${unsuccessfulHosts(j.counts) ? html` <span class="hint">${unsuccessfulHosts(j.counts)} did not succeed</span>` : nothing}</td><td>${j.createdBy ?? '—'} <span class="hint">${j.origin}</span></td>
             <td>${new Date(j.createdAt).toLocaleString()}</td><td>${j.endedAt ? new Date(j.endedAt).toLocaleString() : ''}</td></tr>`)}</tbody></table>`,
       })}`;
   }

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseHostList } from './host-list.js';
-import { agentStartCommand, jobOperations, LogFollower, matchingLines, orderGroups } from './job-types.js';
+import { agentStartCommand, jobOperations, LogFollower, matchingLines, orderGroups, unsuccessfulHosts } from './job-types.js';
 
 const enabled = (list: { op: string; enabled: boolean }[]) => list.filter((o) => o.enabled).map((o) => o.op);
 
@@ -42,4 +42,9 @@ test('host lists and the agent command', () => {
     errors: ['"nope" is not an IP address', '"300.1.1.1" is not an IP address'],
   });
   assert.equal(agentStartCommand('https://ops.example/', 'T0K', 3), 'opsloom-agent --server wss://ops.example/agent/v1 --enrol-token T0K --cloud-area 3 --state-dir /var/lib/opsloom-agent');
+});
+
+test('hosts that did not succeed: failed, timed out, agent offline and cancelled, not waiting, running or refused', () => {
+  assert.equal(unsuccessfulHosts({ success: 8, failed: 1, timeout: 1, agent_offline: 2, cancelled: 1, running: 3, waiting: 4, not_allowed: 5 }), 5);
+  assert.equal(unsuccessfulHosts({}), 0);
 });

@@ -14,6 +14,14 @@ export type JobOperation = 'retry-failed' | 'retry-all' | 'terminate' | 'confirm
 const UNSUCCESSFUL: readonly HostRunStatus[] = ['failed', 'timeout', 'agent_offline', 'cancelled'];
 
 /**
+ * Hosts of a job that did not succeed (failed, timed out, agent offline, cancelled).
+ * @example unsuccessfulHosts({ success: 8, failed: 1, timeout: 1 }) // 2
+ */
+export function unsuccessfulHosts(counts: JobView['counts']): number {
+  return UNSUCCESSFUL.reduce((n, s) => n + (counts[s] ?? 0), 0);
+}
+
+/**
  * The job operations with their availability; a disabled one says why.
  *
  * @example
@@ -22,7 +30,7 @@ const UNSUCCESSFUL: readonly HostRunStatus[] = ['failed', 'timeout', 'agent_offl
  */
 export function jobOperations(job: Pick<JobView, 'status' | 'finished' | 'counts'>): Availability<JobOperation>[] {
   const running = job.status === 'running' ? 'the job is still running; wait for it or terminate it first' : undefined;
-  const unsuccessful = UNSUCCESSFUL.reduce((n, s) => n + (job.counts[s] ?? 0), 0);
+  const unsuccessful = unsuccessfulHosts(job.counts);
   const rule: Record<JobOperation, [string, string | undefined]> = {
     'retry-failed': ['Retry failed hosts', running ?? (unsuccessful === 0 ? 'no host failed' : undefined)],
     'retry-all': ['Run again on all hosts', running],

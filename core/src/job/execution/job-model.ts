@@ -1,5 +1,5 @@
 import type { ScriptLanguage } from '@opsloom/agent/protocol';
-import type { HostResultView, HostRunStatus, JobListItemView, JobStatus, JobView, ResultGroup, RollingMode, RunOrigin } from '../api-types.js';
+import type { HostResultView, HostRunStatus, JobStatus, JobView, ResultGroup, RollingMode, RunOrigin } from '../api-types.js';
 
 /** Every host status, for validating filters. */
 export const HOST_RUN_STATUSES: readonly HostRunStatus[] = ['waiting', 'running', 'success', 'failed', 'timeout', 'agent_offline', 'not_allowed', 'cancelled'];
@@ -84,9 +84,4 @@ export function jobView(j: JobRecord, groups: ResultGroup[]): JobView {
     rolling: j.rollingExpression && j.rollingMode ? { expression: j.rollingExpression, mode: j.rollingMode, currentBatch: j.currentBatch, batchCount: j.batchCount } : null,
     hostCount: j.hostCount, counts, groups, createdAt: new Date(j.createdAt).toISOString(), endedAt: iso(j.endedAt),
   };
-}
-
-/** A job as the list shows it: its hosts are not counted (see {@link JobListItemView}). */
-export function jobListItemView(j: JobRecord): JobListItemView {
-  return { ...jobView(j, []), counts: {}, groups: [] };
 }

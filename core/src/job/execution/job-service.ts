@@ -3,7 +3,7 @@ import type { ScriptLanguage } from '@opsloom/agent/protocol';
 import { NotFoundError, StateError, ValidationError } from '../../errors.js';
 import { parseAt } from '../../http/validate.js';
 import { newId } from '../../store/ids.js';
-import type { HostResultView, HostRunStatus, JobListItemView, JobStatus, JobView, LogSearchHitView, LogView, RunOrigin } from '../api-types.js';
+import type { HostResultView, HostRunStatus, JobStatus, JobView, LogSearchHitView, LogView, RunOrigin } from '../api-types.js';
 import type { DangerService } from '../danger/danger-service.js';
 import type { HostStore, HostWithAgent } from '../hosts/host-store.js';
 import { NoTargetsError } from '../job-errors.js';
@@ -12,7 +12,7 @@ import type { ScriptService } from '../scripts/script-service.js';
 import { batchSizes } from './batch-expression.js';
 import { executeScriptRequest, type ExecuteScriptRequest } from './execute-request.js';
 import type { JobDispatcher } from './job-dispatcher.js';
-import { hostResultView, jobListItemView, jobView, type HostRun, type JobRecord } from './job-model.js';
+import { hostResultView, jobView, type HostRun, type JobRecord } from './job-model.js';
 import type { JobProgress } from './job-progress.js';
 import type { JobStore } from './job-store.js';
 import { matchingLines, type LogStore } from './log-store.js';
@@ -127,9 +127,11 @@ export class JobService {
     return jobView(job, await this.jobs.groups(job.id));
   }
 
-  /** Jobs of a project, newest first; their hosts are not counted (see {@link JobListItemView}). */
-  async list(projectId: string, q: { status?: JobStatus; before?: string; limit: number }): Promise<JobListItemView[]> {
-    return (await this.jobs.list(projectId, q)).map(jobListItemView);
+  /** Jobs of a project, newest first, each with its hosts counted per status (one query for the page). */
+  async list(projectId: string, q: { status?: JobStatus; before?: string; limit: number }): Promise<JobView[]> {
+    const jobs = await this.jobs.list(projectId, q);
+    const groups = await this.jobs.groupsOf(jobs.map((j) => j.id));
+    return jobs.map((j) => jobView(j, groups.get(j.id) ?? []));
   }
 
   /** Per-host results of a job's current attempt, filtered by status and/or tag. */

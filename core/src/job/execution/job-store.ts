@@ -127,10 +127,21 @@ export class JobStore {
 
   /** Hosts per (status, tag) among a job's current runs. */
   async groups(jobId: string): Promise<ResultGroup[]> {
-    const rows = await this.db('job_host_runs').select('status', 'tag').count({ n: '*' }).where({ job_id: jobId, superseded: false })
-      .groupBy('status', 'tag') as { status: string; tag: string | null; n: number }[];
-    return rows.map((r) => ({ status: r.status as HostRunStatus, tag: r.tag, count: Number(r.n) }))
-      .sort((a, b) => b.count - a.count || a.status.localeCompare(b.status));
+    return (await this.groupsOf([jobId])).get(jobId) ?? [];
+  }
+
+  /** {@link groups} of several jobs in one query (a page of the job list), by job id. */
+  async groupsOf(jobIds: readonly string[]): Promise<Map<string, ResultGroup[]>> {
+    const out = new Map<string, ResultGroup[]>();
+    if (jobIds.length === 0) return out;
+    const rows = await this.db('job_host_runs').select('job_id', 'status', 'tag').count({ n: '*' }).whereIn('job_id', jobIds).where({ superseded: false })
+      .groupBy('job_id', 'status', 'tag') as { job_id: string; status: string; tag: string | null; n: number }[];
+    for (const r of rows) {
+      if (!out.has(r.job_id)) out.set(r.job_id, []);
+      out.get(r.job_id)!.push({ status: r.status as HostRunStatus, tag: r.tag, count: Number(r.n) });
+    }
+    for (const groups of out.values()) groups.sort((a, b) => b.count - a.count || a.status.localeCompare(b.status));
+    return out;
   }
 
   /** Runs of a job's batch not ended yet (dispatched or not). */
