@@ -54,8 +54,13 @@ export function createJobModule(options: JobOptions): ModuleFactory {
       late.progress.soon(endedJobs);
       return resend;
     });
+    const enrolments = new MicroBatcher((requests: { token: string; facts: HostFacts }[]) => hosts.enrolMany(requests));
     const handlers: GatewayHandlers = {
-      enrol: async (token, facts) => hosts.enrol(token, facts),
+      enrol: async (token, facts) => {
+        const result = await enrolments.call({ token, facts });
+        if (result instanceof AgentAuthError) throw result;
+        return result;
+      },
       authenticate: async (agentId, credential) => {
         const h = await auth.call({ agentId, credential });
         if (!h) throw new AgentAuthError('CREDENTIAL_INVALID', 'unknown agent or wrong credential (the host may have been removed or re-enrolled)');

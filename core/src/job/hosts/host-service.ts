@@ -20,6 +20,13 @@ function sameHash(a: string, b: string): boolean {
   return x.length === y.length && timingSafeEqual(x, y);
 }
 
+/** A new agent's identity, and the host it holds. */
+export interface Enrolment {
+  agentId: string;
+  credential: string;
+  host: Host;
+}
+
 /** A host without its agent's secrets, as the API shows it. */
 export function publicHost(h: Host): Host {
   const { id, projectId, cloudArea, ip, hostname, facts, agentId, online, lastSeenAt, createdAt, updatedAt } = h;
@@ -66,22 +73,43 @@ export class HostService {
    * identity to this agent) and returns the agent's new identity.
    * @throws AgentAuthError `ENROL_TOKEN_INVALID`
    */
-  async enrol(token: string, facts: HostFacts): Promise<{ agentId: string; credential: string; host: Host }> {
-    const t = await this.store.tokenByHash(hashBearer(token));
+  async enrol(token: string, facts: HostFacts): Promise<Enrolment> {
+    const [result] = await this.enrolMany([{ token, facts }]);
+    if (result instanceof AgentAuthError) throw result;
+    return result!;
+  }
+
+  /**
+   * Enrols many agents at once (a first rollout): a few queries for the lot. Each gets its identity,
+   * or the error that refused it, in order; a bad token refuses only its own enrolments.
+   */
+  async enrolMany(requests: readonly { token: string; facts: HostFacts }[]): Promise<(Enrolment | AgentAuthError)[]> {
     const now = Date.now();
-    if (!t || t.revokedAt !== null || (t.expiresAt !== null && t.expiresAt <= now)) {
-      throw new AgentAuthError('ENROL_TOKEN_INVALID', 'the enrolment token is unknown, revoked or expired; create a new one on the project\'s agents page');
-    }
-    const agentId = newId();
-    const credential = newSecret('olc_');
-    const ip = facts.ips[0]!;
-    const host: HostWithAgent = {
-      id: newId(), projectId: t.projectId, cloudArea: facts.cloudArea, ip, hostname: facts.hostname, facts, agentId, online: false,
-      lastSeenAt: null, createdAt: now, updatedAt: now, credentialHash: hashBearer(credential), gatewayId: null, connectionId: null,
-    };
-    host.id = await this.store.enrol(host);
-    await this.store.tokenUsed(t.id, now);
-    return { agentId, credential, host };
+    const hashes = requests.map((r) => hashBearer(r.token));
+    const tokens = await this.store.tokensByHash(hashes);
+    const accepted: { tokenId: string; host: HostWithAgent; enrolment: Enrolment }[] = [];
+    const out: (Enrolment | AgentAuthError)[] = requests.map((r, index) => {
+      const t = tokens.get(hashes[index]!);
+      if (!t || t.revokedAt !== null || (t.expiresAt !== null && t.expiresAt <= now)) {
+        return new AgentAuthError('ENROL_TOKEN_INVALID', 'the enrolment token is unknown, revoked or expired; create a new one on the project\'s agents page');
+      }
+      const agentId = newId();
+      const credential = newSecret('olc_');
+      const host: HostWithAgent = {
+        id: newId(), projectId: t.projectId, cloudArea: r.facts.cloudArea, ip: r.facts.ips[0]!, hostname: r.facts.hostname, facts: r.facts, agentId,
+        online: false, lastSeenAt: null, createdAt: now, updatedAt: now, credentialHash: hashBearer(credential), gatewayId: null, connectionId: null,
+      };
+      const enrolment = { agentId, credential, host };
+      accepted.push({ tokenId: t.id, host, enrolment });
+      return enrolment;
+    });
+    if (accepted.length === 0) return out;
+    const ids = await this.store.enrolMany(accepted.map((a) => a.host));
+    accepted.forEach((a, i) => { a.enrolment.host.id = ids[i]!; });
+    const uses = new Map<string, number>();
+    for (const a of accepted) uses.set(a.tokenId, (uses.get(a.tokenId) ?? 0) + 1);
+    for (const [tokenId, n] of uses) await this.store.tokenUsed(tokenId, now, n);
+    return out;
   }
 
   /** Checks many credentials at once (a reconnect storm); null where the credential is refused. */

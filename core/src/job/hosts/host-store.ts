@@ -53,6 +53,13 @@ interface TokenRow {
   expires_at: number | null; revoked_at: number | null; last_used_at: number | null; uses: number;
 }
 
+/** `items` in parts of `size`: a statement naming thousands of keys would pass the drivers' parameter limits. */
+function chunks<T>(items: readonly T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
 const num = (v: number | null): number | null => (v === null || v === undefined ? null : Number(v));
 
 function toHost(r: HostRow): HostWithAgent {
@@ -89,13 +96,18 @@ export class HostStore {
     return (await this.db('job_enrol_tokens').where({ project_id: projectId, id }).whereNull('revoked_at').update({ revoked_at: at })) > 0;
   }
 
-  async tokenByHash(hash: string): Promise<EnrolToken | undefined> {
-    const row = await this.db<TokenRow>('job_enrol_tokens').where({ token_hash: hash }).first();
-    return row ? toToken(row) : undefined;
+  /** The tokens with these hashes (unknown hashes are absent), by hash. */
+  async tokensByHash(hashes: readonly string[]): Promise<Map<string, EnrolToken>> {
+    const out = new Map<string, EnrolToken>();
+    for (const part of chunks([...new Set(hashes)], 500)) {
+      for (const row of await this.db<TokenRow>('job_enrol_tokens').whereIn('token_hash', part)) out.set(row.token_hash, toToken(row));
+    }
+    return out;
   }
 
-  async tokenUsed(id: string, at: number): Promise<void> {
-    await this.db('job_enrol_tokens').where({ id }).update({ last_used_at: at, uses: this.db.raw('uses + 1') });
+  /** Counts `uses` enrolments with the token. */
+  async tokenUsed(id: string, at: number, uses = 1): Promise<void> {
+    await this.db('job_enrol_tokens').where({ id }).update({ last_used_at: at, uses: this.db.raw('uses + ?', [uses]) });
   }
 
   async byAgent(agentId: string): Promise<HostWithAgent | undefined> {
@@ -193,23 +205,42 @@ export class HostStore {
     return { items: rows.map(toHost), total };
   }
 
-  /** Creates the host, or hands an existing host of the same identity to a new agent identity. */
-  async enrol(host: Omit<HostWithAgent, 'online' | 'lastSeenAt' | 'gatewayId' | 'connectionId'>): Promise<string> {
+  /**
+   * Creates each host, or hands the existing host of the same identity (project, cloud area, IP) to
+   * the new agent identity; one transaction for the lot (a first rollout enrols thousands at once).
+   * Of several enrolments of one identity in the batch, the last holds the host, as if one after
+   * the other. Returns each enrolment's host id, in order.
+   */
+  async enrolMany(hosts: readonly Omit<HostWithAgent, 'online' | 'lastSeenAt' | 'gatewayId' | 'connectionId'>[]): Promise<string[]> {
+    const identity = (h: { projectId: string; cloudArea: number; ip: string }): string => `${h.projectId}\u0000${h.cloudArea}\u0000${h.ip}`;
     return this.db.transaction(async (trx) => {
-      const existing = await trx<HostRow>('job_hosts').where({ project_id: host.projectId, cloud_area: host.cloudArea, ip: host.ip }).first();
-      if (existing) {
-        await trx('job_hosts').where({ id: existing.id }).update({
-          agent_id: host.agentId, credential_hash: host.credentialHash, hostname: host.hostname, facts: JSON.stringify(host.facts),
-          online: false, gateway_id: null, connection_id: null, updated_at: host.updatedAt,
-        });
-        return existing.id;
+      const last = new Map<string, (typeof hosts)[number]>();
+      for (const h of hosts) last.set(identity(h), h);
+      const existing = new Map<string, string>();
+      for (const part of chunks([...last.values()], 150)) {
+        const rows = await trx<HostRow>('job_hosts').select('id', 'project_id', 'cloud_area', 'ip')
+          .whereIn(['project_id', 'cloud_area', 'ip'], part.map((h) => [h.projectId, h.cloudArea, h.ip]));
+        for (const r of rows) existing.set(identity({ projectId: r.project_id, cloudArea: Number(r.cloud_area), ip: r.ip }), r.id);
       }
-      await trx('job_hosts').insert({
-        id: host.id, project_id: host.projectId, cloud_area: host.cloudArea, ip: host.ip, hostname: host.hostname,
-        facts: JSON.stringify(host.facts), agent_id: host.agentId, credential_hash: host.credentialHash, online: false,
-        gateway_id: null, connection_id: null, last_seen_at: null, created_at: host.createdAt, updated_at: host.updatedAt,
-      });
-      return host.id;
+      const inserts = [];
+      for (const [key, h] of last) {
+        const id = existing.get(key);
+        if (id) {
+          await trx('job_hosts').where({ id }).update({
+            agent_id: h.agentId, credential_hash: h.credentialHash, hostname: h.hostname, facts: JSON.stringify(h.facts),
+            online: false, gateway_id: null, connection_id: null, updated_at: h.updatedAt,
+          });
+          continue;
+        }
+        existing.set(key, h.id);
+        inserts.push({
+          id: h.id, project_id: h.projectId, cloud_area: h.cloudArea, ip: h.ip, hostname: h.hostname,
+          facts: JSON.stringify(h.facts), agent_id: h.agentId, credential_hash: h.credentialHash, online: false,
+          gateway_id: null, connection_id: null, last_seen_at: null, created_at: h.createdAt, updated_at: h.updatedAt,
+        });
+      }
+      for (const part of chunks(inserts, 30)) await trx('job_hosts').insert(part);
+      return hosts.map((h) => existing.get(identity(h))!);
     });
   }
 
