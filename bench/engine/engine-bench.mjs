@@ -5,6 +5,7 @@ import { performance } from 'node:perf_hooks';
 import { readdirSync, readFileSync } from 'node:fs';
 import { startTestServer } from '../../core/dist/test-support/test-server.js';
 import { installTestPlugins } from '../../core/dist/test-support/test-plugins.js';
+import { floorRows } from './floors.mjs';
 
 const quick = process.argv.includes('--quick');
 const runs = quick ? 3 : 10;
@@ -117,7 +118,7 @@ async function runTasks(ctx, graph, count) {
   return { ms, peakMb: Math.round(peak / 1048576), ids, perStep };
 }
 
-async function suite(label, env) {
+async function suite(label, env, mysqlUrl) {
   const ctx = await setup(env);
   const rows = [];
   try {
@@ -138,6 +139,10 @@ async function suite(label, env) {
   } finally {
     await ctx.s.close();
   }
+  const shape = (name, graph, count, goal) => ({ name, goal, chain: count === 1, steps: count * graph.nodes.length, calls: count * graph.nodes.filter((n) => n.type === 'task').length });
+  const shapes = [shape('100 × 17', seventeen(), 100, '≤ 0.68 s'), shape('one 1,000-node flow', chain('thousand', 1000), 1, '≤ 0.75 s')];
+  if (!quick) shapes.push(shape('one 10,000-node flow', chain('ten-thousand', 10_000), 1, '≤ 34.75 s'));
+  rows.push(...await floorRows(label, mysqlUrl, shapes));
   return rows;
 }
 
@@ -148,7 +153,7 @@ if (process.env.OPSLOOM_BENCH_MYSQL) {
   const { backend } = await import('../../core/dist/test-support/test-server.js');
   backend.mysql = process.env.OPSLOOM_TEST_DB;
   backend.redis = process.env.OPSLOOM_TEST_REDIS;
-  rows.push(...await suite('MariaDB + Redis', {}));
+  rows.push(...await suite('MariaDB + Redis', {}, process.env.OPSLOOM_BENCH_MYSQL));
 }
 console.table(rows);
 process.exit(0);

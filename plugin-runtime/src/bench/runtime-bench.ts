@@ -9,9 +9,7 @@
  * process boundary the same way (and with in-process `applySync`, which no design with a process
  * hop can approach).
  */
-import { fork, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import ivm from 'isolated-vm';
 import { createPlugin, type Plugin } from '@extism/extism';
 import { PluginRuntime } from '../runtime.js';
@@ -23,6 +21,7 @@ import { WasmEngine } from '../sandbox/wasm-engine.js';
 import { isolatePlugin, testContext, wasmPlugin } from '../testing/fixtures.js';
 import { buildWatPlugin } from '../testing/wat.js';
 import { fmt, median, sideBySide, Table, timeMs } from './measure.js';
+import { rawInChild } from './raw-peer.js';
 
 const payload = { items: Array.from({ length: 20 }, (_, i) => ({ id: i, name: `host-${i}`, ip: `10.0.0.${i}` })) };
 const payloadJson = JSON.stringify(payload);
@@ -42,22 +41,6 @@ function rawApplySync(): { call(): unknown; dispose(): void } {
   const context = isolate.createContextSync();
   const fn = isolate.compileScriptSync('(s) => JSON.stringify(JSON.parse(s))').runSync(context, { reference: true }) as ivm.Reference;
   return { call: () => fn.applySync(undefined, [payloadJson], { arguments: { copy: true }, result: { copy: true } }), dispose: () => isolate.dispose() };
-}
-
-/** A raw peer in a child process behind a plain IPC round trip (the sandbox processes' serialization). */
-async function rawInChild(init: { peer: 'isolate' | 'wasm'; wasm?: string }, input: string): Promise<{ call(): Promise<unknown>; close(): void }> {
-  const child: ChildProcess = fork(fileURLToPath(new URL('./raw-peer-child.js', import.meta.url)), [], {
-    execArgv: ['--no-node-snapshot'], serialization: 'json', stdio: ['ignore', 'ignore', 'ignore', 'ipc'],
-  });
-  child.send(init);
-  await new Promise((resolve) => child.once('message', resolve));
-  return {
-    call: () => new Promise((resolve) => {
-      child.once('message', resolve);
-      child.send(input);
-    }),
-    close: () => child.kill(),
-  };
 }
 
 /** The sandbox process's own work, in this process: from the invoke message to the result message. */
