@@ -256,8 +256,12 @@ export interface DangerHitView {
   language: ScriptLanguage;
   line: number;
   lineContent: string;
-  script: string;
   blocked: boolean;
   /** The job that ran; null when the run was refused. */
   jobId: string | null;
+}
+
+/** One hit with the whole script that was screened (lists leave it out: a script may be megabytes). */
+export interface DangerHitDetailView extends DangerHitView {
+  script: string;
 }

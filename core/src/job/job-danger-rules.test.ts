@@ -4,7 +4,7 @@ import type { TestServer } from '../test-support/test-server.js';
 import type { JobView } from './api-types.js';
 import { AgentPool, projectWithToken, startJobServer, userClient, waitForJob } from './test-support/job-test-kit.js';
 
-interface Hit { ruleId: string; action: string; username: string; projectId: string; origin: string; line: number; lineContent: string; script: string; blocked: boolean; jobId: string | null }
+interface Hit { id: number; ruleId: string; action: string; username: string; projectId: string; origin: string; line: number; lineContent: string; script?: string; blocked: boolean; jobId: string | null }
 
 /** High-risk command rules over the API: nothing dangerous is ever dispatched in these tests. */
 describe('high-risk command rules', () => {
@@ -50,9 +50,29 @@ describe('high-risk command rules', () => {
     assert.equal(hit!.line, 3);
     assert.equal(hit!.lineContent, 'rm -rf /');
     assert.equal(hit!.blocked, true);
-    assert.match(hit!.script, /cleaning up/);
+    assert.equal(hit!.script, undefined, 'lists leave the screened script out');
+    const one = await s.admin.call<Hit>('GET', `/api/v1/projects/${projectId}/danger-hits/${hit!.id}`);
+    assert.equal(one.status, 200);
+    assert.equal(one.body.script, 'echo cleaning up\n# rm -rf / in a comment is fine\nrm -rf /\n');
+    assert.equal(one.body.lineContent, 'rm -rf /');
     const all = await s.admin.call<{ items: Hit[] }>('GET', '/api/v1/danger-hits');
-    assert.ok(all.body.items.some((h) => h.ruleId === hit!.ruleId));
+    assert.ok(all.body.items.some((h) => h.ruleId === hit!.ruleId && h.script === undefined));
+    assert.match((await s.admin.call<Hit>('GET', `/api/v1/danger-hits/${hit!.id}`)).body.script!, /cleaning up/);
+  });
+
+  test('a hit is read only within its own project, and by id only when it exists', async () => {
+    await run('rm -rf /');
+    const [hit] = (await s.admin.call<{ items: Hit[] }>('GET', `/api/v1/projects/${projectId}/danger-hits`)).body.items;
+    const other = await projectWithToken(s.admin, 'rules-other');
+    const elsewhere = await s.admin.call<{ code: string }>('GET', `/api/v1/projects/${other.projectId}/danger-hits/${hit!.id}`);
+    assert.equal(elsewhere.status, 404, 'another project does not see it');
+    assert.equal((await s.admin.call('GET', `/api/v1/danger-hits/${hit!.id + 1000}`)).status, 404);
+    assert.equal((await s.admin.call('GET', '/api/v1/danger-hits/not-a-number')).status, 400);
+    const stranger = await userClient(s, 'hits-stranger');
+    assert.equal((await stranger.call('GET', `/api/v1/projects/${projectId}/danger-hits/${hit!.id}`)).status, 404, 'to a non-member the project does not exist');
+    const viewer = await userClient(s, 'hits-viewer', { projectId, role: 'viewer' });
+    assert.match((await viewer.call<Hit>('GET', `/api/v1/projects/${projectId}/danger-hits/${hit!.id}`)).body.script!, /rm -rf/);
+    assert.equal((await viewer.call('GET', `/api/v1/danger-hits/${hit!.id}`)).status, 403, 'every project\'s hits are for administrators');
   });
 
   test('a scan rule records the hit and lets the script run', async () => {

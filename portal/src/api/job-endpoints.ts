@@ -5,7 +5,7 @@
  * (`@opsloom/core/job-api`).
  */
 import type {
-  CreatedEnrolTokenView, DangerAction, DangerHitView, DangerMatchView, DangerRuleView, EnrolTokenView, HostResultView, HostRunStatus, HostView,
+  CreatedEnrolTokenView, DangerAction, DangerHitDetailView, DangerHitView, DangerMatchView, DangerRuleView, EnrolTokenView, HostResultView, HostRunStatus, HostView,
   JobStatus, JobView, LogSearchHitView, LogView, RollingMode, ScriptDetailView, ScriptLanguage, ScriptListItemView, ScriptVersionView,
 } from '@opsloom/core/job-api';
 import { api, type ApiClient } from './client.js';
@@ -98,6 +98,7 @@ export function jobEndpoints(client: ApiClient = api) {
     deleteRule: (id: string) => client.delete(`/api/v1/danger-rules/${seg(id)}`),
     checkScript: (language: ScriptLanguage, content: string) => client.post<{ items: DangerMatchView[] }>('/api/v1/danger-rules/check', { language, content }),
     hits: (project: string) => client.get<{ items: DangerHitView[] }>(`${p(project)}/danger-hits`, { query: { limit: 100 } }),
+    hit: (project: string, id: number) => client.get<DangerHitDetailView>(`${p(project)}/danger-hits/${id}`),
   };
 }
 

@@ -5,11 +5,13 @@
  */
 import { LitElement, html, css, nothing } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
+import type { DangerHitDetailView } from '@opsloom/core/job-api';
 import { jobApi } from '../api/job-endpoints.js';
 import { FetchController } from '../controllers/fetch-controller.js';
 import { SCRIPT_LANGUAGES, type ScriptLanguage } from '../model/script-highlight.js';
 import { apiErrorNotice } from './api-missing.js';
 import { sharedStyles } from './shared-styles.js';
+import './script-editor.js';
 
 @customElement('ol-danger-rules')
 export class DangerRules extends LitElement {
@@ -25,6 +27,8 @@ export class DangerRules extends LitElement {
   @property() project = '';
   @property({ type: Boolean }) isAdmin = false;
   @state() private error = '';
+  /** The hit whose screened script is shown under the table. */
+  @state() private shown?: DangerHitDetailView;
 
   #rules = new FetchController(this, () => jobApi.rules());
   #hits = new FetchController(this, () => jobApi.hits(this.project), () => [this.project]);
@@ -58,12 +62,24 @@ export class DangerRules extends LitElement {
           pending: () => html`<p role="status">Loading hits…</p>`,
           error: (e) => apiErrorNotice(e, 'high-risk hits API'),
           complete: (r) => r.items.length === 0 ? html`<p class="empty">No script of this project has matched a rule.</p>` : html`<table>
-            <thead><tr><th>When</th><th>Who</th><th>Rule</th><th>Line</th><th>Outcome</th></tr></thead>
+            <thead><tr><th>When</th><th>Who</th><th>Rule</th><th>Line</th><th>Outcome</th><th></th></tr></thead>
             <tbody>${r.items.map((h) => html`<tr><td>${new Date(h.at).toLocaleString()}</td><td>${h.username ?? '—'} <span class="hint">${h.origin}</span></td>
               <td>${h.description}<div class="hint"><code>${h.expression}</code></div></td><td>${h.line}: <code>${h.lineContent}</code></td>
-              <td><span class="badge ${h.blocked ? 'blocked' : 'scan'}">${h.blocked ? 'blocked' : 'recorded'}</span></td></tr>`)}</tbody></table>`,
+              <td><span class="badge ${h.blocked ? 'blocked' : 'scan'}">${h.blocked ? 'blocked' : 'recorded'}</span></td>
+              <td><button aria-label=${`Script of the hit at ${new Date(h.at).toLocaleString()}, line ${h.line}`} @click=${() => this.#show(h.id)}>Script</button></td></tr>`)}</tbody></table>`,
         })}
+        ${this.shown ? html`<ol-script-editor label=${`Script screened ${new Date(this.shown.at).toLocaleString()} (line ${this.shown.line} matched; read only)`} readonly
+            .language=${this.shown.language} .value=${this.shown.script}></ol-script-editor>` : nothing}
       </section>`;
+  }
+
+  async #show(id: number): Promise<void> {
+    try {
+      this.shown = await jobApi.hit(this.project, id);
+      this.error = '';
+    } catch (err) {
+      this.error = (err as Error).message;
+    }
   }
 
   async #act(run: () => Promise<unknown>): Promise<void> {

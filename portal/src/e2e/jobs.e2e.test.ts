@@ -109,7 +109,7 @@ test('runs a script on the agent and reads its log, with sensitive parameters ma
   await shot(page, '10b-job-result');
 });
 
-test('creates a library script and publishes it; the rules page lists the built-in rules', async () => {
+test('creates a library script and publishes it; the rules page lists the built-in rules and shows a refused script', async () => {
   await page.goto(`${front.url}/#/p/ops/jobs?tab=scripts`);
   const lib = page.locator('ol-script-library');
   await lib.locator('#s-name').fill('Disk report');
@@ -120,8 +120,16 @@ test('creates a library script and publishes it; the rules page lists the built-
   const publish = lib.locator('tr[data-version="1.0.0"] .op', { hasText: 'Publish' });
   assert.equal(await publish.locator('.reason').textContent(), 'this version is online already');
   await shot(page, '10c-jobs-scripts');
+  const hosts = await core.admin.call<{ items: { id: string }[] }>('GET', '/api/v1/projects/ops/hosts');
+  const refused = await core.admin.call('POST', '/api/v1/projects/ops/jobs/script', { hostIds: [hosts.body.items[0]!.id], language: 'bash', content: 'echo tidy up\nrm -rf /\n' });
+  assert.equal(refused.status, 422, 'a built-in rule refuses it');
   await page.goto(`${front.url}/#/p/ops/jobs?tab=rules`);
-  await page.locator('ol-danger-rules section').first().waitFor();
-  await page.locator('ol-danger-rules').getByText(/High-risk command rules/).waitFor();
+  const rules = page.locator('ol-danger-rules');
+  await rules.locator('section').first().waitFor();
+  await rules.getByText(/High-risk command rules/).waitFor();
+  const hit = rules.locator('tr', { hasText: 'rm -rf /' });
+  await hit.locator('.badge', { hasText: 'blocked' }).waitFor();
+  await hit.locator('button', { hasText: 'Script' }).click();
+  assert.equal(await rules.locator('ol-script-editor textarea').inputValue(), 'echo tidy up\nrm -rf /\n');
   await shot(page, '10e-jobs-rules');
 });

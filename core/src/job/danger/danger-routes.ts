@@ -2,16 +2,17 @@ import { z } from 'zod';
 import { SCRIPT_LANGUAGES, PROTOCOL_LIMITS } from '@opsloom/agent/protocol';
 import { route, type Route } from '../../http/route.js';
 import { iso, projectParams, queryInt } from '../../http/schemas.js';
-import type { DangerHitView, DangerMatchView, DangerRuleView } from '../api-types.js';
+import type { DangerHitDetailView, DangerHitView, DangerMatchView, DangerRuleView } from '../api-types.js';
 import { DANGER_ACTIONS, RULE_EXPRESSION_MAX, type DangerMatch, type DangerRule } from './danger-rule.js';
-import type { DangerHitRecord } from './danger-store.js';
+import type { DangerHitRecord, DangerHitSummary } from './danger-store.js';
 import type { DangerService } from './danger-service.js';
 
 const ruleView = (r: DangerRule): DangerRuleView => ({ ...r, createdAt: iso(r.createdAt), updatedAt: iso(r.updatedAt) });
 const matchView = (m: DangerMatch): DangerMatchView => ({
   ruleId: m.rule.id, action: m.rule.action, description: m.rule.description, line: m.line, lineContent: m.lineContent, matched: m.matched,
 });
-const hitView = (h: DangerHitRecord): DangerHitView => ({ ...h, at: iso(h.at) });
+const hitView = (h: DangerHitSummary): DangerHitView => ({ ...h, at: iso(h.at) });
+const hitDetailView = (h: DangerHitRecord): DangerHitDetailView => ({ ...h, at: iso(h.at) });
 
 const ruleBody = z.object({
   expression: z.string().min(1).max(RULE_EXPRESSION_MAX),
@@ -21,6 +22,7 @@ const ruleBody = z.object({
   enabled: z.boolean().optional(),
 });
 const ruleParams = z.object({ ruleId: z.string().min(1).max(64) });
+const hitId = queryInt(1, Number.MAX_SAFE_INTEGER);
 const hitsQuery = z.object({ before: queryInt(1, Number.MAX_SAFE_INTEGER).optional(), limit: queryInt(1, 500).default(100) });
 
 /** High-risk command rules (system administrators) and their hits. */
@@ -72,15 +74,25 @@ export function dangerRoutes(danger: DangerService): Route[] {
     }),
     route({
       id: 'job.dangerHit.listAll', method: 'get', path: '/api/v1/danger-hits', tag: 'danger-rules', auth: 'admin',
-      summary: 'Every recorded rule hit, newest first', query: hitsQuery,
+      summary: 'Every recorded rule hit, newest first (without the scripts: see a single hit)', query: hitsQuery,
       async handler({ query }) { return { items: (await danger.hits({ limit: query.limit, ...(query.before ? { before: query.before } : {}) })).map(hitView) }; },
     }),
     route({
+      id: 'job.dangerHit.getAny', method: 'get', path: '/api/v1/danger-hits/:hitId', tag: 'danger-rules', auth: 'admin',
+      summary: 'One recorded rule hit, with the whole script that was screened', params: z.object({ hitId }),
+      async handler({ params }) { return hitDetailView(await danger.hit(params.hitId)); },
+    }),
+    route({
       id: 'job.dangerHit.list', method: 'get', path: '/api/v1/projects/:projectId/danger-hits', tag: 'danger-rules', auth: { project: 'read' },
-      summary: 'Rule hits of runs in this project, newest first', params: projectParams, query: hitsQuery,
+      summary: 'Rule hits of runs in this project, newest first (without the scripts: see a single hit)', params: projectParams, query: hitsQuery,
       async handler({ project, query }) {
         return { items: (await danger.hits({ projectId: project.id, limit: query.limit, ...(query.before ? { before: query.before } : {}) })).map(hitView) };
       },
+    }),
+    route({
+      id: 'job.dangerHit.get', method: 'get', path: '/api/v1/projects/:projectId/danger-hits/:hitId', tag: 'danger-rules', auth: { project: 'read' },
+      summary: 'One rule hit of a run in this project, with the whole script that was screened', params: projectParams.extend({ hitId }),
+      async handler({ project, params }) { return hitDetailView(await danger.hit(params.hitId, project.id)); },
     }),
   ];
 }

@@ -4,7 +4,7 @@ import { newId } from '../../store/ids.js';
 import { DangerCheckFailedError, DangerousScriptError, InvalidRuleError } from '../job-errors.js';
 import type { DangerAction, RunOrigin } from '../api-types.js';
 import { checkableLines, RULE_EXPRESSION_MAX, type DangerMatch, type DangerRule } from './danger-rule.js';
-import type { DangerHitRecord, DangerStore } from './danger-store.js';
+import type { DangerHitRecord, DangerHitSummary, DangerStore } from './danger-store.js';
 import { RegexBudgetExceeded, type RegexSandbox } from './regex-sandbox.js';
 
 /** Fields of a rule an administrator sets. */
@@ -169,8 +169,18 @@ export class DangerService {
     return matches;
   }
 
-  hits(query: { projectId?: string; before?: number; limit: number }): Promise<DangerHitRecord[]> {
+  hits(query: { projectId?: string; before?: number; limit: number }): Promise<DangerHitSummary[]> {
     return this.store.hits(query);
+  }
+
+  /**
+   * One hit with the script that was screened; within a project when `projectId` is given.
+   * @throws NotFoundError
+   */
+  async hit(id: number, projectId?: string): Promise<DangerHitRecord> {
+    const hit = await this.store.hit(id, projectId);
+    if (!hit) throw new NotFoundError('danger hit', String(id));
+    return hit;
   }
 
   async #validate(expression: string, languages: ScriptLanguage[]): Promise<void> {

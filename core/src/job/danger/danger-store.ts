@@ -1,6 +1,6 @@
 import type { ScriptLanguage } from '@opsloom/agent/protocol';
 import type { Db } from '../../store/db.js';
-import type { DangerAction, DangerHitView, RunOrigin } from '../api-types.js';
+import type { DangerAction, DangerHitDetailView, RunOrigin } from '../api-types.js';
 import type { DangerRule } from './danger-rule.js';
 
 interface RuleRow {
@@ -10,17 +10,23 @@ interface RuleRow {
 
 /**
  * A recorded match of a rule: who ran what, where, and whether it was refused. The fields are the
- * API's ({@link DangerHitView}), with the time in epoch milliseconds.
+ * API's ({@link DangerHitDetailView}), with the time in epoch milliseconds.
  */
-export interface DangerHitRecord extends Omit<DangerHitView, 'at'> {
+export interface DangerHitRecord extends Omit<DangerHitDetailView, 'at'> {
   at: number;
 }
+
+/** A hit as lists show it: without the screened script. */
+export type DangerHitSummary = Omit<DangerHitRecord, 'script'>;
 
 interface HitRow {
   id: number; at: number; rule_id: string; expression: string; action: string; description: string; project_id: string;
   user_id: string | null; username: string | null; origin: string; language: string; line: number; line_content: string;
-  script: string; blocked: number | boolean; job_id: string | null;
+  script?: string; blocked: number | boolean; job_id: string | null;
 }
+
+/** Every column but the script, which only a single hit carries. */
+const SUMMARY_COLUMNS = ['id', 'at', 'rule_id', 'expression', 'action', 'description', 'project_id', 'user_id', 'username', 'origin', 'language', 'line', 'line_content', 'blocked', 'job_id'];
 
 const toRule = (r: RuleRow): DangerRule => ({
   id: r.id, expression: r.expression, languages: r.languages.split(',').filter(Boolean) as ScriptLanguage[],
@@ -28,11 +34,10 @@ const toRule = (r: RuleRow): DangerRule => ({
   createdAt: Number(r.created_at), updatedAt: Number(r.updated_at),
 });
 
-const toHit = (r: HitRow): DangerHitRecord => ({
+const toSummary = (r: HitRow): DangerHitSummary => ({
   id: Number(r.id), at: Number(r.at), ruleId: r.rule_id, expression: r.expression, action: r.action as DangerAction,
   description: r.description, projectId: r.project_id, userId: r.user_id, username: r.username, origin: r.origin as RunOrigin,
-  language: r.language as ScriptLanguage, line: r.line, lineContent: r.line_content, script: r.script, blocked: Boolean(r.blocked),
-  jobId: r.job_id,
+  language: r.language as ScriptLanguage, line: r.line, lineContent: r.line_content, blocked: Boolean(r.blocked), jobId: r.job_id,
 });
 
 /** Rules and hits in the database. */
@@ -88,10 +93,18 @@ export class DangerStore {
   }
 
   /** Hits newest first, for one project or all; `before` pages by id. */
-  async hits(query: { projectId?: string; before?: number; limit: number }): Promise<DangerHitRecord[]> {
-    const q = this.db<HitRow>('job_danger_hits').orderBy('id', 'desc').limit(query.limit);
+  async hits(query: { projectId?: string; before?: number; limit: number }): Promise<DangerHitSummary[]> {
+    const q = this.db('job_danger_hits').select<HitRow[]>(SUMMARY_COLUMNS).orderBy('id', 'desc').limit(query.limit);
     if (query.projectId) q.where({ project_id: query.projectId });
     if (query.before) q.where('id', '<', query.before);
-    return (await q).map(toHit);
+    return (await q).map(toSummary);
+  }
+
+  /** One hit with its script; undefined when there is none with this id (in this project, when given). */
+  async hit(id: number, projectId?: string): Promise<DangerHitRecord | undefined> {
+    const q = this.db<HitRow>('job_danger_hits').where({ id });
+    if (projectId) q.where({ project_id: projectId });
+    const r = await q.first();
+    return r && { ...toSummary(r), script: r.script ?? '' };
   }
 }
