@@ -84,3 +84,12 @@ test('excluding a node that is not optional throws an error naming it', () => {
   assert.throws(() => excludeOptionalNodes(graph, ['ghost']), (err: unknown) =>
     err instanceof UnknownNodeError && err.nodeId === 'ghost');
 });
+
+test('excluding every branch of a parallel block that a loop returns to drops the emptied loop flow', () => {
+  const graph = build(['start>par>a>conv>ex>end default', 'par>b>conv', 'ex>par ?again'], {
+    nodes: optional('a', 'b'), variables: { again: { type: 'boolean', value: false } },
+  });
+  const out = excludeOptionalNodes(graph, ['a', 'b']);
+  assert.deepEqual(edges(out), ['ex>end', 'start>ex']);
+  assert.deepEqual(validateGraph(out).errors, []);
+});

@@ -9,9 +9,10 @@ import { analyzeGraph } from './validate.js';
  *   default mark stay on the redirected flow); a flow that ends up pointing at its own source
  *   (an emptied loop) is dropped;
  * - a branch of a `parallel` gateway that became empty (gateway straight to its converge)
- *   disappears; a parallel block left with no branch disappears, and one left with a single
- *   branch is replaced by that branch. `conditional-parallel` and `exclusive` branches are kept
- *   even when empty, since their conditions still decide what happens.
+ *   disappears; a parallel block left with no branch disappears (and so does a loop flow left
+ *   pointing at its own source), and one left with a single branch is replaced by that branch.
+ *   `conditional-parallel` and `exclusive` branches are kept even when empty, since their
+ *   conditions still decide what happens.
  *
  * The input is not modified. Variables only an excluded node produced stay declared nowhere:
  * validate the result before running it.
@@ -67,9 +68,11 @@ function simplifyParallels(graph: FlowGraph, converges: Map<string, string>): bo
     if (kept.length === 0) {
       if (intoConverge().some((f) => f.source !== gateway.id)) continue;
       // The whole block is empty: whatever led into the gateway now leads past the converge.
+      // A loop that went back to the gateway from just past the block is emptied with it: drop it.
       graph.flows = graph.flows
         .filter((f) => f.source !== gateway.id && f.source !== convergeId)
-        .map((f) => (f.target === gateway.id ? { ...f, target: afterConverge.target } : f));
+        .map((f) => (f.target === gateway.id ? { ...f, target: afterConverge.target } : f))
+        .filter((f) => f.source !== f.target);
       dropNodes(graph, [gateway.id, convergeId]);
       return true;
     }
