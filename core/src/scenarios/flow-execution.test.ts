@@ -177,4 +177,17 @@ describe('flow execution', () => {
     const sub = await f.node(id, 'sub');
     assert.deepEqual(Object.keys(sub.outputs as object).sort(), ['_loop', '_result', 'doubled']);
   });
+
+  test('subflow params arrive as data: a literal param and a rendered value holding ${ are not evaluated again in the child', async () => {
+    const child = await f.template(graph('child-literal', [start(), task('work', '@test/echo', { value: '${script}', heard: '${note}' }), end()], [['start', 'work'], ['work', 'end']],
+      { script: { type: 'string', show: true, required: true }, note: { type: 'string', show: true } }));
+    const parent = graph('parent-literal', [
+      start(), { id: 'sub', type: 'subflow', template: { id: child, version: 1 }, params: { script: { value: 'echo ${HOME}', render: false }, note: '${raw}' } }, end(),
+    ], [['start', 'sub'], ['sub', 'end']], { raw: { type: 'string', value: 'cost $${price}', render: false } });
+    const id = await f.run(parent);
+    const t = await f.waitFor(id, (v) => v.state === 'finished' || v.state === 'failed', 'an end state');
+    assert.equal(t.state, 'finished', JSON.stringify(t.nodes));
+    const work = await f.node(t.nodes.sub!.childTaskId!, 'work');
+    assert.deepEqual([work.inputs.value, work.inputs.heard], ['echo ${HOME}', 'cost $${price}']);
+  });
 });

@@ -318,11 +318,16 @@ export class FlowEngine {
     }
   }
 
-  /** Renders variables whose defaults hold `${…}` over other variables, once, at the start event. */
+  /**
+   * Renders variables whose defaults hold `${…}` over other variables, once, at the start event.
+   * A subflow's params are left alone: the parent rendered them already (or kept them literal with
+   * `render: false`), so a `${` in them is data, not an expression of the child.
+   */
   private async initialVariables(task: Task): Promise<Record<string, JsonValue>> {
     const defs = task.graph.variables ?? {};
     const vars = await this.deps.store.vars(task.id);
-    const pending = Object.keys(defs).filter((k) => defs[k]!.render !== false && typeof vars[k] === 'string' && (vars[k] as string).includes('${'));
+    const fromParent = (k: string) => task.parentTaskId !== null && k in task.variables;
+    const pending = Object.keys(defs).filter((k) => defs[k]!.render !== false && !fromParent(k) && typeof vars[k] === 'string' && (vars[k] as string).includes('${'));
     const rendered: Record<string, JsonValue> = {};
     for (let pass = 0; pending.length > 0 && pass <= pending.length; pass++) {
       for (let i = pending.length - 1; i >= 0; i--) {
