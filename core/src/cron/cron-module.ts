@@ -1,14 +1,13 @@
 import type { ModuleFactory } from '../module.js';
 import type { TaskService } from '../flow/task/task-service.js';
-import type { TemplateService } from '../flow/template/template-service.js';
 import { PeriodicService } from './periodic-service.js';
 import { periodicRoutes } from './periodic-routes.js';
 
 /** Periodic and clocked tasks; processes with the `scheduler` role fire them. Needs the flow module. */
 export const cronModule: ModuleFactory = async (ctx) => {
-  const flow = ctx.registry.get('flow') as { tasks: TaskService; templates: TemplateService } | undefined;
+  const flow = ctx.registry.get('flow') as { tasks: TaskService } | undefined;
   if (!flow) throw new Error('the cron module needs the flow module to be registered first');
-  const service = new PeriodicService(ctx.db, flow.tasks, flow.templates, async (id) => (await ctx.projects.get(id)).timeZone, ctx.log);
+  const service = new PeriodicService(ctx.db, flow.tasks, async (id) => (await ctx.projects.get(id)).timeZone, ctx.log);
   ctx.registry.set('periodic', service);
   let timer: NodeJS.Timeout | undefined;
   let ticking: Promise<unknown> | undefined;

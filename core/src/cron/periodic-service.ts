@@ -5,7 +5,6 @@ import { isUniqueViolation } from '../store/db.js';
 import { newId } from '../store/ids.js';
 import type { JsonValue } from '../model/index.js';
 import type { TaskService } from '../flow/task/task-service.js';
-import type { TemplateService } from '../flow/template/template-service.js';
 import { isTimeZone } from '../project/project-service.js';
 import { parseCron } from './schedule.js';
 
@@ -37,10 +36,10 @@ export interface PeriodicInput {
  * slot is claimed by a unique (task, slot) row before the task is created.
  */
 export class PeriodicService {
-  constructor(private readonly db: Db, private readonly tasks: TaskService, private readonly templates: TemplateService, private readonly projectZone: (projectId: string) => Promise<string>, private readonly log: Logger) {}
+  constructor(private readonly db: Db, private readonly tasks: TaskService, private readonly projectZone: (projectId: string) => Promise<string>, private readonly log: Logger) {}
 
   async create(projectId: string, by: string, input: PeriodicInput): Promise<Periodic> {
-    await this.templates.version(projectId, input.templateId, input.version);
+    await this.tasks.check(projectId, input);
     const schedule = await this.schedule(projectId, input);
     const now = Date.now();
     const id = newId();
@@ -55,13 +54,18 @@ export class PeriodicService {
 
   async update(projectId: string, id: string, patch: Partial<PeriodicInput>): Promise<Periodic> {
     const current = await this.get(projectId, id);
+    // A schedule of the other kind replaces the current one: runAt makes a periodic task clocked, cron a clocked one periodic.
+    const cron = patch.cron ?? (patch.runAt ? null : current.cron);
+    const runAt = patch.runAt ?? (patch.cron || current.runAt === null ? null : new Date(current.runAt).toISOString());
     const merged: PeriodicInput = {
       name: patch.name ?? current.name, templateId: current.templateId, ...(patch.version ?? current.templateVersion ? { version: patch.version ?? current.templateVersion! } : {}),
       variables: patch.variables ?? current.variables, excludeNodes: patch.excludeNodes ?? current.excludeNodes,
-      ...(patch.cron ?? current.cron ? { cron: patch.cron ?? current.cron! } : {}), ...(patch.timeZone ?? current.timeZone ? { timeZone: patch.timeZone ?? current.timeZone! } : {}),
-      ...(patch.runAt ? { runAt: patch.runAt } : current.runAt && !patch.cron ? { runAt: new Date(current.runAt).toISOString() } : {}),
+      ...(cron ? { cron } : {}), ...(patch.timeZone ?? current.timeZone ? { timeZone: patch.timeZone ?? current.timeZone! } : {}),
+      ...(runAt ? { runAt } : {}),
       enabled: patch.enabled ?? current.enabled,
     };
+    // Disabling (or renaming) one that a later template version broke must stay possible.
+    if (patch.variables || patch.excludeNodes || patch.version || (merged.enabled && !current.enabled)) await this.tasks.check(projectId, merged);
     const schedule = await this.schedule(projectId, merged);
     await this.db('periodic_tasks').where({ id }).update({
       name: merged.name, template_version: merged.version ?? null, variables: JSON.stringify(merged.variables), exclude_nodes: JSON.stringify(merged.excludeNodes),

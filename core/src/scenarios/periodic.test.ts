@@ -33,6 +33,41 @@ describe('periodic and clocked tasks', () => {
     assert.equal(both.status, 400);
   });
 
+  test('variables and exclusions are checked when a periodic task is saved, not first when a slot fires', async () => {
+    const unknown = await s.admin.call<{ detail: string }>('POST', base, { name: 'x', templateId, cron: '0 3 * * *', variables: { whom: 'typo' } });
+    assert.equal(unknown.status, 400);
+    assert.match(unknown.body.detail, /whom/);
+    const excluded = await s.admin.call<{ code: string }>('POST', base, { name: 'x', templateId, cron: '0 3 * * *', excludeNodes: ['a'] });
+    assert.equal(excluded.status, 422);
+    assert.equal(excluded.body.code, 'node_not_optional');
+    const created = await s.admin.call<{ id: string }>('POST', base, { name: 'checked', templateId, cron: '0 3 * * *', variables: { who: 'ok' } });
+    assert.equal(created.status, 201);
+    const patched = await s.admin.call('PATCH', `${base}/${created.body.id}`, { variables: { whom: 'typo' } });
+    assert.equal(patched.status, 400);
+    const list = await s.admin.call<{ items: { name: string }[] }>('GET', base);
+    assert.equal(list.body.items.filter((p) => p.name === 'x').length, 0, 'nothing was saved');
+
+    // One that a later template version broke can still be disabled, but not enabled again.
+    const changing = await f.template(graph('changing', [start(), task('a', '@test/echo', { value: '${who}' }), end()], [['start', 'a'], ['a', 'end']], { who: { type: 'string', show: true } }));
+    const broken = await s.admin.call<{ id: string }>('POST', base, { name: 'broken', templateId: changing, cron: '0 3 * * *', variables: { who: 'x' } });
+    assert.equal(broken.status, 201);
+    const v2 = graph('changing', [start(), task('a', '@test/echo', { value: '${whom}' }), end()], [['start', 'a'], ['a', 'end']], { whom: { type: 'string', show: true } });
+    assert.equal((await s.admin.call('PUT', `/api/v1/projects/ops/templates/${changing}`, { graph: v2 })).status, 200);
+    assert.equal((await s.admin.call('PATCH', `${base}/${broken.body.id}`, { enabled: false })).status, 200);
+    assert.equal((await s.admin.call('PATCH', `${base}/${broken.body.id}`, { enabled: true })).status, 400);
+  });
+
+  test('a periodic task can be turned into a clocked one and back by giving the other schedule', async () => {
+    const created = await s.admin.call<{ id: string }>('POST', base, { name: 'switch', templateId, cron: '0 4 * * *', enabled: false });
+    const runAt = new Date(Date.now() + 3600_000).toISOString();
+    const clocked = await s.admin.call<{ kind: string; cron: string | null; runAt: string }>('PATCH', `${base}/${created.body.id}`, { runAt });
+    assert.equal(clocked.status, 200, JSON.stringify(clocked.body));
+    assert.deepEqual([clocked.body.kind, clocked.body.cron, clocked.body.runAt], ['clocked', null, runAt]);
+    const periodic = await s.admin.call<{ kind: string; cron: string | null; runAt: string | null }>('PATCH', `${base}/${created.body.id}`, { cron: '0 5 * * *' });
+    assert.equal(periodic.status, 200, JSON.stringify(periodic.body));
+    assert.deepEqual([periodic.body.kind, periodic.body.cron, periodic.body.runAt], ['periodic', '0 5 * * *', null]);
+  });
+
   test('a cron slot in the project time zone fires exactly once however many schedulers run', async () => {
     const created = await s.admin.call<{ id: string; nextRunAt: string; timeZone: string }>('POST', base, { name: 'nightly', templateId, cron: '30 2 * * *', variables: { who: 'night' } });
     assert.equal(created.status, 201);

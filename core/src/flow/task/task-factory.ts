@@ -31,9 +31,7 @@ export class TaskFactory implements SubflowLauncher {
   constructor(private readonly store: TaskStore, private readonly templates: TemplateStore, private readonly plugins: PluginGateway) {}
 
   async build(spec: TaskSpec): Promise<{ task: Task; vars: Record<string, JsonValue> }> {
-    let graph: FlowGraph = spec.excludeNodes.length > 0 ? excludeOptionalNodes(spec.graph, spec.excludeNodes) : spec.graph;
-    const check = validateGraph(graph);
-    if (!check.ok) throw new InvalidFlowError(check.errors);
+    let graph = this.taskGraph(spec.graph, spec.excludeNodes);
     // One resolution per plugin and range, however many nodes use it (a 10,000-node flow may use one plugin).
     const pins = new Map<string, Promise<string>>();
     graph = { ...graph, nodes: await Promise.all(graph.nodes.map((n) => this.pin(n, pins))) };
@@ -44,6 +42,23 @@ export class TaskFactory implements SubflowLauncher {
       createMethod: spec.createMethod, createdBy: spec.createdBy, createdAt: Date.now(), startedAt: null, finishedAt: null, error: null,
     };
     return { task, vars };
+  }
+
+  /**
+   * Checks the choices a task would be created with (exclusions and variable values) without
+   * creating it or pinning plugins: a periodic task is checked when it is saved, not first when
+   * a slot fires. Throws what {@link build} would.
+   */
+  check(graph: FlowGraph, variables: Record<string, JsonValue>, excludeNodes: string[]): void {
+    this.values(this.taskGraph(graph, excludeNodes), variables, false);
+  }
+
+  /** The graph with the excluded nodes left out, validated. */
+  private taskGraph(graph: FlowGraph, excludeNodes: string[]): FlowGraph {
+    const out = excludeNodes.length > 0 ? excludeOptionalNodes(graph, excludeNodes) : graph;
+    const check = validateGraph(out);
+    if (!check.ok) throw new InvalidFlowError(check.errors);
+    return out;
   }
 
   /** Builds a subflow's child task: only the params the child shows go in. */

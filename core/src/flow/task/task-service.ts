@@ -28,6 +28,12 @@ export class TaskService {
     return task;
   }
 
+  /** Checks variables and exclusions against a template version as {@link create} would, without creating a task. */
+  async check(projectId: string, input: { templateId: string; version?: number; variables?: Record<string, JsonValue>; excludeNodes?: string[] }): Promise<void> {
+    const v = await this.templates.version(projectId, input.templateId, input.version);
+    this.factory.check(v.graph, input.variables ?? {}, input.excludeNodes ?? []);
+  }
+
   async get(projectId: string, taskId: string): Promise<Task> {
     const t = await this.store.task(taskId);
     if (!t || t.projectId !== projectId) throw new NotFoundError('task', taskId);
