@@ -44,7 +44,11 @@ export type GraphRule =
   | 'unknown_variable'
   | 'unknown_output_variable'
   | 'variable_cycle'
-  | 'invalid_expression';
+  | 'invalid_expression'
+  // subflows (checked where templates are stored)
+  | 'unknown_subflow'
+  | 'unknown_subflow_param'
+  | 'unknown_subflow_output';
 
 /** One problem found in a graph: where (node and/or flow), which rule, and what to do about it. */
 export interface GraphError {

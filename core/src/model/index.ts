@@ -13,6 +13,7 @@ export type { GraphError, GraphRule } from './errors.js';
 export { FlowModelError, InvalidGraphError, NodeNotOptionalError, UnknownNodeError } from './errors.js';
 export type { GraphAnalysis, ValidateOptions, ValidationResult } from './validate.js';
 export { analyzeGraph, matchConverges, validateGraph } from './validate.js';
+export { checkSubflowContract } from './validate-subflow.js';
 export { excludeOptionalNodes } from './exclude.js';
 export type { ExpressionReference, ExtractedReferences } from './references.js';
 export { extractReferences, forEachString } from './references.js';

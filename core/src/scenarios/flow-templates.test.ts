@@ -47,6 +47,22 @@ describe('flow templates', () => {
     assert.equal(pinned.body.templateVersion, 1);
   });
 
+  test('a subflow node may pass only the shown variables of its template and map only its outputs', async () => {
+    const child = await f.template(graph('child', [start(), task('a', '@test/echo', { value: '${size}' }, { outputs: { value: 'echoed' } }), end()], [['start', 'a'], ['a', 'end']],
+      { size: { type: 'number', show: true }, hidden: { type: 'string', value: 'x' }, echoed: { type: 'number' } }, ['echoed']));
+    const parent = (params: Record<string, unknown>, outputs: Record<string, string>) => graph('parent', [
+      start(), { id: 'sub', type: 'subflow', template: { id: child, version: 1 }, params, outputs } as never, end(),
+    ], [['start', 'sub'], ['sub', 'end']], { got: { type: 'number' } });
+    const bad = await s.admin.call<{ errors: { nodeId?: string; rule: string; message: string }[] }>('POST', base, { name: 'parent', graph: parent({ size: 1, hidden: 'y', sise: 2 }, { echoed: 'got', echo: 'got' }) });
+    assert.equal(bad.status, 422);
+    const rules = bad.body.errors.filter((e) => e.nodeId === 'sub').map((e) => `${e.rule}: ${e.message}`).sort();
+    assert.equal(rules.length, 3, JSON.stringify(bad.body.errors));
+    assert.match(rules[0]!, /^unknown_subflow_output: .*echo\b/);
+    assert.match(rules[1]!, /^unknown_subflow_param: .*hidden/);
+    assert.match(rules[2]!, /^unknown_subflow_param: .*sise/);
+    assert.equal((await s.admin.call('POST', base, { name: 'parent', graph: parent({ size: 1 }, { echoed: 'got', _result: 'got' }) })).status, 201);
+  });
+
   test('export and import round-trip; a foreign format is refused', async () => {
     const id = await f.template(simple('exported'));
     const doc = await s.admin.call<{ format: string; graph: unknown }>('GET', `${base}/${id}/export`);

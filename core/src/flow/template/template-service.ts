@@ -1,7 +1,7 @@
 import semver from 'semver';
 import { NotFoundError, ValidationError } from '../../errors.js';
 import { newId } from '../../store/ids.js';
-import { validateGraph, type FlowGraph, type GraphError } from '../../model/index.js';
+import { checkSubflowContract, validateGraph, type FlowGraph, type GraphError } from '../../model/index.js';
 import { InvalidFlowError } from '../errors.js';
 import type { PluginGateway } from '../plugin-catalog.js';
 import type { Template, TemplateStore, TemplateVersion } from './template-store.js';
@@ -32,8 +32,11 @@ export class TemplateService {
       if (node?.type !== 'subflow') continue;
       const version = Number(node.template?.version);
       const ref = node.template?.id ? await this.store.get(projectId, node.template.id) : undefined;
-      if (!ref || !Number.isInteger(version) || !(await this.store.version(ref.id, version))) {
-        errors.push({ nodeId: node.id, rule: 'unknown_subflow' as GraphError['rule'], message: `subflow template ${node.template?.id} version ${node.template?.version} does not exist in this project` });
+      const child = ref && Number.isInteger(version) ? await this.store.version(ref.id, version) : undefined;
+      if (!child) {
+        errors.push({ nodeId: node.id, rule: 'unknown_subflow', message: `subflow template ${node.template?.id} version ${node.template?.version} does not exist in this project` });
+      } else {
+        errors.push(...checkSubflowContract(node, child.graph));
       }
     }
     return errors;
