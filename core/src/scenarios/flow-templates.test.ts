@@ -63,6 +63,15 @@ describe('flow templates', () => {
     assert.equal((await s.admin.call('POST', base, { name: 'parent', graph: parent({ size: 1 }, { echoed: 'got', _result: 'got' }) })).status, 201);
   });
 
+  test('search matches _ and % in names literally', async () => {
+    await f.template(simple('deploy_web'));
+    await f.template(simple('deployXweb'));
+    await f.template(simple('100% done'));
+    const found = async (q: string) => (await s.admin.call<{ items: { name: string }[] }>('GET', `${base}?search=${encodeURIComponent(q)}`)).body.items.map((t) => t.name);
+    assert.deepEqual(await found('deploy_web'), ['deploy_web']);
+    assert.deepEqual(await found('0% d'), ['100% done']);
+  });
+
   test('export and import round-trip; a foreign format is refused', async () => {
     const id = await f.template(simple('exported'));
     const doc = await s.admin.call<{ format: string; graph: unknown }>('GET', `${base}/${id}/export`);

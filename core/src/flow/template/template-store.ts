@@ -76,7 +76,8 @@ export class TemplateStore {
 
   async list(projectId: string, q: { search?: string; limit: number; offset: number }): Promise<Template[]> {
     const sql = this.db<Row>('flow_templates').where({ project_id: projectId }).whereNull('deleted_at').orderBy('updated_at', 'desc').limit(q.limit).offset(q.offset);
-    if (q.search) sql.where('name', 'like', `%${q.search.replace(/[%_\\]/g, '\\$&')}%`);
+    // An explicit escape character: SQLite's LIKE has none by default, so `\_` matched nothing there.
+    if (q.search) sql.whereRaw("name like ? escape '!'", [`%${q.search.replace(/[%_!]/g, '!$&')}%`]);
     return (await sql).map(toTemplate);
   }
 
