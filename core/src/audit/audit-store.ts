@@ -1,4 +1,5 @@
 import type { Db } from '../store/db.js';
+import { whereLike } from '../store/like.js';
 
 /** One line of the audit log: who did what, to what, when, from where, and how it ended. */
 export interface AuditEntry {
@@ -64,7 +65,7 @@ export class AuditStore {
     const sql = this.db<Row>(TABLE).orderBy('id', 'desc').limit(q.limit);
     if (q.projectId) sql.where('project_id', q.projectId);
     if (q.actor) sql.where((w) => w.where('actor_name', q.actor!).orWhere('actor_id', q.actor!));
-    if (q.action) sql.where('action', 'like', `${q.action.replace(/[%_\\]/g, '\\$&')}%`);
+    if (q.action) whereLike(sql, ['action'], q.action, 'starts');
     if (q.since !== undefined) sql.where('at', '>=', q.since);
     if (q.until !== undefined) sql.where('at', '<', q.until);
     if (q.before !== undefined) sql.where('id', '<', q.before);

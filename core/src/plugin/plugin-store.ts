@@ -1,5 +1,6 @@
 import type { Db } from '../store/db.js';
 import type { PluginManifest } from '@opsloom/plugin-runtime/manifest';
+import { whereLike } from '../store/like.js';
 
 /** bk-job's script statuses applied to plugins: `disabled` is the emergency stop. */
 export type PluginStatus = 'online' | 'offline' | 'disabled';
@@ -61,10 +62,7 @@ export class PluginStore {
     const sql = this.db('plugin_versions').orderBy([{ column: 'name' }, { column: 'installed_at', order: 'desc' }]);
     if (filter.status) sql.where('status', filter.status);
     if (filter.category) sql.where('category', filter.category);
-    if (filter.search) {
-      const like = `%${filter.search.replace(/[%_\\]/g, '\\$&')}%`;
-      sql.where((w) => w.where('name', 'like', like).orWhere('title', 'like', like).orWhere('description', 'like', like));
-    }
+    if (filter.search) whereLike(sql, ['name', 'title', 'description'], filter.search);
     return (await sql).map(toPlugin);
   }
 

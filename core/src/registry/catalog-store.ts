@@ -4,6 +4,7 @@ import type { Db } from '../store/db.js';
 import { searchText, type CatalogEntry } from './catalog-entry.js';
 import { judgeClaim, type CatalogSignatureState } from './catalog-signature.js';
 import type { KnownKeys } from './trust-store.js';
+import { whereLike } from '../store/like.js';
 
 /**
  * A catalog row as stored (the readme and schemas only in {@link CatalogStore.get}; the stored
@@ -55,9 +56,6 @@ const toRow = (r: Row): CatalogRow => ({
   org: r.org, keyId: r.key_id, signatureState: r.signature_state, origin: r.origin, integrity: r.integrity,
   publishedAt: Number(r.published_at), isLatest: Boolean(r.is_latest), downloads: Number(r.downloads), indexedAt: Number(r.indexed_at),
 });
-
-/** `!` escapes LIKE wildcards the same way in SQLite and MySQL (a backslash does not). */
-const likeArg = (word: string): string => `%${word.replace(/[!%_]/g, '!$&')}%`;
 
 /**
  * The marketplace catalog (`registry_catalog` + `registry_catalog_capabilities`): every published
@@ -114,7 +112,7 @@ export class CatalogStore {
     const base = this.db('registry_catalog as c');
     if (!query.allVersions) base.where('c.is_latest', true);
     for (const word of (query.q ?? '').toLowerCase().split(/\s+/).filter(Boolean).slice(0, 8)) {
-      base.whereRaw("c.search_text like ? escape '!'", [likeArg(word)]);
+      whereLike(base, ['c.search_text'], word);
     }
     if (query.category) base.where('c.category', query.category);
     if (query.runtime) base.where('c.runtime', query.runtime);

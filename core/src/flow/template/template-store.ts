@@ -1,5 +1,6 @@
 import type { Db } from '../../store/db.js';
 import type { FlowGraph } from '../../model/index.js';
+import { whereLike } from '../../store/like.js';
 
 export interface Template {
   id: string;
@@ -76,8 +77,7 @@ export class TemplateStore {
 
   async list(projectId: string, q: { search?: string; limit: number; offset: number }): Promise<Template[]> {
     const sql = this.db<Row>('flow_templates').where({ project_id: projectId }).whereNull('deleted_at').orderBy('updated_at', 'desc').limit(q.limit).offset(q.offset);
-    // An explicit escape character: SQLite's LIKE has none by default, so `\_` matched nothing there.
-    if (q.search) sql.whereRaw("name like ? escape '!'", [`%${q.search.replace(/[%_!]/g, '!$&')}%`]);
+    if (q.search) whereLike(sql, ['name'], q.search);
     return (await sql).map(toTemplate);
   }
 

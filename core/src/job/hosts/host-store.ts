@@ -2,6 +2,7 @@ import type { HostFacts } from '@opsloom/agent/protocol';
 import type { Knex } from 'knex';
 import type { Db } from '../../store/db.js';
 import type { EnrolTokenView, HostView } from '../api-types.js';
+import { whereLike } from '../../store/like.js';
 
 /**
  * A host of a project: one `(cloudArea, ip)` with its agent. The fields are the API's
@@ -196,10 +197,7 @@ export class HostStore {
     const q = this.db<HostRow>('job_hosts').where({ project_id: projectId });
     if (f.online !== undefined) q.where({ online: f.online });
     if (f.cloudArea !== undefined) q.where({ cloud_area: f.cloudArea });
-    if (f.search) {
-      const like = `%${f.search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-      q.where((w) => w.where('ip', 'like', like).orWhere('hostname', 'like', like));
-    }
+    if (f.search) whereLike(q, ['ip', 'hostname'], f.search);
     const total = Number(((await q.clone().count({ n: '*' }).first()) as { n: number } | undefined)?.n ?? 0);
     const rows = await q.orderBy([{ column: 'cloud_area' }, { column: 'ip' }]).limit(f.limit).offset(f.offset);
     return { items: rows.map(toHost), total };
