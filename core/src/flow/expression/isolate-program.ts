@@ -12,7 +12,8 @@
  * Only strings cross the boundary; the host exposes nothing to the isolate.
  *
  * Outcomes are a JSON array, one entry per expression: `{"v": <json>}` a value, `{"u": 1}`
- * undefined, `{"k": kind, "m": message}` a failure (`syntax`, `reference`, `runtime`, `result`).
+ * undefined, `{"k": kind, "m": message}` a failure (`syntax`, `reference`, `runtime`, `result`:
+ * not data, e.g. a function, a promise, NaN or Infinity anywhere in it).
  */
 export const ISOLATE_PROGRAM = String.raw`(function () {
   'use strict';
@@ -28,6 +29,7 @@ export const ISOLATE_PROGRAM = String.raw`(function () {
   const ownKeys = Reflect.ownKeys;
   const describeProp = Reflect.getOwnPropertyDescriptor;
   const freeze = Object.freeze;
+  const isFiniteNumber = Number.isFinite;
 
   for (const name of ['WebAssembly', 'SharedArrayBuffer', 'Atomics', 'console', 'WeakRef', 'FinalizationRegistry']) {
     delete globalThis[name];
@@ -101,7 +103,13 @@ export const ISOLATE_PROGRAM = String.raw`(function () {
       if (type === 'object' && value !== null && typeof value.then === 'function') {
         return failure('result', 'the result is a promise; expressions are synchronous');
       }
-      const json = stringify(value);
+      // JSON would turn NaN and ±Infinity into null without a word: a silent wrong value.
+      let notJson;
+      const json = stringify(value, (key, v) => {
+        if (typeof v === 'number' && !isFiniteNumber(v) && notJson === undefined) notJson = (key === '' ? 'the result is ' : 'the result\'s ' + key + ' is ') + String(v);
+        return v;
+      });
+      if (notJson !== undefined) return failure('result', notJson + ', which is not a JSON number');
       return json === undefined ? '{"u":1}' : '{"v":' + json + '}';
     } catch (err) {
       return failure('result', 'the result cannot be turned into JSON: ' + describe(err));

@@ -70,6 +70,13 @@ test('results that are not data fail', async () => {
   await assert.rejects(sandbox.evaluate('10n', {}), failsWith('result', 'bigint'));
 });
 
+test('NaN and Infinity fail instead of turning into null', async () => {
+  await assert.rejects(sandbox.evaluate('Number(x)', { x: 'abc' }), failsWith('result', 'the result is NaN'));
+  await assert.rejects(sandbox.evaluate('({ ratio: 1 / n })', { n: 0 }), failsWith('result', "the result's ratio is Infinity"));
+  await assert.rejects(sandbox.render('cpu ${used / total}%', { used: 1, total: 0 }, where), failsWith('result', 'Infinity', '${used / total}'));
+  assert.deepEqual(await sandbox.evaluate('[1.5, -0, 2e3]', {}), [1.5, 0, 2000]);
+});
+
 test('an infinite loop times out and the sandbox keeps working', async () => {
   await assert.rejects(sandbox.render('${(() => { for (;;) {} })()}', {}, where), failsWith('timeout', 'cmd', 'within 50 ms'));
   // In a batch, the culprit is named, not its neighbours.
