@@ -149,6 +149,19 @@ describe('flow operations', () => {
     assert.equal((await f.taskOp(r, 'revoke')).status, 409);
   });
 
+  test('revoking a subflow\'s child task fails the subflow node instead of leaving it waiting', async () => {
+    const child = await f.template(graph('revoked-child', [start(), task('wait', '@test/waiter', {}), end()], [['start', 'wait'], ['wait', 'end']]));
+    const id = await f.run(graph('revoked-parent', [start(), { id: 'sub', type: 'subflow', template: { id: child, version: 1 }, params: {} }, task('next', '@test/echo'), end()],
+      [['start', 'sub'], ['sub', 'next'], ['next', 'end']]));
+    const childId = (await f.waitNode(id, 'sub', 'waiting')).nodes.sub!.childTaskId!;
+    await f.waitNode(childId, 'wait', 'waiting');
+    assert.equal((await f.taskOp(childId, 'revoke')).status, 200);
+    const t = await f.waitState(id, 'failed');
+    assert.equal(t.nodes.sub!.state, 'failed');
+    assert.match(t.nodes.sub!.error!, /revoked/);
+    assert.equal(t.nodes.next!.state, 'pending');
+  });
+
   test('a breakpoint stops before the node until continued', async () => {
     const tid = await f.template(one('breakpoint', task('a', '@test/echo')));
     const id = await f.create(tid);

@@ -312,10 +312,7 @@ export class FlowEngine {
     const now = Date.now();
     if (!(await this.deps.store.casTask(task.id, ['running', 'failed'], { state: 'finished', finishedAt: now }, tx))) return;
     this.taskEvent(fx, task.id, 'finished');
-    if (task.parentTaskId && task.parentNodeId) {
-      const parentRow = await this.deps.store.node(task.parentTaskId, task.parentNodeId, tx);
-      if (parentRow?.childTaskId === task.id) fx.messages.push({ msg: { t: task.parentTaskId, n: task.parentNodeId, v: parentRow.version, k: 'child' } });
-    }
+    await this.notifyParent(tx, fx, task);
   }
 
   /**
@@ -578,10 +575,14 @@ export class FlowEngine {
 
   async markTaskFailed(tx: SqlRunner, fx: Effects, task: Task, error: string): Promise<void> {
     if (await this.deps.store.casTask(task.id, ['running'], { state: 'failed', error }, tx)) this.taskEvent(fx, task.id, 'failed', error);
-    if (task.parentTaskId && task.parentNodeId) {
-      const parentRow = await this.deps.store.node(task.parentTaskId, task.parentNodeId, tx);
-      if (parentRow?.childTaskId === task.id) fx.messages.push({ msg: { t: task.parentTaskId, n: task.parentNodeId, v: parentRow.version, k: 'child' } });
-    }
+    await this.notifyParent(tx, fx, task);
+  }
+
+  /** Tells the subflow node that launched `task` (if it still waits for it) that its child task ended. */
+  async notifyParent(tx: SqlRunner, fx: Effects, task: Task): Promise<void> {
+    if (!task.parentTaskId || !task.parentNodeId) return;
+    const parentRow = await this.deps.store.node(task.parentTaskId, task.parentNodeId, tx);
+    if (parentRow?.childTaskId === task.id) fx.messages.push({ msg: { t: task.parentTaskId, n: task.parentNodeId, v: parentRow.version, k: 'child' } });
   }
 
   /** An attempt ran past its timeout: stop it and apply the node's error policy. */

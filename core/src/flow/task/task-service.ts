@@ -95,6 +95,7 @@ export class TaskService {
   }
 
   private async revokeTree(taskId: string, strict: boolean): Promise<void> {
+    const { task } = (await this.engine.task(taskId))!;
     await this.engine.commit(async (tx, fx) => {
       if (!(await this.store.casTask(taskId, ['created', 'running', 'paused', 'failed'], { state: 'revoked', finishedAt: Date.now() }, tx))) {
         if (strict) throw refuse('revoke the task', `it is already ${await this.store.taskState(taskId, tx)}`);
@@ -106,6 +107,8 @@ export class TaskService {
         this.engine.nodeEvent(fx, taskId, n.nodeId, 'revoked');
       }
       this.engine.taskEvent(fx, taskId, 'revoked');
+      // A subflow's child revoked on its own fails the parent's node, which would otherwise wait forever.
+      await this.engine.notifyParent(tx, fx, task);
     });
     await this.engine.abort(taskId);
     for (const child of await this.store.childTasks(taskId)) await this.revokeTree(child.id, false);
