@@ -127,6 +127,16 @@ describe('flow operations', () => {
     assert.equal((await f.op(id, 'a', 'callback', { version: t.nodes.a!.version, data: {} })).body.code, 'stale_version');
   });
 
+  test('concurrent force-fails of one node: one wins, the others are refused, the history keeps one failure', async () => {
+    const id = await f.run(one('force-race', task('a', '@test/waiter', {})));
+    await f.waitNode(id, 'a', 'waiting');
+    const results = await Promise.all(Array.from({ length: 6 }, () => f.op(id, 'a', 'force-fail')));
+    assert.equal(results.filter((r) => r.status === 200).length, 1, JSON.stringify(results.map((r) => r.body)));
+    assert.ok(results.filter((r) => r.status !== 200).every((r) => r.status === 409), JSON.stringify(results.map((r) => r.body)));
+    await f.waitState(id, 'failed');
+    assert.equal((await f.node(id, 'a')).history.length, 1);
+  });
+
   test('pause lets running nodes finish and starts nothing new; resume continues; revoke is final', async () => {
     const id = await f.run(one('pause', task('a', '@test/poller', { times: 5, delayMs: 50 })));
     await f.waitNode(id, 'a', 'waiting');

@@ -561,16 +561,22 @@ export class FlowEngine {
     await this.failNode(tx, fx, task, row, message, from, false);
   }
 
-  /** Fails the node and its task; the run goes into the node's history unless the caller archived it already. */
-  async failNode(tx: SqlRunner, fx: Effects, task: Task, row: NodeRecord, message: string, from: readonly ('ready' | 'running' | 'waiting')[], archive = true): Promise<void> {
+  /**
+   * Fails the node and its task; the run goes into the node's history unless the caller archived it
+   * already. False, with nothing written, when the node moved on from `row` meanwhile.
+   */
+  async failNode(tx: SqlRunner, fx: Effects, task: Task, row: NodeRecord, message: string, from: readonly ('ready' | 'running' | 'waiting')[], archive = true): Promise<boolean> {
     const version = newId();
+    // The compare-and-set comes first: a stale failure archives nothing, and concurrent ones wait
+    // on the row's lock instead of deadlocking over the history insert (MySQL).
+    if (!(await this.deps.store.casNode(task.id, row.nodeId, from, row.version, { state: 'failed', version, finishedAt: Date.now(), error: message, leaseUntil: null, deadlineAt: null, wakeAt: null }, tx))) return false;
     if (archive) {
       const detail = await this.deps.store.nodeDetail(task.id, row.nodeId, tx);
       await this.deps.store.addHistory(task.id, row.nodeId, { loop: row.loop, retries: row.retries, attempts: row.attempts, state: 'failed', inputs: detail?.inputs ?? null, outputs: null, error: message, startedAt: row.startedAt, finishedAt: Date.now() }, tx);
     }
-    if (!(await this.deps.store.casNode(task.id, row.nodeId, from, row.version, { state: 'failed', version, finishedAt: Date.now(), error: message, leaseUntil: null, deadlineAt: null, wakeAt: null }, tx))) return;
     this.nodeEvent(fx, task.id, row.nodeId, 'failed', { version, error: message });
     await this.markTaskFailed(tx, fx, task, `node ${row.nodeId} failed: ${message}`);
+    return true;
   }
 
   async markTaskFailed(tx: SqlRunner, fx: Effects, task: Task, error: string): Promise<void> {

@@ -200,7 +200,9 @@ export class TaskService {
     const { task, row, def } = await this.node(projectId, taskId, nodeId);
     this.assertNode(row, ['running', 'waiting'], 'force-fail the node');
     if (def.type !== 'task' && def.type !== 'subflow') throw refuse('force-fail the node', `${nodeId} is a ${def.type} node`);
-    await this.engine.commit((tx, fx) => this.engine.failNode(tx, fx, task, row, `forced to fail by ${by}`, ['running', 'waiting']));
+    if (!(await this.engine.commit((tx, fx) => this.engine.failNode(tx, fx, task, row, `forced to fail by ${by}`, ['running', 'waiting'])))) {
+      throw refuse('force-fail the node', 'it changed meanwhile; reload and try again', 'stale_version');
+    }
     await this.engine.abort(taskId, nodeId, row.version);
     if (row.childTaskId) await this.revokeTree(row.childTaskId, false);
   }
