@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { apiClient, backend, dropRedisKeys, startTestServer, testDatabase, TEST_ADMIN_PASSWORD } from '../test-support/test-server.js';
 import { installTestPlugins } from '../test-support/test-plugins.js';
-import { end, flows, gateway, graph, start, task } from '../test-support/flow-helpers.js';
+import { end, flows, gateway, graph, start, task, type TaskView } from '../test-support/flow-helpers.js';
 
 const CLI = fileURLToPath(new URL('../cli/main.js', import.meta.url));
 
@@ -83,6 +83,48 @@ test('kill -9 in the middle of running tasks: on restart every task finishes and
     }
   } finally {
     server.child.kill('SIGKILL');
+    await db.drop();
+    if (backend.redis) await dropRedisKeys(backend.redis, env.OPSLOOM_REDIS_PREFIX!);
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a retried node that had failed while waiting runs its attempt again after a crash, not the old wait', { timeout: 120_000 }, async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'opsloom-retry-crash-'));
+  const db = await testDatabase(dir);
+  const env = {
+    OPSLOOM_DATA_DIR: dir, OPSLOOM_STEP_LEASE: '2', ...(backend.redis ? { OPSLOOM_REDIS_PREFIX: `opsloom-test-retry-crash${Date.now()}` } : {}), ...db.env,
+  };
+  try {
+    const first = await startTestServer(env);
+    let f = flows(first.admin, 'crash');
+    let id: string;
+    let crashed: TaskView['nodes'][string];
+    try {
+      await installTestPlugins(first);
+      await first.admin.call('POST', '/api/v1/projects', { key: 'crash', name: 'Crash' });
+      id = await f.run(graph('retry-crash', [start(), task('a', '@test/poller', { times: 1000, delayMs: 50, busyMs: 0 }), end()], [['start', 'a'], ['a', 'end']]));
+      await f.waitNode(id, 'a', 'waiting');
+      assert.equal((await f.op(id, 'a', 'force-fail')).status, 200);
+      await f.waitState(id, 'failed');
+      assert.equal((await f.op(id, 'a', 'retry', { inputs: { times: 2, busyMs: 3000 } })).status, 200);
+      crashed = (await f.waitNode(id, 'a', 'running')).nodes.a!;
+    } finally {
+      // Stopping leaves the running step as a crash does: its lease lapses and another process recovers it.
+      await first.close();
+    }
+
+    const second = await startTestServer(env);
+    try {
+      f = flows(second.admin, 'crash');
+      const recovered = await f.waitFor(id, (t) => t.nodes.a!.state !== 'running' || t.nodes.a!.version !== crashed.version, 'the step recovered');
+      assert.notEqual(recovered.nodes.a!.version, crashed.version, `the retried attempt was resumed as the failed run's ${recovered.nodes.a!.waiting} wait`);
+      await f.waitState(id, 'finished');
+      assert.equal(((await f.node(id, 'a')).outputs as { polls: number }).polls, 2, 'the new inputs ran');
+    } finally {
+      await second.close();
+    }
+  } finally {
     await db.drop();
     if (backend.redis) await dropRedisKeys(backend.redis, env.OPSLOOM_REDIS_PREFIX!);
     rmSync(dir, { recursive: true, force: true });

@@ -25,7 +25,11 @@ const PLUGINS: Record<string, { mode: 'sync' | 'poll' | 'callback'; body: string
   '@test/poller': {
     mode: 'poll',
     body: `{
-      execute(inputs, ctx) { return ctx.poll({ n: 0, times: inputs.times || 1, delay: inputs.delayMs || 10 }, inputs.delayMs || 10); },
+      execute(inputs, ctx) {
+        const until = Date.now() + (inputs.busyMs || 0);
+        while (Date.now() < until) { /* a slow start, to catch the call running */ }
+        return ctx.poll({ n: 0, times: inputs.times || 1, delay: inputs.delayMs || 10 }, inputs.delayMs || 10);
+      },
       poll(state, ctx) { const n = state.n + 1; return n >= state.times ? { polls: n } : ctx.poll({ n: n, times: state.times, delay: state.delay }, state.delay); }
     }`,
   },

@@ -568,8 +568,9 @@ export class FlowEngine {
   async failNode(tx: SqlRunner, fx: Effects, task: Task, row: NodeRecord, message: string, from: readonly ('ready' | 'running' | 'waiting')[], archive = true): Promise<boolean> {
     const version = newId();
     // The compare-and-set comes first: a stale failure archives nothing, and concurrent ones wait
-    // on the row's lock instead of deadlocking over the history insert (MySQL).
-    if (!(await this.deps.store.casNode(task.id, row.nodeId, from, row.version, { state: 'failed', version, finishedAt: Date.now(), error: message, leaseUntil: null, deadlineAt: null, wakeAt: null }, tx))) return false;
+    // on the row's lock instead of deadlocking over the history insert (MySQL). A failed node waits
+    // for nothing, so a retry's running attempt never looks like a poll or callback to recovery.
+    if (!(await this.deps.store.casNode(task.id, row.nodeId, from, row.version, { state: 'failed', version, finishedAt: Date.now(), error: message, leaseUntil: null, deadlineAt: null, wakeAt: null, waitKind: null }, tx))) return false;
     if (archive) {
       const detail = await this.deps.store.nodeDetail(task.id, row.nodeId, tx);
       await this.deps.store.addHistory(task.id, row.nodeId, { loop: row.loop, retries: row.retries, attempts: row.attempts, state: 'failed', inputs: detail?.inputs ?? null, outputs: null, error: message, startedAt: row.startedAt, finishedAt: Date.now() }, tx);
