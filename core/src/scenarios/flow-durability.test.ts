@@ -131,6 +131,32 @@ test('a retried node that had failed while waiting runs its attempt again after 
   }
 });
 
+test('an api-only process answers task and node operations; a worker process runs what they set going', { timeout: 120_000 }, async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'opsloom-roles-'));
+  const db = await testDatabase(dir);
+  const env = { OPSLOOM_DATA_DIR: dir, ...(backend.redis ? { OPSLOOM_REDIS_PREFIX: `opsloom-test-roles${Date.now()}` } : {}), ...db.env };
+  const worker = await startTestServer(env);
+  try {
+    await installTestPlugins(worker);
+    await worker.admin.call('POST', '/api/v1/projects', { key: 'roles', name: 'Roles' });
+    const api = await startTestServer({ ...env, OPSLOOM_ROLES: 'api' });
+    try {
+      const f = flows(api.admin, 'roles');
+      const id = await f.run(graph('roles', [start(), task('a', '@test/waiter', {}), end()], [['start', 'a'], ['a', 'end']]));
+      const t = await f.waitNode(id, 'a', 'waiting');
+      assert.equal((await f.op(id, 'a', 'callback', { version: t.nodes.a!.version, data: {} })).status, 200);
+      await f.waitState(id, 'finished');
+    } finally {
+      await api.close();
+    }
+  } finally {
+    await worker.close();
+    await db.drop();
+    if (backend.redis) await dropRedisKeys(backend.redis, env.OPSLOOM_REDIS_PREFIX!);
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 // Two core processes on one MySQL and Redis share the work; either can die.
 if (backend.redis && backend.mysql) {
   test('two core processes share the work and the survivor finishes what the killed one held', { timeout: 120_000 }, async () => {

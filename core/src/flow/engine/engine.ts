@@ -71,7 +71,8 @@ const effects = (): Effects => ({ messages: [], events: [] });
 export class FlowEngine {
   readonly graphs = new GraphCache();
   private readonly tasks = new Map<string, Task>();
-  private queue!: WorkQueue<StepMessage>;
+  /** Sending works in every process (an api-only one starts tasks and applies callbacks too); only workers consume. */
+  private readonly queue: WorkQueue<StepMessage>;
   /**
    * Running plugin calls of this process, by `task:node`, with the node version they run under, so
    * revoke / force-fail / timeout stop the attempt they meant and not a retry that started since.
@@ -84,10 +85,11 @@ export class FlowEngine {
   private readonly constants = new TtlCache<Record<string, string>>(2_000);
   private readonly startTimes = new TtlCache<number | null>(60_000);
 
-  constructor(readonly deps: EngineDeps, readonly options: EngineOptions) {}
+  constructor(readonly deps: EngineDeps, readonly options: EngineOptions) {
+    this.queue = deps.coordination.queue<StepMessage>(STEP_QUEUE);
+  }
 
   async start(): Promise<void> {
-    this.queue = this.deps.coordination.queue<StepMessage>(STEP_QUEUE);
     this.queue.process((job) => this.handle(job.data), { concurrency: this.options.concurrency });
     this.unsubscribe = await this.deps.coordination.events.subscribe(ABORT_CHANNEL, (m) => {
       const { taskId, nodeId, version } = m as { taskId: string; nodeId?: string; version?: string };
@@ -103,7 +105,7 @@ export class FlowEngine {
     // lapse, and another process (or this one after a restart) runs the attempt again.
     this.closing = true;
     for (const { ctl } of this.inflight.values()) ctl.abort(new Error('core is shutting down'));
-    await this.queue?.close();
+    await this.queue.close();
     await this.unsubscribe?.();
   }
 
