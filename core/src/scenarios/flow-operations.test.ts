@@ -137,6 +137,22 @@ describe('flow operations', () => {
     assert.equal((await f.node(id, 'a')).history.length, 1);
   });
 
+  test('a failure that arrives after the attempt already ended (a timeout racing its result) archives nothing', async () => {
+    const { engine } = s.ops.services.modules.get('flow') as { engine: FlowEngine };
+    const id = await f.run(one('late-failure', task('a', '@test/waiter', {})));
+    await f.waitNode(id, 'a', 'waiting');
+    const loaded = (await engine.task(id))!;
+    const row = (await engine.deps.store.node(id, 'a'))!;
+    const def = loaded.run.node('a');
+    await engine.commit((tx, fx) => engine.failAttempt(tx, fx, loaded.task, row, def, 'first failure'));
+    // The same stale view of the attempt again, as a sweeper timeout holding it would fail it.
+    await engine.commit((tx, fx) => engine.failAttempt(tx, fx, loaded.task, row, def, 'late failure', { timedOut: true }));
+    await f.waitState(id, 'failed');
+    const a = await f.node(id, 'a');
+    assert.deepEqual((a.history as { error: string }[]).map((h) => h.error), ['first failure']);
+    assert.equal(a.error, 'first failure');
+  });
+
   test('pause lets running nodes finish and starts nothing new; resume continues; revoke is final', async () => {
     const id = await f.run(one('pause', task('a', '@test/poller', { times: 5, delayMs: 50 })));
     await f.waitNode(id, 'a', 'waiting');
@@ -222,5 +238,24 @@ describe('flow operations', () => {
     assert.match(text, /"nodeId":"a","state":"running"/);
     assert.match(text, /"nodeId":"a","state":"finished"/);
     assert.ok(text.indexOf('"nodeId":"a","state":"running"') < text.indexOf('"nodeId":"a","state":"finished"'), 'running came after finished');
+  });
+
+  test('server-sent events for a task that is not there answer 404 and keep no subscription', async () => {
+    const events = s.ops.coordination.events;
+    const subscribe = events.subscribe.bind(events);
+    let open = 0;
+    events.subscribe = async (channel, handler) => {
+      const unsubscribe = await subscribe(channel, handler);
+      open++;
+      return async () => { open--; await unsubscribe(); };
+    };
+    try {
+      const res = await fetch(`${s.url}${f.base}/tasks/no-such-task/events`, { headers: { authorization: `Bearer ${s.adminToken}` } });
+      assert.equal(res.status, 404);
+      await res.text();
+      assert.equal(open, 0, 'the subscription made before the snapshot was dropped');
+    } finally {
+      events.subscribe = subscribe;
+    }
   });
 });

@@ -536,31 +536,36 @@ export class FlowEngine {
     const { store } = this.deps;
     const policy = 'onError' in def ? def.onError ?? {} : {};
     const detail = await store.nodeDetail(task.id, row.nodeId, tx);
+    const version = newId();
+    const from = ['running', 'waiting', 'ready'] as const;
+    // Each outcome claims the node from `row` first; the attempt is archived only then, so a failure
+    // that lost to the attempt finishing (or to another failure) leaves no false history entry, and
+    // concurrent ones wait on the row's lock instead of deadlocking over the insert (MySQL).
+    let claimed: boolean;
+    if (policy.retry && row.attempts <= policy.retry.times) {
+      const wakeAt = Date.now() + policy.retry.intervalMs;
+      claimed = await store.casNode(task.id, row.nodeId, from, row.version, { state: 'ready', version, wakeAt, error: message, leaseUntil: null, deadlineAt: null, waitKind: null }, tx);
+      if (claimed) {
+        fx.messages.push({ msg: { t: task.id, n: row.nodeId, v: version, k: 'run' }, delayMs: policy.retry.intervalMs });
+        this.nodeEvent(fx, task.id, row.nodeId, 'ready', { version, error: message });
+      }
+    } else if (policy.ignore) {
+      claimed = await this.finishActivity(tx, fx, task, row, def, { outputs: { _result: false, _loop: row.loop }, errorIgnored: true, error: message }, { from });
+    } else if (opts.timedOut && policy.timeout?.action === 'fail-and-skip') {
+      claimed = await store.casNode(task.id, row.nodeId, from, row.version, { state: 'skipped', version, finishedAt: Date.now(), error: message, leaseUntil: null, deadlineAt: null, waitKind: null }, tx);
+      if (claimed) {
+        this.nodeEvent(fx, task.id, row.nodeId, 'skipped', { version, error: message });
+        const run = this.graphs.get(task.id, () => task.graph);
+        await this.advance(tx, fx, task, run, def, run.outgoing(def.id));
+      }
+    } else {
+      claimed = await this.failNode(tx, fx, task, row, message, from, false);
+    }
+    if (!claimed) return;
     await store.addHistory(task.id, row.nodeId, {
       loop: row.loop, retries: row.retries, attempts: row.attempts, state: opts.timedOut ? 'timeout' : 'failed', inputs: detail?.inputs ?? null,
       outputs: null, error: message, startedAt: row.startedAt ?? detail?.startedAt ?? null, finishedAt: Date.now(),
     }, tx);
-    const version = newId();
-    const from = ['running', 'waiting', 'ready'] as const;
-    if (policy.retry && row.attempts <= policy.retry.times) {
-      const wakeAt = Date.now() + policy.retry.intervalMs;
-      if (await store.casNode(task.id, row.nodeId, from, row.version, { state: 'ready', version, wakeAt, error: message, leaseUntil: null, deadlineAt: null, waitKind: null }, tx)) {
-        fx.messages.push({ msg: { t: task.id, n: row.nodeId, v: version, k: 'run' }, delayMs: policy.retry.intervalMs });
-        this.nodeEvent(fx, task.id, row.nodeId, 'ready', { version, error: message });
-      }
-      return;
-    }
-    if (policy.ignore) {
-      await this.finishActivity(tx, fx, task, row, def, { outputs: { _result: false, _loop: row.loop }, errorIgnored: true, error: message }, { from });
-      return;
-    }
-    if (opts.timedOut && policy.timeout?.action === 'fail-and-skip') {
-      if (!(await store.casNode(task.id, row.nodeId, from, row.version, { state: 'skipped', version, finishedAt: Date.now(), error: message, leaseUntil: null, deadlineAt: null }, tx))) return;
-      this.nodeEvent(fx, task.id, row.nodeId, 'skipped', { version, error: message });
-      const run = this.graphs.get(task.id, () => task.graph);
-      return this.advance(tx, fx, task, run, def, run.outgoing(def.id));
-    }
-    await this.failNode(tx, fx, task, row, message, from, false);
   }
 
   /**

@@ -17,8 +17,17 @@ export function taskEventsRoute(tasks: TaskService, coordination: Coordination):
     async handler({ project, params, koa }) {
       const stream = new PassThrough();
       const write = (event: string, data: unknown) => stream.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+      // Subscribed before the snapshot is read, so no transition falls between them.
       const unsubscribe = await coordination.events.subscribe(taskChannel(params.taskId), (e) => write('transition', e));
-      const { task, nodes } = await tasks.status(project.id, params.taskId, false);
+      let status: Awaited<ReturnType<TaskService['status']>>;
+      try {
+        status = await tasks.status(project.id, params.taskId, false);
+      } catch (err) {
+        // No such task here (404): nobody will close this stream, so nothing else would unsubscribe.
+        await unsubscribe();
+        throw err;
+      }
+      const { task, nodes } = status;
       koa.req.socket.setTimeout(0);
       koa.set({ 'Cache-Control': 'no-cache', Connection: 'keep-alive', 'X-Accel-Buffering': 'no' });
       koa.type = 'text/event-stream';
