@@ -137,6 +137,19 @@ describe('flow operations', () => {
     assert.equal((await f.node(id, 'a')).history.length, 1);
   });
 
+  test('a retried node starts afresh: no finish time left from the failed run while it runs again', async () => {
+    const id = await f.run(one('retry-fresh', task('a', '@test/waiter', {})));
+    await f.waitNode(id, 'a', 'waiting');
+    assert.equal((await f.op(id, 'a', 'force-fail')).status, 200);
+    let t = await f.waitState(id, 'failed');
+    assert.ok(t.nodes.a!.finishedAt, 'the failed run has its finish time');
+    assert.equal((await f.op(id, 'a', 'retry')).status, 200);
+    t = await f.waitNode(id, 'a', 'waiting');
+    assert.equal(t.nodes.a!.finishedAt, null);
+    assert.equal((await f.op(id, 'a', 'callback', { version: t.nodes.a!.version, data: { ok: true } })).status, 200);
+    await f.waitState(id, 'finished');
+  });
+
   test('a failure that arrives after the attempt already ended (a timeout racing its result) archives nothing', async () => {
     const { engine } = s.ops.services.modules.get('flow') as { engine: FlowEngine };
     const id = await f.run(one('late-failure', task('a', '@test/waiter', {})));

@@ -19,7 +19,7 @@ export interface TaskView {
   id: string;
   state: string;
   error: string | null;
-  nodes: Record<string, { state: string; version: string; loop: number; retries: number; attempts: number; error: string | null; errorIgnored: boolean; waiting: string | null; childTaskId: string | null }>;
+  nodes: Record<string, { state: string; version: string; loop: number; retries: number; attempts: number; error: string | null; errorIgnored: boolean; waiting: string | null; childTaskId: string | null; startedAt: string | null; finishedAt: string | null }>;
 }
 
 /** A project-scoped flow client: create templates and tasks, run them, wait for states. */

@@ -364,7 +364,8 @@ export class FlowEngine {
     const from = call === 'execute' ? ['ready' as const] : ['waiting' as const];
     const timeoutMs = def.onError?.timeout ? def.onError.timeout.seconds * 1000 : undefined;
     const start: NodePatch = { state: 'running', leaseUntil: now + this.options.leaseMs };
-    if (call === 'execute') Object.assign(start, { startedAt: now, attempts: row.attempts + 1, deadlineAt: timeoutMs ? now + timeoutMs : null });
+    // An attempt starts afresh: no finish time left from a failed run while it runs again.
+    if (call === 'execute') Object.assign(start, { startedAt: now, finishedAt: null, attempts: row.attempts + 1, deadlineAt: timeoutMs ? now + timeoutMs : null });
     // A first call is claimed lazily: only once it outlasts CLAIM_DELAY_MS, else in the transaction
     // that applies its outcome, which saves a commit per step. Until then the node row says ready,
     // which recovery treats like a running step whose lease lapsed. Only a node made ready
@@ -431,7 +432,8 @@ export class FlowEngine {
     try {
       await this.deps.plugins.assertRunnable(def.plugin);
       outcome = await this.deps.plugins.invoke({
-        plugin: def.plugin, call, inputs, state: (detail?.pluginState ?? undefined) as JsonValue | undefined,
+        // Only a poll or a callback continues from the plugin's state; an execute (a retry too) starts from nothing.
+        plugin: def.plugin, call, inputs, state: (call === 'execute' ? undefined : detail?.pluginState ?? undefined) as JsonValue | undefined,
         ...(opts.callbackData !== undefined ? { callbackData: opts.callbackData } : {}),
         context: { taskId: task.id, nodeId: row.nodeId, projectId: task.projectId, attempt, operator: task.createdBy },
         signal: ctl.signal,
@@ -641,7 +643,7 @@ export class FlowEngine {
     }
     await this.commit(async (tx, fx) => {
       const now = Date.now();
-      if (!(await this.deps.store.casNode(task.id, row.nodeId, ['ready'], row.version, { state: 'waiting', waitKind: 'subflow', startedAt: now, attempts: row.attempts + 1, inputs: params }, tx))) return;
+      if (!(await this.deps.store.casNode(task.id, row.nodeId, ['ready'], row.version, { state: 'waiting', waitKind: 'subflow', startedAt: now, finishedAt: null, attempts: row.attempts + 1, inputs: params }, tx))) return;
       const child = await this.deps.subflows.insert(tx, prepared);
       await this.deps.store.patchNode(task.id, row.nodeId, { childTaskId: child.childId }, tx);
       fx.messages.push({ msg: { t: child.childId, n: child.startNode, v: child.startVersion, k: 'run' } });
