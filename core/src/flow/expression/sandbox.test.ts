@@ -70,6 +70,14 @@ test('results that are not data fail', async () => {
   await assert.rejects(sandbox.evaluate('10n', {}), failsWith('result', 'bigint'));
 });
 
+test('a large variable an expression does not read stays out of its way', async () => {
+  // A parsed output of 400,000 lines: far past the isolate's memory limit once parsed in it.
+  const log = Array.from({ length: 400_000 }, (_, i) => ({ line: i, text: `line ${i} of the output` }));
+  assert.equal(await sandbox.render('${host}:${port}', { host: 'web-1', port: 22, log }, where), 'web-1:22');
+  assert.equal(await sandbox.evaluate('log.length', { log: [1, 2, 3], logs: log }), 3, 'a longer name that starts alike is another variable');
+  await assert.rejects(sandbox.evaluate('log.length', { log }), failsWith('memory'), 'reading it is still bounded by the memory limit');
+});
+
 test('NaN and Infinity fail instead of turning into null', async () => {
   await assert.rejects(sandbox.evaluate('Number(x)', { x: 'abc' }), failsWith('result', 'the result is NaN'));
   await assert.rejects(sandbox.evaluate('({ ratio: 1 / n })', { n: 0 }), failsWith('result', "the result's ratio is Infinity"));

@@ -3,6 +3,7 @@ import type { ExpressionFailure } from './expression-error.js';
 import { ExpressionError, SandboxClosedError } from './expression-error.js';
 import { applyRender, at, planRender } from './render-plan.js';
 import { WorkerClient } from './worker-client.js';
+import { scopeReads } from './scope-reads.js';
 
 /** Options of {@link ExpressionSandbox}. */
 export interface ExpressionSandboxOptions {
@@ -133,7 +134,7 @@ export class ExpressionSandbox {
   async #evaluateAll(expressions: string[], scope: Record<string, unknown>, input: string): Promise<Outcome[]> {
     let scopeJson: string;
     try {
-      scopeJson = JSON.stringify(scope ?? {});
+      scopeJson = JSON.stringify(scopeReads(expressions, scope ?? {}));
     } catch (err) {
       throw new ExpressionError(input, expressions[0]!, 'scope', err instanceof Error ? err.message : String(err));
     }
