@@ -3,12 +3,14 @@ import assert from 'node:assert/strict';
 import { startTestServer, type TestServer } from '../test-support/test-server.js';
 import { installTestPlugins } from '../test-support/test-plugins.js';
 import type { FlowEngine } from '../flow/engine/engine.js';
+import type { FlowNode } from '../model/index.js';
 import { end, flows, gateway, graph, start, task } from '../test-support/flow-helpers.js';
 
 /** Failure handling and every task and node operation, through the REST API. */
 describe('flow operations', () => {
   let s: TestServer;
   let f: ReturnType<typeof flows>;
+  const subflow = (id: string, templateId: string): FlowNode => ({ id, type: 'subflow', template: { id: templateId, version: 1 }, params: {} });
   const one = (name: string, node: ReturnType<typeof task>, vars = {}) => graph(name, [start(), node, task('next', '@test/echo'), end()], [['start', node.id], [node.id, 'next'], ['next', 'end']], vars);
   before(async () => {
     s = await startTestServer();
@@ -199,6 +201,69 @@ describe('flow operations', () => {
     assert.equal(t.nodes.sub!.state, 'failed');
     assert.match(t.nodes.sub!.error!, /revoked/);
     assert.equal(t.nodes.next!.state, 'pending');
+  });
+
+  test('retrying a failed node inside a failed subflow lets every parent up the chain continue', async () => {
+    const leaf = await f.template(graph('revive-leaf', [start(), task('a', '@test/flaky', { fail: 'bad' }), end()], [['start', 'a'], ['a', 'end']]));
+    const middle = await f.template(graph('revive-middle', [start(), subflow('sub', leaf), end()], [['start', 'sub'], ['sub', 'end']]));
+    const id = await f.run(graph('revive-top', [start(), subflow('sub', middle), task('next', '@test/echo'), end()], [['start', 'sub'], ['sub', 'next'], ['next', 'end']]));
+    const top = await f.waitState(id, 'failed');
+    const mid = await f.waitState(top.nodes.sub!.childTaskId!, 'failed');
+    const leafId = mid.nodes.sub!.childTaskId!;
+    assert.equal((await f.get(leafId)).state, 'failed');
+    assert.equal((await f.op(leafId, 'a', 'retry', { inputs: { fail: false } })).status, 200);
+    // The revival commits with the retry: the whole chain is out of failed at once (and may be done already).
+    for (const was of [top, mid]) {
+      const t = await f.get(was.id);
+      assert.notEqual(t.state, 'failed', was.id);
+      assert.notEqual(t.nodes.sub!.state, 'failed', was.id);
+      assert.notEqual(t.nodes.sub!.version, was.nodes.sub!.version, 'the subflow node runs under a new version');
+    }
+    const done = await f.waitState(id, 'finished');
+    assert.equal(done.nodes.next!.state, 'finished');
+    assert.equal((await f.get(mid.id)).state, 'finished');
+    assert.equal((await f.node(id, 'sub')).history.length, 1, 'the failure stays in the subflow node\'s history');
+  });
+
+  test('a revived subflow that fails again fails its parent again; skipping its node then lets the parent finish', async () => {
+    const child = await f.template(graph('refail-child', [start(), task('a', '@test/flaky', { fail: 'bad' }), end()], [['start', 'a'], ['a', 'end']]));
+    const id = await f.run(graph('refail-parent', [start(), subflow('sub', child), task('next', '@test/echo'), end()], [['start', 'sub'], ['sub', 'next'], ['next', 'end']]));
+    const first = await f.waitState(id, 'failed');
+    const childId = first.nodes.sub!.childTaskId!;
+    await f.waitState(childId, 'failed');
+    assert.equal((await f.op(childId, 'a', 'retry')).status, 200);
+    await f.waitFor(id, (t) => t.state === 'failed' && t.nodes.sub!.version !== first.nodes.sub!.version, 'failed again, under a new version');
+    assert.equal((await f.node(id, 'sub')).history.length, 2);
+    assert.equal((await f.op(childId, 'a', 'skip')).status, 200);
+    const done = await f.waitState(id, 'finished');
+    assert.equal(done.nodes.sub!.state, 'finished');
+    assert.equal(done.nodes.next!.state, 'finished');
+  });
+
+  test('a child that is no longer its subflow node\'s child runs alone; one whose parent is revoked is not revived', async () => {
+    const child = await f.template(graph('stale-child', [start(), task('a', '@test/flaky', { fail: 'bad' }), end()], [['start', 'a'], ['a', 'end']]));
+    const parent = graph('stale-parent', [start(), subflow('sub', child), end()], [['start', 'sub'], ['sub', 'end']]);
+    const id = await f.run(parent);
+    const oldChild = (await f.waitState(id, 'failed')).nodes.sub!.childTaskId!;
+    assert.equal((await f.op(id, 'sub', 'retry')).status, 200);
+    const newChild = (await f.waitFor(id, (t) => t.state === 'failed' && t.nodes.sub!.childTaskId !== oldChild, 'a second child failed')).nodes.sub!.childTaskId!;
+    assert.equal((await f.op(oldChild, 'a', 'retry', { inputs: { fail: false } })).status, 200);
+    await f.waitState(oldChild, 'finished');
+    const t = await f.get(id);
+    assert.deepEqual([t.state, t.nodes.sub!.state, t.nodes.sub!.childTaskId], ['failed', 'failed', newChild]);
+
+    // Revoking a tree revokes the parent first, then its children: a child op in between is refused.
+    const { engine } = s.ops.services.modules.get('flow') as { engine: FlowEngine };
+    const revoked = await f.run(parent);
+    const orphan = (await f.waitState(revoked, 'failed')).nodes.sub!.childTaskId!;
+    await f.waitState(orphan, 'failed');
+    assert.ok(await engine.deps.store.casTask(revoked, ['failed'], { state: 'revoked' }));
+    const refused = await f.op(orphan, 'a', 'retry', { inputs: { fail: false } });
+    assert.equal(refused.status, 409);
+    assert.equal(refused.body.code, 'parent_revoked');
+    const left = await f.get(orphan);
+    assert.deepEqual([left.state, left.nodes.a!.state], ['failed', 'failed'], 'the refused retry changed nothing');
+    assert.equal((await f.get(revoked)).nodes.sub!.state, 'failed');
   });
 
   test('a breakpoint stops before the node until continued', async () => {

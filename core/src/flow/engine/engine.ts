@@ -656,10 +656,12 @@ export class FlowEngine {
   private async childEnded(task: Task, row: NodeRecord): Promise<void> {
     if (row.state !== 'waiting' || row.waitKind !== 'subflow' || !row.childTaskId) return;
     const child = await this.task(row.childTaskId);
-    const childState = await this.deps.store.taskState(row.childTaskId);
     if (!child) return;
     const def = (await this.task(task.id))!.run.node(row.nodeId);
     await this.commit(async (tx, fx) => {
+      // Read under the child's row lock: an operator reviving the child (a retry inside it) either
+      // committed first, and it is running again, or waits for this failure and then revives the node.
+      const childState = await this.deps.store.lockedTaskState(child.task.id, tx);
       if (childState === 'finished') {
         const vars = await this.deps.store.vars(child.task.id, tx);
         const outputs: Record<string, JsonValue> = { _result: true, _loop: row.loop };

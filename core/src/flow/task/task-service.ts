@@ -1,7 +1,8 @@
 import { NotFoundError, StateError, ValidationError } from '../../errors.js';
 import { newId } from '../../store/ids.js';
 import type { FlowNode, JsonValue, TaskNode } from '../../model/index.js';
-import type { FlowEngine } from '../engine/engine.js';
+import type { Effects, FlowEngine } from '../engine/engine.js';
+import type { SqlRunner } from '../../store/direct-sql.js';
 import type { TemplateService } from '../template/template-service.js';
 import type { TaskFactory } from './task-factory.js';
 import type { TaskStore } from './task-store.js';
@@ -270,11 +271,35 @@ export class TaskService {
     if (task.state === 'revoked' || task.state === 'finished') throw refuse(what, `the task is ${task.state}`);
   }
 
-  /** A failed task returns to running once no node is failed any more. */
-  private async refreshTaskState(tx: Parameters<Parameters<FlowEngine['commit']>[0]>[0], fx: Parameters<Parameters<FlowEngine['commit']>[0]>[1], taskId: string): Promise<void> {
+  /** A failed task returns to running once no node is failed any more, and revives its parent's subflow node. */
+  private async refreshTaskState(tx: SqlRunner, fx: Effects, taskId: string): Promise<void> {
     const nodes = await this.store.nodes(taskId, tx);
     if (nodes.some((n) => n.state === 'failed')) return;
-    if (await this.store.casTask(taskId, ['failed'], { state: 'running', error: null }, tx)) this.engine.taskEvent(fx, taskId, 'running');
+    if (!(await this.store.casTask(taskId, ['failed'], { state: 'running', error: null }, tx))) return;
+    this.engine.taskEvent(fx, taskId, 'running');
+    await this.reviveParent(tx, fx, (await this.engine.task(taskId))!.task);
+  }
+
+  /**
+   * `child` runs again (an operator retried or skipped what failed it): the subflow node its failure
+   * failed waits for it again, under a new version, and its task is refreshed in turn, up the chain
+   * (bk-sops: a subprocess is part of its parent's tree). In the same transaction as the revival,
+   * so the two commit together. Nothing happens to a node that has launched a new child since or
+   * was skipped. A revoked parent refuses the operation: revoking revokes the whole tree, parent
+   * first, so this child is being revoked too and must not run on alone.
+   */
+  private async reviveParent(tx: SqlRunner, fx: Effects, child: Task): Promise<void> {
+    const { parentTaskId: taskId, parentNodeId: nodeId } = child;
+    if (!taskId || !nodeId) return;
+    // The child's row is locked by its own revival, so a failure of this node that read the child
+    // as failed (childEnded) has committed already and is seen here.
+    const row = await this.store.node(taskId, nodeId, tx);
+    if (row?.childTaskId !== child.id) return;
+    if ((await this.store.taskState(taskId, tx)) === 'revoked') throw refuse('revive the subflow task', `its parent task ${taskId} is revoked`, 'parent_revoked');
+    const version = newId();
+    if (!(await this.store.casNode(taskId, nodeId, ['failed'], row.version, { state: 'waiting', waitKind: 'subflow', version, error: null, finishedAt: null }, tx))) return;
+    this.engine.nodeEvent(fx, taskId, nodeId, 'waiting', { version });
+    await this.refreshTaskState(tx, fx, taskId);
   }
 }
 

@@ -94,10 +94,14 @@ const SELECT_NODES = `select ${NODE_COLUMNS.map((c) => `\`${c}\``).join(', ')} f
 const SELECT_DETAIL = 'select * from `task_nodes` where `task_id` = ? and `node_id` = ?';
 const SELECT_STEP = 'select `n`.*, `t`.`state` as `task_state` from `task_nodes` as `n` inner join `tasks` as `t` on `t`.`id` = `n`.`task_id` where `n`.`task_id` = ? and `n`.`node_id` = ?';
 
+const TASK_STATE = 'select `state` from `tasks` where `id` = ?';
+
 /** The step statements whose SQL differs between SQLite and MySQL / MariaDB. */
 interface DialectSql {
   /** Locks the converge's node row until commit; none on SQLite, where a transaction is the only writer. */
   lockRow?: string;
+  /** Reads a task's state and locks its row until commit; a plain read on SQLite, for the same reason. */
+  lockTask: string;
   insertArrival: string;
   countArrivals: string;
   upsertVars(count: number): string;
@@ -108,6 +112,7 @@ function dialectSql(dialect: 'sqlite' | 'mysql'): DialectSql {
   const count = 'select count(*) as `c` from `task_arrivals` where `task_id` = ? and `converge_id` = ?';
   if (dialect === 'sqlite') {
     return {
+      lockTask: TASK_STATE,
       insertArrival: 'insert into `task_arrivals` (`task_id`, `converge_id`, `flow_id`) values (?, ?, ?) on conflict do nothing',
       countArrivals: count,
       upsertVars: (n) => `${varsInsert(n)} on conflict (\`task_id\`, \`key\`) do update set \`value\` = excluded.\`value\``,
@@ -115,6 +120,7 @@ function dialectSql(dialect: 'sqlite' | 'mysql'): DialectSql {
   }
   return {
     lockRow: 'select `version` from `task_nodes` where `task_id` = ? and `node_id` = ? for update',
+    lockTask: `${TASK_STATE} for update`,
     insertArrival: 'insert ignore into `task_arrivals` (`task_id`, `converge_id`, `flow_id`) values (?, ?, ?)',
     countArrivals: `${count} for update`,
     upsertVars: (n) => `${varsInsert(n)} on duplicate key update \`value\` = values(\`value\`)`,
@@ -179,7 +185,13 @@ export class TaskStore {
   }
 
   async taskState(id: string, tx: Tx = this.db): Promise<TaskState | undefined> {
-    const r = await this.sql.first<{ state: string }>(tx, 'select `state` from `tasks` where `id` = ?', [id]);
+    const r = await this.sql.first<{ state: string }>(tx, TASK_STATE, [id]);
+    return r?.state as TaskState | undefined;
+  }
+
+  /** The task's state, its row locked until `tx` commits: a concurrent change of that state waits for it. */
+  async lockedTaskState(id: string, tx: Tx): Promise<TaskState | undefined> {
+    const r = await this.sql.first<{ state: string }>(tx, this.dialectSql.lockTask, [id]);
     return r?.state as TaskState | undefined;
   }
 
