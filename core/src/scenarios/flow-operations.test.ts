@@ -266,6 +266,47 @@ describe('flow operations', () => {
     assert.equal((await f.get(revoked)).nodes.sub!.state, 'failed');
   });
 
+  test('pausing a task pauses its subflows\' child tasks down the chain; resume resumes them, also one paused on its own', async () => {
+    const leaf = await f.template(graph('pause-leaf', [start(), task('w', '@test/poller', { times: 6, delayMs: 50 }), task('n', '@test/echo'), end()], [['start', 'w'], ['w', 'n'], ['n', 'end']]));
+    const middle = await f.template(graph('pause-middle', [start(), subflow('sub', leaf), end()], [['start', 'sub'], ['sub', 'end']]));
+    const top = graph('pause-top', [start(), subflow('sub', middle), task('next', '@test/echo'), end()], [['start', 'sub'], ['sub', 'next'], ['next', 'end']]);
+    const id = await f.run(top);
+    const middleId = (await f.waitNode(id, 'sub', 'waiting')).nodes.sub!.childTaskId!;
+    const leafId = (await f.waitNode(middleId, 'sub', 'waiting')).nodes.sub!.childTaskId!;
+    await f.waitNode(leafId, 'w', 'waiting');
+    assert.equal((await f.taskOp(id, 'pause')).status, 200);
+    assert.deepEqual([(await f.get(middleId)).state, (await f.get(leafId)).state], ['paused', 'paused']);
+    await f.waitNode(leafId, 'w', 'finished');
+    await new Promise((r) => setTimeout(r, 200));
+    assert.equal((await f.get(leafId)).nodes.n!.state, 'ready', 'nothing new starts in a paused parent\'s subflow');
+    assert.equal((await f.taskOp(id, 'resume')).status, 200);
+    for (const child of [middleId, leafId]) assert.notEqual((await f.get(child)).state, 'paused', child);
+    await f.waitState(id, 'finished');
+
+    // Pausing only the subflow leaves the parent running; resuming the parent resumes everything.
+    const alone = await f.run(top);
+    const sub = (await f.waitNode(alone, 'sub', 'waiting')).nodes.sub!.childTaskId!;
+    assert.equal((await f.op(alone, 'sub', 'pause')).status, 200);
+    assert.deepEqual([(await f.get(alone)).state, (await f.get(sub)).state], ['running', 'paused']);
+    assert.equal((await f.taskOp(alone, 'pause')).status, 200);
+    assert.equal((await f.taskOp(alone, 'resume')).status, 200);
+    assert.notEqual((await f.get(sub)).state, 'paused', 'the subflow paused on its own resumed with its parent');
+    await f.waitState(alone, 'finished');
+  });
+
+  test('a node that fails inside a paused subflow fails the parent\'s subflow node once resumed', async () => {
+    const child = await f.template(graph('paused-fail-child', [start(), task('a', '@test/poller', { times: 1000, delayMs: 50 }, { onError: { timeout: { seconds: 1, action: 'fail' } } }), end()], [['start', 'a'], ['a', 'end']]));
+    const id = await f.run(graph('paused-fail-parent', [start(), subflow('sub', child), end()], [['start', 'sub'], ['sub', 'end']]));
+    const childId = (await f.waitNode(id, 'sub', 'waiting')).nodes.sub!.childTaskId!;
+    await f.waitNode(childId, 'a', 'waiting');
+    assert.equal((await f.taskOp(id, 'pause')).status, 200);
+    await f.waitNode(childId, 'a', 'failed');
+    assert.equal((await f.taskOp(id, 'resume')).status, 200);
+    const t = await f.waitState(id, 'failed');
+    assert.equal(t.nodes.sub!.state, 'failed');
+    assert.equal((await f.get(childId)).state, 'failed');
+  });
+
   test('a breakpoint stops before the node until continued', async () => {
     const tid = await f.template(one('breakpoint', task('a', '@test/echo')));
     const id = await f.create(tid);

@@ -649,6 +649,11 @@ export class FlowEngine {
       fx.messages.push({ msg: { t: child.childId, n: child.startNode, v: child.startVersion, k: 'run' } });
       this.nodeEvent(fx, task.id, row.nodeId, 'waiting', { version: row.version });
       this.taskEvent(fx, child.childId, 'running');
+      // A pause of this task that committed since the step began reaches the new child here; one
+      // still to commit waits for this lock and then finds the child among those it pauses.
+      if ((await this.deps.store.lockedTaskState(task.id, tx)) === 'paused' && (await this.deps.store.casTask(child.childId, ['running'], { state: 'paused' }, tx))) {
+        this.taskEvent(fx, child.childId, 'paused');
+      }
     });
   }
 

@@ -73,8 +73,8 @@ export function taskRoutes(tasks: TaskService): Route[] {
       },
     }),
     op('start', 'start', 'Start a created task (exactly once under concurrent calls)'),
-    op('pause', 'pause', 'Pause: running nodes finish, nothing new starts'),
-    op('resume', 'resume', 'Resume a paused task'),
+    op('pause', 'pause', 'Pause: running nodes finish, nothing new starts, in its subflows\' child tasks too'),
+    op('resume', 'resume', 'Resume a paused task and every paused task below it, subflows paused on their own included'),
     op('revoke', 'revoke', 'Revoke: running plugin calls are cancelled, nothing starts afterwards'),
   ];
 }

@@ -69,23 +69,41 @@ export class TaskService {
     });
   }
 
-  /** Pauses: running nodes finish, nothing new starts. */
+  /**
+   * Pauses: running nodes finish, nothing new starts. Its subflows' child tasks pause too, down the
+   * tree (bk-sops: a subprocess is part of its parent's pipeline); pausing only a subflow is
+   * {@link pauseSubflow}, which leaves the parent running.
+   */
   async pause(projectId: string, taskId: string): Promise<void> {
     await this.get(projectId, taskId);
-    await this.engine.commit(async (tx, fx) => {
-      if (!(await this.store.casTask(taskId, ['running', 'failed'], { state: 'paused' }, tx))) throw refuse('pause the task', `it is ${await this.store.taskState(taskId, tx)}`);
-      this.engine.taskEvent(fx, taskId, 'paused');
-    });
+    await this.eachInTree(taskId, (id, root) => this.engine.commit(async (tx, fx) => {
+      if (await this.store.casTask(id, ['running', 'failed'], { state: 'paused' }, tx)) this.engine.taskEvent(fx, id, 'paused');
+      else if (root) throw refuse('pause the task', `it is ${await this.store.taskState(id, tx)}`);
+    }));
   }
 
+  /**
+   * Resumes a paused task and every paused task below it, a subflow paused on its own included:
+   * resuming the pipeline resumes everything (bk-sops). A task with a failed node resumes as failed.
+   */
   async resume(projectId: string, taskId: string): Promise<void> {
     await this.get(projectId, taskId);
-    await this.engine.commit(async (tx, fx) => {
-      const nodes = await this.store.nodes(taskId, tx);
-      const next: TaskState = nodes.some((n) => n.state === 'failed') ? 'failed' : 'running';
-      if (!(await this.store.casTask(taskId, ['paused'], { state: next }, tx))) throw refuse('resume the task', `it is ${await this.store.taskState(taskId, tx)}, not paused`);
-      for (const n of nodes) if (n.state === 'ready') fx.messages.push({ msg: { t: taskId, n: n.nodeId, v: n.version, k: 'run' } });
-      this.engine.taskEvent(fx, taskId, next);
+    await this.eachInTree(taskId, async (id, root) => {
+      const { task } = (await this.engine.task(id))!;
+      await this.engine.commit(async (tx, fx) => {
+        const nodes = await this.store.nodes(id, tx);
+        const next: TaskState = nodes.some((n) => n.state === 'failed') ? 'failed' : 'running';
+        if (!(await this.store.casTask(id, ['paused'], { state: next }, tx))) {
+          if (root) throw refuse('resume the task', `it is ${await this.store.taskState(id, tx)}, not paused`);
+          return;
+        }
+        for (const n of nodes) if (n.state === 'ready') fx.messages.push({ msg: { t: id, n: n.nodeId, v: n.version, k: 'run' } });
+        this.engine.taskEvent(fx, id, next);
+        // A node that failed while the task was paused fails the subflow node waiting for it now;
+        // a task paused while failed, whose failed node was retried since, revives that node.
+        if (next === 'failed') await this.engine.notifyParent(tx, fx, task);
+        else await this.reviveParent(tx, fx, task);
+      });
     });
   }
 
@@ -95,24 +113,36 @@ export class TaskService {
     await this.revokeTree(taskId, true);
   }
 
-  private async revokeTree(taskId: string, strict: boolean): Promise<void> {
-    const { task } = (await this.engine.task(taskId))!;
-    await this.engine.commit(async (tx, fx) => {
-      if (!(await this.store.casTask(taskId, ['created', 'running', 'paused', 'failed'], { state: 'revoked', finishedAt: Date.now() }, tx))) {
-        if (strict) throw refuse('revoke the task', `it is already ${await this.store.taskState(taskId, tx)}`);
-        return;
-      }
-      for (const n of await this.store.nodes(taskId, tx)) {
-        if (!ACTIVE_NODE_STATES.includes(n.state)) continue;
-        await this.store.patchNode(taskId, n.nodeId, { state: 'revoked', version: newId(), finishedAt: Date.now(), leaseUntil: null, deadlineAt: null, wakeAt: null }, tx);
-        this.engine.nodeEvent(fx, taskId, n.nodeId, 'revoked');
-      }
-      this.engine.taskEvent(fx, taskId, 'revoked');
-      // A subflow's child revoked on its own fails the parent's node, which would otherwise wait forever.
-      await this.engine.notifyParent(tx, fx, task);
+  private revokeTree(taskId: string, strict: boolean): Promise<void> {
+    return this.eachInTree(taskId, async (id, root) => {
+      const { task } = (await this.engine.task(id))!;
+      await this.engine.commit(async (tx, fx) => {
+        if (!(await this.store.casTask(id, ['created', 'running', 'paused', 'failed'], { state: 'revoked', finishedAt: Date.now() }, tx))) {
+          if (strict && root) throw refuse('revoke the task', `it is already ${await this.store.taskState(id, tx)}`);
+          return;
+        }
+        for (const n of await this.store.nodes(id, tx)) {
+          if (!ACTIVE_NODE_STATES.includes(n.state)) continue;
+          await this.store.patchNode(id, n.nodeId, { state: 'revoked', version: newId(), finishedAt: Date.now(), leaseUntil: null, deadlineAt: null, wakeAt: null }, tx);
+          this.engine.nodeEvent(fx, id, n.nodeId, 'revoked');
+        }
+        this.engine.taskEvent(fx, id, 'revoked');
+        // A subflow's child revoked on its own fails the parent's node, which would otherwise wait forever.
+        await this.engine.notifyParent(tx, fx, task);
+      });
+      await this.engine.abort(id);
     });
-    await this.engine.abort(taskId);
-    for (const child of await this.store.childTasks(taskId)) await this.revokeTree(child.id, false);
+  }
+
+  /**
+   * Applies `op` to a task, then to each task below it (its subflows' child tasks, down the tree),
+   * each in its own transaction, so no transaction locks a parent before its child (the order in
+   * which a child's end or revival reaches its parent). Only the first call has `root` set: the
+   * operation refuses on the task the operator named, and passes over the others.
+   */
+  private async eachInTree(taskId: string, op: (taskId: string, root: boolean) => Promise<void>, root = true): Promise<void> {
+    await op(taskId, root);
+    for (const child of await this.store.childTasks(taskId)) await this.eachInTree(child.id, op, false);
   }
 
   async node(projectId: string, taskId: string, nodeId: string): Promise<{ task: Task; row: NodeRecord; def: FlowNode }> {
