@@ -144,8 +144,32 @@ describe('flow execution', () => {
       start(), task('inc', '@test/echo', { value: '${count + 1}' }, { outputs: { value: 'count' }, loop: { maxLoops: 2 } }), gateway('again', 'exclusive'), end(),
     ], [['start', 'inc'], ['inc', 'again'], ['again', 'inc', { condition: { expression: 'count < 10' } }], ['again', 'end', { condition: { expression: 'count >= 10' } }]],
     { count: { type: 'number', value: 0 } });
-    const c = await f.waitState(await f.run(capped), 'failed');
-    assert.match(c.nodes.inc!.error!, /loop limit of 2/);
+    const cid = await f.run(capped);
+    const c = await f.waitState(cid, 'failed');
+    assert.match(c.nodes.inc!.error!, /re-entered 3 times, more than its loop limit of 2/);
+    assert.equal((await f.node(cid, 'inc')).outputs, null, 'the refused run shows no outputs of the last one it allowed');
+  });
+
+  test('a node re-entered by a loop starts afresh: a failed run shows its own inputs, no outputs of the earlier loop, and retries from zero', async () => {
+    const g = graph('loop-afresh', [
+      start(), task('inc', '@test/echo', { value: '${count + 1}' }, { outputs: { value: 'count' } }),
+      task('a', '@test/flaky', { fail: '${count == 2 ? "boom" : ""}', n: '${count}' }), gateway('again', 'exclusive'), end(),
+    ], [['start', 'inc'], ['inc', 'a'], ['a', 'again'], ['again', 'inc', { condition: { expression: 'count < 3' } }], ['again', 'end', { default: true }]],
+    { count: { type: 'number', value: 0 } });
+    const id = await f.run(g);
+    let t = await f.waitState(id, 'failed');
+    assert.equal(t.nodes.a!.loop, 1);
+    let a = await f.node(id, 'a');
+    assert.deepEqual(a.inputs, { fail: 'boom', n: 2 }, 'the inputs the failed run was called with');
+    assert.equal(a.outputs, null, 'no outputs of the finished earlier loop on the failed run');
+    assert.deepEqual((a.history as { loop: number; state: string; inputs: unknown }[]).map((h) => [h.loop, h.state, h.inputs]),
+      [[0, 'finished', { fail: '', n: 1 }], [1, 'failed', { fail: 'boom', n: 2 }]]);
+    assert.equal((await f.op(id, 'a', 'retry', { inputs: { fail: '' } })).status, 200);
+    t = await f.waitState(id, 'finished');
+    assert.equal(t.nodes.a!.loop, 2);
+    assert.equal(t.nodes.a!.retries, 0, 'the retry belonged to the run of loop 1');
+    a = await f.node(id, 'a');
+    assert.deepEqual((a.history as { loop: number; retries: number }[]).map((h) => [h.loop, h.retries]), [[0, 0], [1, 0], [1, 1]]);
   });
 
   test('optional nodes can be excluded at creation and the graph is rewired; others cannot', async () => {

@@ -295,17 +295,21 @@ export class FlowEngine {
         outputs: prev?.outputs ?? null, error: row.error, startedAt: row.startedAt, finishedAt: row.finishedAt,
       }, tx);
     }
+    // A new run: nothing of the archived one (its retries, inputs, outputs) may pass for this run's,
+    // not even when the loop limit refuses it.
+    const fresh: NodePatch = {
+      version, loop, retries: 0, attempts: 0, errorIgnored: false, startedAt: null, finishedAt: null,
+      wakeAt: null, deadlineAt: null, leaseUntil: null, waitKind: null, breakpointPassed: false, pluginState: null, childTaskId: null,
+      inputs: null, outputs: null,
+    };
     if (loop > maxLoops) {
-      await this.deps.store.patchNode(task.id, target.id, { state: 'failed', version, loop, error: `node ${target.id} was entered ${loop} times, more than its loop limit of ${maxLoops}` }, tx);
+      const error = `node ${target.id} was re-entered ${loop} times, more than its loop limit of ${maxLoops}`;
+      await this.deps.store.patchNode(task.id, target.id, { ...fresh, state: 'failed', finishedAt: Date.now(), error }, tx);
       await this.markTaskFailed(tx, fx, task, `node ${target.id} exceeded its loop limit`);
       this.nodeEvent(fx, task.id, target.id, 'failed', { version, loop });
       return;
     }
-    const patch: NodePatch = {
-      state: 'ready', version, loop, attempts: 0, error: null, errorIgnored: false, startedAt: null, finishedAt: null,
-      wakeAt: null, deadlineAt: null, leaseUntil: null, waitKind: null, breakpointPassed: false, pluginState: null, childTaskId: null,
-    };
-    await this.deps.store.patchNode(task.id, target.id, patch, tx);
+    await this.deps.store.patchNode(task.id, target.id, { ...fresh, state: 'ready', error: null }, tx);
     fx.messages.push({ msg: { t: task.id, n: target.id, v: version, k: 'run' } });
     this.nodeEvent(fx, task.id, target.id, 'ready', { version, loop });
   }
@@ -485,19 +489,20 @@ export class FlowEngine {
       if (await this.finishActivity(tx, fx, task, row, def, { inputs, outputs, pluginState: null }, claim)) await store.addLogs(task.id, row.nodeId, outcome.logs, tx);
       return;
     }
-    if (!(await store.casNode(task.id, row.nodeId, claim.from, row.version, { ...claim.patch, leaseUntil: null }, tx))) return;
+    // The inputs go with every outcome, so a failed attempt's node and history show what it ran with.
+    if (!(await store.casNode(task.id, row.nodeId, claim.from, row.version, { ...claim.patch, inputs, leaseUntil: null }, tx))) return;
     await store.addLogs(task.id, row.nodeId, outcome.logs, tx);
     const now = Date.now();
     if (outcome.status === 'failed') return this.failAttempt(tx, fx, task, row, def, `${outcome.error.code}: ${outcome.error.message}`);
     if (outcome.status === 'poll') {
       const wakeAt = now + outcome.delayMs;
-      await store.patchNode(task.id, row.nodeId, { state: 'waiting', waitKind: 'poll', pluginState: outcome.state, inputs, wakeAt, leaseUntil: null }, tx);
+      await store.patchNode(task.id, row.nodeId, { state: 'waiting', waitKind: 'poll', pluginState: outcome.state, wakeAt, leaseUntil: null }, tx);
       fx.messages.push({ msg: { t: task.id, n: row.nodeId, v: row.version, k: 'poll', w: wakeAt }, delayMs: outcome.delayMs });
       this.nodeEvent(fx, task.id, row.nodeId, 'waiting', { version: row.version });
       return;
     }
     if (outcome.status === 'wait-callback') {
-      await store.patchNode(task.id, row.nodeId, { state: 'waiting', waitKind: 'callback', callbackMultiple: outcome.multiple, pluginState: outcome.state, inputs, wakeAt: null, leaseUntil: null }, tx);
+      await store.patchNode(task.id, row.nodeId, { state: 'waiting', waitKind: 'callback', callbackMultiple: outcome.multiple, pluginState: outcome.state, wakeAt: null, leaseUntil: null }, tx);
       this.nodeEvent(fx, task.id, row.nodeId, 'waiting', { version: row.version });
     }
   }
