@@ -131,10 +131,12 @@ class BlockAnalyzer {
       closed.set(frame.gateway, set);
     };
     for (const label of labels) label.slice(depth).forEach(close);
-    // A fork with a single branch has nothing to wait for: its nearest converge closes it.
+    // A gateway with a single forward branch has nothing to wait for: its nearest converge closes
+    // it. That is a fork with one branch, and also an exclusive gateway whose other flows loop back
+    // (a loop's exit), which would otherwise keep an enclosing single-branch fork open.
     while (depth > 0) {
       const frame = labels[0]![depth - 1]!;
-      if (!frame.fork || this.forwardBranches(frame.gateway).length !== 1) break;
+      if (this.forwardBranches(frame.gateway).length !== 1) break;
       close(frame);
       depth -= 1;
     }

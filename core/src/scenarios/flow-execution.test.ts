@@ -172,6 +172,16 @@ describe('flow execution', () => {
     assert.deepEqual((a.history as { loop: number; retries: number }[]).map((h) => [h.loop, h.retries]), [[0, 0], [1, 0], [1, 1]]);
   });
 
+  test('a loop inside the one branch of a parallel gateway: the loop\'s exit is gathered by the converge', async () => {
+    const g = graph('single-branch-loop', [
+      start(), gateway('p', 'parallel'), task('inc', '@test/echo', { value: '${count + 1}' }, { outputs: { value: 'count' } }), gateway('again', 'exclusive'), gateway('j', 'converge'), end(),
+    ], [['start', 'p'], ['p', 'inc'], ['inc', 'again'], ['again', 'inc', { condition: { expression: 'count < 3' } }], ['again', 'j', { default: true }], ['j', 'end']],
+    { count: { type: 'number', value: 0 } });
+    const t = await f.waitState(await f.run(g), 'finished');
+    assert.equal(t.nodes.inc!.loop, 2);
+    assert.equal(t.nodes.j!.state, 'finished');
+  });
+
   test('optional nodes can be excluded at creation and the graph is rewired; others cannot', async () => {
     const tid = await f.template(graph('optional', [
       start(), gateway('p', 'parallel'), task('keep', '@test/echo'), task('maybe', '@test/echo', {}, { optional: true }), gateway('c', 'converge'), task('must', '@test/echo'), end(),
