@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { apiClient, backend, dropRedisKeys, startTestServer, testDatabase, TEST_ADMIN_PASSWORD } from '../test-support/test-server.js';
 import { installTestPlugins } from '../test-support/test-plugins.js';
 import { end, flows, gateway, graph, start, task, type TaskView } from '../test-support/flow-helpers.js';
+import type { FlowEngine } from '../flow/engine/engine.js';
 
 const CLI = fileURLToPath(new URL('../cli/main.js', import.meta.url));
 
@@ -154,6 +155,35 @@ test('an api-only process answers task and node operations; a worker process run
     await db.drop();
     if (backend.redis) await dropRedisKeys(backend.redis, env.OPSLOOM_REDIS_PREFIX!);
     rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a subflow node whose child task ended goes on though the message that told it was lost (crash after the commit)', { timeout: 60_000 }, async () => {
+  const s = await startTestServer();
+  try {
+    await installTestPlugins(s, '1.0.0', ['@test/echo']);
+    await s.admin.call('POST', '/api/v1/projects', { key: 'lost', name: 'Lost' });
+    const f = flows(s.admin, 'lost');
+    const child = await f.template(graph('lost-child', [start(), task('a', '@test/echo'), end()], [['start', 'a'], ['a', 'end']]));
+    // The child's end commits, then its process dies (or the queue refuses the add) before the
+    // message to the parent's subflow node is sent: drop exactly that message.
+    const { engine } = s.ops.services.modules.get('flow') as { engine: FlowEngine };
+    const flush = engine.flush.bind(engine);
+    let lost = 0;
+    engine.flush = (fx) => {
+      const messages = fx.messages.filter((m) => m.msg.k !== 'child');
+      lost += fx.messages.length - messages.length;
+      return flush({ ...fx, messages });
+    };
+    const id = await f.run(graph('lost-parent', [start(), { id: 'sub', type: 'subflow', template: { id: child, version: 1 }, params: {} }, task('next', '@test/echo'), end()],
+      [['start', 'sub'], ['sub', 'next'], ['next', 'end']]));
+    const waiting = await f.waitFor(id, (t) => t.nodes.sub!.childTaskId !== null && lost > 0, 'the child\'s end');
+    engine.flush = flush;
+    assert.equal((await f.get(waiting.nodes.sub!.childTaskId!)).state, 'finished');
+    const t = await f.waitState(id, 'finished');
+    assert.equal(t.nodes.next!.state, 'finished');
+  } finally {
+    await s.close();
   }
 });
 

@@ -599,11 +599,17 @@ export class FlowEngine {
     await this.notifyParent(tx, fx, task);
   }
 
-  /** Tells the subflow node that launched `task` (if it still waits for it) that its child task ended. */
+  /**
+   * Tells the subflow node that launched `task` (if it still waits for it) that its child task ended.
+   * The wake-up is written with the end, so the sweeper sends it again should the message be lost
+   * (a crash between the commit and the send): nothing else would ever move that node on.
+   */
   async notifyParent(tx: SqlRunner, fx: Effects, task: Task): Promise<void> {
     if (!task.parentTaskId || !task.parentNodeId) return;
     const parentRow = await this.deps.store.node(task.parentTaskId, task.parentNodeId, tx);
-    if (parentRow?.childTaskId === task.id) fx.messages.push({ msg: { t: task.parentTaskId, n: task.parentNodeId, v: parentRow.version, k: 'child' } });
+    if (parentRow?.childTaskId !== task.id) return;
+    await this.deps.store.casNode(task.parentTaskId, task.parentNodeId, ['waiting'], parentRow.version, { wakeAt: Date.now() }, tx);
+    fx.messages.push({ msg: { t: task.parentTaskId, n: task.parentNodeId, v: parentRow.version, k: 'child' } });
   }
 
   /** An attempt ran past its timeout: stop it and apply the node's error policy. */
@@ -680,6 +686,9 @@ export class FlowEngine {
       } else if (childState === 'failed' || childState === 'revoked') {
         const reason = (await this.deps.store.task(child.task.id, tx))?.error ?? `subflow task ${childState}`;
         await this.failAttempt(tx, fx, task, row, def, `subflow task ${child.task.id} ${childState}: ${reason}`);
+      } else {
+        // The child runs again (an operator revived it): no wake-up is due until it ends once more.
+        await this.deps.store.casNode(task.id, row.nodeId, ['waiting'], row.version, { wakeAt: null }, tx);
       }
     });
   }

@@ -7,8 +7,8 @@ import { newId } from '../../store/ids.js';
 
 /**
  * Finds what a crash or a lost message left behind and puts it back on track: ready nodes no
- * worker picked up, running steps whose lease expired (their process died), polls whose wake-up
- * was lost, and attempts past their timeout. One process sweeps at a time (a lease), so a cluster
+ * worker picked up, running steps whose lease expired (their process died), polls and subflow
+ * nodes whose wake-up was lost, and attempts past their timeout. One process sweeps at a time (a lease), so a cluster
  * does not recover the same node twice; every recovery is a versioned compare-and-set anyway.
  */
 export class Sweeper {
@@ -41,7 +41,10 @@ export class Sweeper {
       const fx = { messages: [] as Parameters<FlowEngine['flush']>[0]['messages'], events: [] };
       // Recovery messages carry `w`, so a message stuck with a dead worker does not deduplicate them away.
       for (const r of due.ready) fx.messages.push({ msg: { t: r.task_id, n: r.node_id, v: r.version, k: 'run', w: now } });
-      for (const r of due.wake) if (r.wait_kind === 'poll') fx.messages.push({ msg: { t: r.task_id, n: r.node_id, v: r.version, k: 'poll', w: now } });
+      for (const r of due.wake) {
+        if (r.wait_kind === 'poll') fx.messages.push({ msg: { t: r.task_id, n: r.node_id, v: r.version, k: 'poll', w: now } });
+        else if (r.wait_kind === 'subflow') fx.messages.push({ msg: { t: r.task_id, n: r.node_id, v: r.version, k: 'child', w: now } });
+      }
       for (const r of due.expired) {
         // The process running this step died: run the attempt again under a new version.
         const version = newId();
