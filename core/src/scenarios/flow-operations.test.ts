@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { startTestServer, type TestServer } from '../test-support/test-server.js';
 import { installTestPlugins } from '../test-support/test-plugins.js';
 import type { FlowEngine } from '../flow/engine/engine.js';
+import type { TaskService } from '../flow/task/task-service.js';
 import type { FlowNode } from '../model/index.js';
 import { end, flows, gateway, graph, start, task } from '../test-support/flow-helpers.js';
 
@@ -357,6 +358,40 @@ describe('flow operations', () => {
     assert.match(text, /"nodeId":"a","state":"running"/);
     assert.match(text, /"nodeId":"a","state":"finished"/);
     assert.ok(text.indexOf('"nodeId":"a","state":"running"') < text.indexOf('"nodeId":"a","state":"finished"'), 'running came after finished');
+  });
+
+  test('server-sent events: a transition that commits while the snapshot is read comes after the snapshot, not before it', async () => {
+    const id = await f.run(one('sse-race', task('a', '@test/waiter')));
+    const { version } = (await f.waitNode(id, 'a', 'waiting')).nodes.a!;
+    // The snapshot is read, then the callback lets the task finish before the snapshot is sent.
+    const { tasks } = s.ops.services.modules.get('flow') as { tasks: TaskService };
+    const status = tasks.status.bind(tasks);
+    tasks.status = (async (projectId: string, taskId: string, withGraph: boolean) => {
+      tasks.status = status; // only the stream's read; the waits below read the task too
+      const read = await status(projectId, taskId, withGraph as false);
+      assert.equal((await f.op(id, 'a', 'callback', { version, data: {} })).status, 200);
+      await f.waitState(id, 'finished');
+      await new Promise((r) => setTimeout(r, 200));
+      return read;
+    }) as TaskService['status'];
+    let text = '';
+    const finishedAfterSnapshot = () => /event: snapshot[\s\S]*"type":"task","taskId":"[^"]+","state":"finished"/.test(text);
+    try {
+      const res = await fetch(`${s.url}${f.base}/tasks/${id}/events`, { headers: { authorization: `Bearer ${s.adminToken}` } });
+      const reader = res.body!.getReader();
+      const decoder = new TextDecoder();
+      const deadline = Date.now() + 3000;
+      while (!finishedAfterSnapshot() && Date.now() < deadline) {
+        const chunk = await Promise.race([reader.read(), new Promise<undefined>((r) => setTimeout(() => r(undefined), deadline - Date.now()))]);
+        if (!chunk || chunk.done) break;
+        text += decoder.decode(chunk.value);
+      }
+      await reader.cancel();
+    } finally {
+      tasks.status = status;
+    }
+    assert.ok(text.startsWith('event: snapshot'), `the stream starts with the snapshot: ${text.slice(0, 200)}`);
+    assert.ok(finishedAfterSnapshot(), `the task's end follows the snapshot that still shows it running: ${text}`);
   });
 
   test('server-sent events for a task that is not there answer 404 and keep no subscription', async () => {

@@ -17,8 +17,11 @@ export function taskEventsRoute(tasks: TaskService, coordination: Coordination):
     async handler({ project, params, koa }) {
       const stream = new PassThrough();
       const write = (event: string, data: unknown) => stream.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
-      // Subscribed before the snapshot is read, so no transition falls between them.
-      const unsubscribe = await coordination.events.subscribe(taskChannel(params.taskId), (e) => write('transition', e));
+      // Subscribed before the snapshot is read, so no transition falls between them; the ones that
+      // arrive meanwhile are held and follow the snapshot: one that committed after the read must
+      // not come first and be undone by it. (One the snapshot shows already is repeated: harmless.)
+      let held: unknown[] | undefined = [];
+      const unsubscribe = await coordination.events.subscribe(taskChannel(params.taskId), (e) => (held ? held.push(e) : write('transition', e)));
       let status: Awaited<ReturnType<TaskService['status']>>;
       try {
         status = await tasks.status(project.id, params.taskId, false);
@@ -34,6 +37,8 @@ export function taskEventsRoute(tasks: TaskService, coordination: Coordination):
       koa.status = 200;
       koa.body = stream;
       write('snapshot', { taskId: task.id, state: task.state, nodes: Object.fromEntries(nodes.map((n) => [n.nodeId, { state: n.state, version: n.version, loop: n.loop, error: n.error }])) });
+      for (const e of held) write('transition', e);
+      held = undefined;
       const heartbeat = setInterval(() => stream.write(': keep-alive\n\n'), 15_000);
       const stop = () => {
         clearInterval(heartbeat);
