@@ -114,17 +114,25 @@ export class PeriodicService {
       const slot = p.nextRunAt!;
       const missed = now - slot > MISSED_AFTER_MS;
       const next = p.runAt !== null ? null : parseCron(p.cron!, p.timeZone!).next(missed ? now : slot)[0]!;
-      // Claim the slot: the unique (periodic_id, slot_at) row makes it fire once across schedulers.
-      try {
-        await this.db('periodic_runs').insert({ periodic_id: p.id, slot_at: slot, outcome: missed ? 'missed' : 'started', created_at: now });
-      } catch (err) {
-        if (!isUniqueViolation(err)) throw err;
-        continue;
-      }
-      await this.db('periodic_tasks').where({ id: p.id, next_run_at: slot }).update({
-        next_run_at: next, enabled: p.runAt !== null ? false : p.enabled, ...(missed ? {} : { last_run_at: now, total_runs: p.totalRuns + 1 }), updated_at: now,
+      // Claim the slot: moving the schedule past it is a compare-and-set that one scheduler wins
+      // (the row lock lets them through one by one), and the slot's row is written in the same
+      // transaction, so no crash leaves a claimed slot due.
+      const claimed = await this.db.transaction(async (trx) => {
+        const moved = await trx('periodic_tasks').where({ id: p.id, next_run_at: slot }).update({
+          next_run_at: next, enabled: p.runAt !== null ? false : p.enabled, ...(missed ? {} : { last_run_at: now, total_runs: p.totalRuns + 1 }), updated_at: now,
+        });
+        if (moved === 0) return false;
+        try {
+          await trx('periodic_runs').insert({ periodic_id: p.id, slot_at: slot, outcome: missed ? 'missed' : 'started', created_at: now });
+          return true;
+        } catch (err) {
+          // The unique (periodic_id, slot_at) row: this slot fired before, by a scheduler that died
+          // before it moved the schedule on (once two separate writes). It fires no more; the move stays.
+          if (!isUniqueViolation(err)) throw err;
+          return false;
+        }
       });
-      if (missed) continue;
+      if (!claimed || missed) continue;
       try {
         const stamp = new Date(slot).toISOString().replace(/[-:T]/g, '').slice(0, 14);
         const task = await this.tasks.create(p.projectId, p.createdBy, {

@@ -91,6 +91,17 @@ describe('periodic and clocked tasks', () => {
     assert.equal(after1.body.totalRuns, 1);
   });
 
+  test('a scheduler killed between claiming a slot and moving the schedule on does not stop the periodic task for good', async () => {
+    const created = await s.admin.call<{ id: string; nextRunAt: string }>('POST', base, { name: 'claimed', templateId, cron: '*/5 * * * *' });
+    const slot = Date.parse(created.body.nextRunAt);
+    // What the killed scheduler left: the slot's claim is written, the schedule still points at it.
+    await s.ops.db('periodic_runs').insert({ periodic_id: created.body.id, slot_at: slot, outcome: 'started', created_at: slot });
+    await scheduler.tick(slot + 500);
+    const p = await s.admin.call<{ nextRunAt: string }>('GET', `${base}/${created.body.id}`);
+    assert.equal(Date.parse(p.body.nextRunAt), slot + 300_000, 'the schedule moved past the claimed slot');
+    assert.equal(await scheduler.tick(slot + 300_500), 1, 'the next slot fires');
+  });
+
   test('slots missed while down are skipped, not replayed in a burst', async () => {
     const created = await s.admin.call<{ id: string; nextRunAt: string }>('POST', base, { name: 'often', templateId, cron: '*/5 * * * *' });
     const next = Date.parse(created.body.nextRunAt);
