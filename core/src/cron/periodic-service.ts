@@ -25,6 +25,8 @@ const toPeriodic = (r: Record<string, any>): Periodic => ({
 
 /** A slot later than this when the scheduler sees it was missed (core was down): skipped, not replayed. */
 const MISSED_AFTER_MS = 60_000;
+/** A slot claimed this long ago and not yet started: its scheduler stopped, another one finishes it. */
+const RECOVER_AFTER_MS = 10_000;
 
 export interface PeriodicInput {
   name: string; templateId: string; version?: number; variables?: Record<string, JsonValue>; excludeNodes?: string[];
@@ -32,8 +34,9 @@ export interface PeriodicInput {
 }
 
 /**
- * Periodic and clocked tasks. Each due slot fires at most once however many schedulers run: the
- * slot is claimed by a unique (task, slot) row before the task is created.
+ * Periodic and clocked tasks. Each due slot fires exactly once however many schedulers run and
+ * whichever of them dies: the slot is claimed by a unique (task, slot) row holding the id its task
+ * will have, and a slot left claimed is finished by the next pass (see recover).
  */
 export class PeriodicService {
   constructor(private readonly db: Db, private readonly tasks: TaskService, private readonly projectZone: (projectId: string) => Promise<string>, private readonly log: Logger) {}
@@ -106,7 +109,7 @@ export class PeriodicService {
     return parseCron(p.cron!, p.timeZone!).next(Date.now(), count);
   }
 
-  /** One scheduler pass: fires due slots, skips missed ones. */
+  /** One scheduler pass: fires due slots, skips missed ones, and finishes slots a stopped scheduler claimed. */
   async tick(now = Date.now()): Promise<number> {
     const due = (await this.db('periodic_tasks').where('enabled', true).where('next_run_at', '<=', now).orderBy('next_run_at').limit(100)).map(toPeriodic);
     let fired = 0;
@@ -114,6 +117,9 @@ export class PeriodicService {
       const slot = p.nextRunAt!;
       const missed = now - slot > MISSED_AFTER_MS;
       const next = p.runAt !== null ? null : parseCron(p.cron!, p.timeZone!).next(missed ? now : slot)[0]!;
+      // The slot's task id is reserved with the claim: whoever finishes the slot creates the task
+      // under it, so a slot whose scheduler stopped is finished once, never twice (see recover).
+      const taskId = newId();
       // Claim the slot: moving the schedule past it is a compare-and-set that one scheduler wins
       // (the row lock lets them through one by one), and the slot's row is written in the same
       // transaction, so no crash leaves a claimed slot due.
@@ -123,7 +129,7 @@ export class PeriodicService {
         });
         if (moved === 0) return false;
         try {
-          await trx('periodic_runs').insert({ periodic_id: p.id, slot_at: slot, outcome: missed ? 'missed' : 'started', created_at: now });
+          await trx('periodic_runs').insert({ periodic_id: p.id, slot_at: slot, outcome: missed ? 'missed' : 'claimed', task_id: missed ? null : taskId, created_at: now });
           return true;
         } catch (err) {
           // The unique (periodic_id, slot_at) row: this slot fired before, by a scheduler that died
@@ -132,22 +138,66 @@ export class PeriodicService {
           return false;
         }
       });
-      if (!claimed || missed) continue;
-      try {
-        const stamp = new Date(slot).toISOString().replace(/[-:T]/g, '').slice(0, 14);
-        const task = await this.tasks.create(p.projectId, p.createdBy, {
-          templateId: p.templateId, ...(p.templateVersion ? { version: p.templateVersion } : {}), name: `${p.name}_${stamp}`,
-          variables: p.variables, excludeNodes: p.excludeNodes, createMethod: p.runAt !== null ? 'clocked' : 'periodic',
-        });
-        await this.tasks.start(p.projectId, task.id);
-        await this.db('periodic_runs').where({ periodic_id: p.id, slot_at: slot }).update({ task_id: task.id });
-        fired++;
-      } catch (err) {
-        this.log.warn({ err, periodicId: p.id }, 'periodic task could not start');
-        await this.db('periodic_runs').where({ periodic_id: p.id, slot_at: slot }).update({ outcome: 'failed', error: (err as Error).message.slice(0, 2000) });
+      if (claimed && !missed && (await this.fire(p, slot, taskId))) fired++;
+    }
+    return fired + (await this.recover(now));
+  }
+
+  /**
+   * Finishes slots claimed by a scheduler that stopped before it started their task (killed, or
+   * its database connection lost). One still within MISSED_AFTER_MS of its time fires now; an older
+   * one counts as missed while down. Safe while the claiming scheduler is only slow: the task is
+   * created under the reserved id once, and started once.
+   */
+  private async recover(now: number): Promise<number> {
+    const stale = await this.db('periodic_runs').where('outcome', 'claimed').where('created_at', '<', now - RECOVER_AFTER_MS).orderBy('created_at').limit(100);
+    let fired = 0;
+    for (const run of stale as { periodic_id: string; slot_at: number | string; task_id: string }[]) {
+      const slot = Number(run.slot_at);
+      const row = await this.db('periodic_tasks').where({ id: run.periodic_id }).first();
+      if (!row) continue;
+      const p = toPeriodic(row);
+      if (now - slot <= MISSED_AFTER_MS) {
+        if (await this.fire(p, slot, run.task_id)) fired++;
+        continue;
       }
+      // Too late to fire; a task the stopped scheduler did start still counts as started.
+      const started = await this.tasks.get(p.projectId, run.task_id).then((t) => t.state !== 'created', () => false);
+      await this.settle(p.id, slot, started ? { outcome: 'started' } : { outcome: 'missed', error: 'the scheduler stopped before it started this slot\'s task, and was back too late to start it on time' });
     }
     return fired;
+  }
+
+  /** Creates and starts a claimed slot's task under its reserved id; true once the task runs. */
+  private async fire(p: Periodic, slot: number, taskId: string): Promise<boolean> {
+    try {
+      const stamp = new Date(slot).toISOString().replace(/[-:T]/g, '').slice(0, 14);
+      try {
+        await this.tasks.create(p.projectId, p.createdBy, {
+          id: taskId, templateId: p.templateId, ...(p.templateVersion ? { version: p.templateVersion } : {}), name: `${p.name}_${stamp}`,
+          variables: p.variables, excludeNodes: p.excludeNodes, createMethod: p.runAt !== null ? 'clocked' : 'periodic',
+        });
+      } catch (err) {
+        // Created already, by the scheduler that claimed the slot before it stopped.
+        if (!isUniqueViolation(err)) throw err;
+      }
+      try {
+        await this.tasks.start(p.projectId, taskId);
+      } catch (err) {
+        // Started already (by whoever else finished this slot): the slot ran once.
+        if ((err as { code?: string }).code !== 'task_already_started') throw err;
+      }
+      return await this.settle(p.id, slot, { outcome: 'started' });
+    } catch (err) {
+      this.log.warn({ err, periodicId: p.id }, 'periodic task could not start');
+      await this.settle(p.id, slot, { outcome: 'failed', error: (err as Error).message.slice(0, 2000) });
+      return false;
+    }
+  }
+
+  /** Records how a claimed slot ended; false when someone else recorded it first. */
+  private async settle(periodicId: string, slot: number, end: { outcome: 'started' | 'missed' | 'failed'; error?: string }): Promise<boolean> {
+    return (await this.db('periodic_runs').where({ periodic_id: periodicId, slot_at: slot, outcome: 'claimed' }).update({ outcome: end.outcome, error: end.error ?? null })) > 0;
   }
 
   private async schedule(projectId: string, input: PeriodicInput): Promise<{ timeZone: string | null; runAt: number | null; next(after: number): number | null }> {

@@ -4,6 +4,7 @@ import { startTestServer, type TestServer } from '../test-support/test-server.js
 import { installTestPlugins } from '../test-support/test-plugins.js';
 import { end, flows, graph, start, task } from '../test-support/flow-helpers.js';
 import type { PeriodicService } from '../cron/periodic-service.js';
+import { newId } from '../store/ids.js';
 
 describe('periodic and clocked tasks', () => {
   let s: TestServer;
@@ -100,6 +101,66 @@ describe('periodic and clocked tasks', () => {
     const p = await s.admin.call<{ nextRunAt: string }>('GET', `${base}/${created.body.id}`);
     assert.equal(Date.parse(p.body.nextRunAt), slot + 300_000, 'the schedule moved past the claimed slot');
     assert.equal(await scheduler.tick(slot + 300_500), 1, 'the next slot fires');
+  });
+
+  test('a slot whose scheduler stopped after claiming it is started by a later pass, once', async () => {
+    const history = async (id: string) => (await s.admin.call<{ items: { outcome: string; taskId: string | null; error: string | null }[] }>('GET', `${base}/${id}/history`)).body.items;
+    // What a scheduler killed right after its claim committed leaves: the schedule moved on, the
+    // slot claimed with its task's id reserved, no task. Once before creating, once between creating and starting.
+    const leaveClaimed = async (name: string, create: boolean) => {
+      // At minutes no other test's slot is near: a pass counts only these.
+      const created = await s.admin.call<{ id: string; nextRunAt: string }>('POST', base, { name, templateId, cron: '17 3 * * *', variables: { who: name } });
+      const slot = Date.parse(created.body.nextRunAt);
+      const taskId = newId();
+      await s.ops.db('periodic_tasks').where({ id: created.body.id }).update({ next_run_at: slot + 300_000 });
+      await s.ops.db('periodic_runs').insert({ periodic_id: created.body.id, slot_at: slot, outcome: 'claimed', task_id: taskId, created_at: slot + 100 });
+      if (create) {
+        const flow = s.ops.services.modules.get('flow') as { tasks: { create(projectId: string, by: string, input: object): Promise<unknown> } };
+        const project = await s.ops.services.projects.get('ops');
+        await flow.tasks.create(project.id, 'admin', { id: taskId, templateId, variables: { who: name }, createMethod: 'periodic' });
+      }
+      return { id: created.body.id, slot, taskId };
+    };
+    const lost = await leaveClaimed('lost', false);
+    const half = await leaveClaimed('half', true);
+    assert.equal(await scheduler.tick(lost.slot + 5_000), 0, 'a claim this fresh may still be its scheduler at work');
+    assert.equal((await history(lost.id))[0]!.outcome, 'claimed');
+
+    const taskCount = async () => Number((await s.ops.db('tasks').count({ n: '*' }))[0]!.n);
+    const before = await taskCount();
+    const fired = await Promise.all([scheduler.tick(lost.slot + 20_000), scheduler.tick(lost.slot + 20_000), scheduler.tick(lost.slot + 20_500)]);
+    assert.equal(fired.reduce((a, b) => a + b, 0), 2, 'each stopped slot fired once, however many schedulers finished it');
+    for (const [left, who] of [[lost, 'lost'], [half, 'half']] as const) {
+      const items = await history(left.id);
+      assert.deepEqual(items.map((h) => [h.outcome, h.taskId]), [['started', left.taskId]]);
+      await f.waitState(left.taskId, 'finished');
+      assert.equal((await f.node(left.taskId, 'a')).inputs.value, who);
+    }
+    assert.equal(await taskCount(), before + 1, 'one task made for the slot left without one; none for the slot whose task was made');
+  });
+
+  test('a claimed slot found after its time has passed is missed, unless its task did start', async () => {
+    const created = await s.admin.call<{ id: string; nextRunAt: string }>('POST', base, { name: 'late', templateId, cron: '43 4 * * *' });
+    const slot = Date.parse(created.body.nextRunAt);
+    await s.ops.db('periodic_tasks').where({ id: created.body.id }).update({ next_run_at: slot + 3600_000 });
+    const taskId = newId();
+    await s.ops.db('periodic_runs').insert({ periodic_id: created.body.id, slot_at: slot, outcome: 'claimed', task_id: taskId, created_at: slot });
+    assert.equal(await scheduler.tick(slot + 600_000), 0);
+    const items = (await s.admin.call<{ items: { outcome: string; error: string }[] }>('GET', `${base}/${created.body.id}/history`)).body.items;
+    assert.equal(items[0]!.outcome, 'missed');
+    assert.match(items[0]!.error, /stopped before it started/);
+    assert.equal((await s.admin.call('GET', `/api/v1/projects/ops/tasks/${taskId}`)).status, 404, 'no task fired late');
+
+    // Killed after starting the task, before recording it: the slot did fire.
+    const ran = await s.admin.call<{ id: string; nextRunAt: string }>('POST', base, { name: 'ran', templateId, cron: '43 4 * * *' });
+    const ranSlot = Date.parse(ran.body.nextRunAt);
+    await s.ops.db('periodic_tasks').where({ id: ran.body.id }).update({ next_run_at: ranSlot + 3600_000 });
+    const started = await f.create(templateId, { variables: { who: 'ran' } });
+    assert.equal((await s.admin.call('POST', `/api/v1/projects/ops/tasks/${started}/start`)).status, 200);
+    await s.ops.db('periodic_runs').insert({ periodic_id: ran.body.id, slot_at: ranSlot, outcome: 'claimed', task_id: started, created_at: ranSlot });
+    assert.equal(await scheduler.tick(ranSlot + 600_000), 0);
+    const ranItems = (await s.admin.call<{ items: { outcome: string; taskId: string }[] }>('GET', `${base}/${ran.body.id}/history`)).body.items;
+    assert.deepEqual(ranItems.map((h) => [h.outcome, h.taskId]), [['started', started]]);
   });
 
   test('slots missed while down are skipped, not replayed in a burst', async () => {

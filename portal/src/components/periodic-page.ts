@@ -15,6 +15,8 @@ import { apiErrorNotice } from './api-missing.js';
 import { sharedStyles } from './shared-styles.js';
 
 const EXAMPLES: [string, string][] = [['*/15 * * * *', 'every 15 minutes'], ['0 2 * * *', 'daily at 02:00'], ['30 9 * * mon-fri', 'weekdays at 09:30'], ['0 0 1 * *', 'monthly']];
+/** A slot's outcome as a badge: `claimed` is a slot being started (by its scheduler, or after it stopped, by the next one). */
+const OUTCOME_BADGE: Record<string, string> = { started: 'finished', claimed: 'running', missed: 'paused' };
 
 @customElement('ol-periodic-page')
 export class PeriodicPage extends LitElement {
@@ -88,7 +90,7 @@ export class PeriodicPage extends LitElement {
           <h3>History</h3>${h.items.length === 0 ? html`<p class="empty">It has not fired yet.</p>` : html`<table>
             <thead><tr><th>Slot</th><th>Outcome</th><th>Task</th></tr></thead>
             <tbody>${h.items.map((r) => html`<tr><td>${new Date(r.slotAt).toLocaleString()}</td>
-              <td><span class="badge ${r.outcome === 'started' ? 'finished' : r.outcome === 'missed' ? 'paused' : 'failed'}">${r.outcome ?? ''}</span>${r.error ? html`<div class="hint">${r.error}</div>` : nothing}</td>
+              <td><span class="badge ${OUTCOME_BADGE[r.outcome ?? ''] ?? 'failed'}">${r.outcome ?? ''}</span>${r.error ? html`<div class="hint">${r.error}</div>` : nothing}</td>
               <td>${r.taskId ? html`<a href=${routeHash({ page: 'task', project: this.project, id: String(r.taskId) })}>open task</a>` : ''}</td></tr>`)}</tbody></table>`}`;
       },
     })}</section>`;

@@ -20,6 +20,8 @@ export interface TaskSpec {
   createdBy: string;
   createMethod: string;
   parent?: { taskId: string; nodeId: string };
+  /** The id to create the task under, reserved beforehand (a periodic slot's task); a new one otherwise. */
+  id?: string;
 }
 
 /**
@@ -37,7 +39,7 @@ export class TaskFactory implements SubflowLauncher {
     graph = { ...graph, nodes: await Promise.all(graph.nodes.map((n) => this.pin(n, pins))) };
     const vars = this.values(graph, spec.variables, Boolean(spec.parent));
     const task: Task = {
-      id: newId(), projectId: spec.projectId, templateId: spec.templateId, templateVersion: spec.templateVersion, name: spec.name, state: 'created',
+      id: spec.id ?? newId(), projectId: spec.projectId, templateId: spec.templateId, templateVersion: spec.templateVersion, name: spec.name, state: 'created',
       graph, variables: spec.variables, parentTaskId: spec.parent?.taskId ?? null, parentNodeId: spec.parent?.nodeId ?? null,
       createMethod: spec.createMethod, createdBy: spec.createdBy, createdAt: Date.now(), startedAt: null, finishedAt: null, error: null,
     };

@@ -18,12 +18,14 @@ const refuse = (what: string, why: string, code = 'operation_refused') => new St
 export class TaskService {
   constructor(private readonly store: TaskStore, private readonly factory: TaskFactory, private readonly templates: TemplateService, private readonly engine: FlowEngine) {}
 
-  async create(projectId: string, by: string, input: { templateId: string; version?: number; name?: string; variables?: Record<string, JsonValue>; excludeNodes?: string[]; createMethod?: string }): Promise<Task> {
+  /** Creates a task; `input.id` reserves its id beforehand (creating it twice then fails with a unique violation, not a second task). */
+  async create(projectId: string, by: string, input: { templateId: string; version?: number; name?: string; variables?: Record<string, JsonValue>; excludeNodes?: string[]; createMethod?: string; id?: string }): Promise<Task> {
     const v = await this.templates.version(projectId, input.templateId, input.version);
     const { task, vars } = await this.factory.build({
       projectId, templateId: input.templateId, templateVersion: v.version, graph: v.graph,
       name: input.name ?? `${v.template.name} ${new Date().toISOString().slice(0, 19).replace('T', ' ')}`,
       variables: input.variables ?? {}, excludeNodes: input.excludeNodes ?? [], createdBy: by, createMethod: input.createMethod ?? 'api',
+      ...(input.id ? { id: input.id } : {}),
     });
     await this.store.insert(task, vars);
     return task;

@@ -10,6 +10,7 @@ import * as m008 from './008-cron.js';
 import * as m009 from './009-uploads.js';
 import * as m010 from './010-sweeper-indexes.js';
 import * as m011 from './011-catalog-signatures.js';
+import * as m012 from './012-periodic-claims.js';
 
 interface Migration { up(db: Knex): Promise<void>; down(db: Knex): Promise<void> }
 
@@ -26,6 +27,7 @@ const MIGRATIONS: [string, Migration][] = [
   ['009-uploads', m009],
   ['010-sweeper-indexes', m010],
   ['011-catalog-signatures', m011],
+  ['012-periodic-claims', m012],
 ];
 
 export const migrationSource: Knex.MigrationSource<Migration> = {
