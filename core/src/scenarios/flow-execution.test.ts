@@ -121,6 +121,37 @@ describe('flow execution', () => {
     assert.deepEqual([t.nodes.a!.state, t.nodes.b!.state, t.nodes.c!.state], ['finished', 'finished', 'pending']);
   });
 
+  test("a node's detail shows its newest log lines; earlier and later ones are paged by sequence", async () => {
+    // 600 lines from the call and from each of two polls: 1,800 in all, past what a detail carries.
+    const id = await f.run(graph('chatty', [start(), task('talk', '@test/chatty', { lines: 600, polls: 2 }), end()], [['start', 'talk'], ['talk', 'end']]));
+    await f.waitState(id, 'finished');
+    type Line = { seq: number; message: string };
+    const node = await f.node(id, 'talk') as unknown as { logs: Line[]; earlierLogs: boolean };
+    assert.equal(node.logs.length, 1000);
+    assert.equal(node.earlierLogs, true);
+    assert.equal(node.logs.at(-1)!.message, 'poll 2 line 599', 'the last line logged is shown: it tells how the node ended');
+    assert.equal(node.logs[0]!.message, 'poll 1 line 200');
+
+    const path = `/api/v1/projects/ops/tasks/${id}/nodes/talk/logs`;
+    const earlier = await s.admin.call<{ items: Line[]; more: boolean }>('GET', `${path}?before=${node.logs[0]!.seq}&limit=500`);
+    assert.equal(earlier.status, 200);
+    assert.deepEqual([earlier.body.items.length, earlier.body.items[0]!.message, earlier.body.items.at(-1)!.message, earlier.body.more], [500, 'execute line 300', 'poll 1 line 199', true]);
+    const first = await s.admin.call<{ items: Line[]; more: boolean }>('GET', `${path}?before=${earlier.body.items[0]!.seq}`);
+    assert.deepEqual([first.body.items.length, first.body.items[0]!.message, first.body.more], [300, 'execute line 0', false]);
+    const all = [...first.body.items, ...earlier.body.items, ...node.logs].map((l) => l.seq);
+    assert.deepEqual(all, [...all].sort((a, b) => a - b), 'sequence numbers order the lines');
+    assert.equal(new Set(all).size, 1800);
+
+    const following = await s.admin.call<{ items: Line[]; more: boolean }>('GET', `${path}?after=${first.body.items.at(-1)!.seq}&limit=2`);
+    assert.deepEqual([following.body.items.map((l) => l.message), following.body.more], [['execute line 300', 'execute line 301'], true]);
+    const end1 = await s.admin.call<{ items: Line[]; more: boolean }>('GET', `${path}?after=${node.logs.at(-1)!.seq}`);
+    assert.deepEqual([end1.body.items.length, end1.body.more], [0, false]);
+
+    assert.equal((await s.admin.call('GET', `${path}?before=5&after=1`)).status, 400);
+    assert.equal((await s.admin.call('GET', `${path}?limit=50000`)).status, 400);
+    assert.equal((await s.admin.call('GET', `/api/v1/projects/ops/tasks/${id}/nodes/nope/logs`)).status, 404);
+  });
+
   test('a failing expression fails the node and names the input and the expression', async () => {
     const id = await f.run(graph('bad-expr', [start(), task('a', '@test/echo', { target: 'host-${server.ip.port}' }), end()], [['start', 'a'], ['a', 'end']], { server: { type: 'string', value: 'web-1' } }));
     const t = await f.waitState(id, 'failed');

@@ -33,6 +33,21 @@ const PLUGINS: Record<string, { mode: 'sync' | 'poll' | 'callback'; body: string
       poll(state, ctx) { const n = state.n + 1; return n >= state.times ? { polls: n } : ctx.poll({ n: n, times: state.times, delay: state.delay }, state.delay); }
     }`,
   },
+  '@test/chatty': {
+    mode: 'poll',
+    capabilities: ['log'],
+    body: `{
+      execute(inputs, ctx) {
+        for (let i = 0; i < inputs.lines; i++) ctx.log.info('execute line ' + i);
+        return inputs.polls ? ctx.poll({ n: 0, polls: inputs.polls, lines: inputs.lines }, 5) : { logged: inputs.lines };
+      },
+      poll(state, ctx) {
+        const n = state.n + 1;
+        for (let i = 0; i < state.lines; i++) ctx.log.info('poll ' + n + ' line ' + i);
+        return n >= state.polls ? { logged: state.lines * (n + 1) } : ctx.poll({ n: n, polls: state.polls, lines: state.lines }, 5);
+      }
+    }`,
+  },
   '@test/waiter': {
     mode: 'callback',
     body: `{

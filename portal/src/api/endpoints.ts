@@ -5,7 +5,7 @@
 import type { FlowGraph, JsonValue } from '@opsloom/core/model';
 import type { GraphError } from '@opsloom/core/model';
 import type { PluginSummary } from '../model/node-kinds.js';
-import type { NodeDetail, Task, TaskState } from '../model/task-types.js';
+import type { LogLine, NodeDetail, Task, TaskState } from '../model/task-types.js';
 import { api, type ApiClient } from './client.js';
 
 /** A signed-in user (`GET /api/v1/auth/me`). */
@@ -98,6 +98,8 @@ export function endpoints(client: ApiClient = api) {
       client.post<Task>(`${p(project)}/tasks`, body),
     taskAction: (project: string, id: string, op: string) => client.post<Task>(`${p(project)}/tasks/${seg(id)}/${op}`),
     node: (project: string, id: string, nodeId: string) => client.get<NodeDetail>(`${p(project)}/tasks/${seg(id)}/nodes/${seg(nodeId)}`),
+    nodeLogs: (project: string, id: string, nodeId: string, q: { before?: number; after?: number; limit?: number }) =>
+      client.get<{ items: LogLine[]; more: boolean }>(`${p(project)}/tasks/${seg(id)}/nodes/${seg(nodeId)}/logs`, { query: q }),
     nodeAction: (project: string, id: string, nodeId: string, op: string, body?: unknown) =>
       client.post<unknown>(`${p(project)}/tasks/${seg(id)}/nodes/${seg(nodeId)}/${op}`, body),
     taskEventsUrl: (project: string, id: string) => client.url(`${p(project)}/tasks/${seg(id)}/events`),

@@ -8,7 +8,7 @@ import type { FlowNode } from '@opsloom/core/model';
 import { portalApi } from '../api/endpoints.js';
 import { FetchController } from '../controllers/fetch-controller.js';
 import { nodeOperations, type NodeOperation } from '../model/task-operations.js';
-import type { Task } from '../model/task-types.js';
+import type { LogLine, NodeDetail, Task } from '../model/task-types.js';
 import { apiErrorNotice } from './api-missing.js';
 import { sharedStyles } from './shared-styles.js';
 
@@ -33,6 +33,8 @@ export class NodeDetailView extends LitElement {
   @state() private form: NodeOperation | undefined;
   @state() private error = '';
   @state() private busy = false;
+  /** Earlier log lines loaded for the detail shown (dropped when the detail reloads). */
+  @state() private earlier: { detail: NodeDetail; lines: LogLine[]; more: boolean } | undefined;
 
   #detail = new FetchController(this, () => portalApi.node(this.project, this.task.id, this.nodeId),
     () => [this.project, this.task.id, this.nodeId, this.task.nodes[this.nodeId]?.state, this.task.nodes[this.nodeId]?.version]);
@@ -57,9 +59,32 @@ export class NodeDetailView extends LitElement {
           <h3>Inputs (rendered)</h3><pre>${JSON.stringify(d.inputs ?? {}, null, 2)}</pre>
           <h3>Outputs</h3><pre>${JSON.stringify(d.outputs ?? {}, null, 2)}</pre>
           <h3>History</h3>${d.history?.length ? html`<pre>${JSON.stringify(d.history, null, 2)}</pre>` : html`<p class="hint">No earlier attempts.</p>`}
-          <h3>Logs</h3>${d.logs?.length ? html`<div class="log">${d.logs.map((l) => html`<div class=${l.level}>${new Date(l.at).toLocaleTimeString()} [${l.level}] ${l.message}</div>`)}</div>`
-            : html`<p class="hint">No log lines.</p>`}`,
+          <h3>Logs</h3>${this.#logs(d)}`,
       })}`;
+  }
+
+  /** The newest lines come with the detail; earlier ones load a page at a time, in front. */
+  #logs(d: NodeDetail) {
+    const shown = d.logs ?? [];
+    const earlier = this.earlier?.detail === d ? this.earlier : undefined;
+    const lines = [...(earlier?.lines ?? []), ...shown];
+    if (lines.length === 0) return html`<p class="hint">No log lines.</p>`;
+    const more = earlier ? earlier.more : Boolean(d.earlierLogs);
+    return html`${more ? html`<button type="button" class="earlier" ?disabled=${this.busy} @click=${() => this.#loadEarlier(d, lines[0]!.seq)}>Show earlier lines</button>` : nothing}
+      <div class="log">${lines.map((l) => html`<div class=${l.level}>${new Date(l.at).toLocaleTimeString()} [${l.level}] ${l.message}</div>`)}</div>`;
+  }
+
+  async #loadEarlier(d: NodeDetail, before: number): Promise<void> {
+    this.busy = true;
+    try {
+      const page = await portalApi.nodeLogs(this.project, this.task.id, this.nodeId, { before, limit: 1000 });
+      const kept = this.earlier?.detail === d ? this.earlier.lines : [];
+      this.earlier = { detail: d, lines: [...page.items, ...kept], more: page.more };
+    } catch (err) {
+      this.error = `Could not load earlier log lines: ${(err as Error).message}`;
+    } finally {
+      this.busy = false;
+    }
   }
 
   #opForm(node: FlowNode) {

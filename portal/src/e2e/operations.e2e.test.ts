@@ -1,7 +1,7 @@
 /**
  * End to end, in Debian's Chromium against a real core with real sandboxed test plugins:
  * retry a failed node with edited inputs and watch the task finish; answer a waiting node's
- * callback; disable and enable an installed plugin from the marketplace; create a periodic task
+ * callback; page through a node's logs; disable and enable an installed plugin from the marketplace; create a periodic task
  * with its next-runs preview. Screenshots go to test-artifacts/portal/.
  */
 import { after, before, test } from 'node:test';
@@ -87,6 +87,20 @@ test('answers a waiting node with a callback; approval is refused with its reaso
   await bar().locator('.badge', { hasText: 'finished' }).waitFor({ timeout: 20_000 });
   const node = await ops.node(id, 'wait');
   assert.deepEqual((node.outputs as { got: unknown }).got, [{ drained: true }]);
+});
+
+test("a node's detail shows its newest log lines and loads the earlier ones on demand", async () => {
+  const id = await ops.run(graph('Chatty job', [start(), task('talk', '@test/chatty', { lines: 600, polls: 2 }), end()], [['start', 'talk'], ['talk', 'end']]));
+  await ops.waitState(id, 'finished');
+  await page.goto(`${front.url}/#/p/ops/tasks/${id}`);
+  await page.locator('ol-flow-canvas .node[data-id=talk]').click();
+  const log = page.locator('ol-node-detail .log > div');
+  await log.last().filter({ hasText: 'poll 2 line 599' }).waitFor();
+  assert.equal(await log.count(), 1000);
+  await page.locator('ol-node-detail button.earlier').click();
+  await log.first().filter({ hasText: 'execute line 0' }).waitFor();
+  assert.equal(await log.count(), 1800);
+  assert.equal(await page.locator('ol-node-detail button.earlier').count(), 0, 'no earlier lines are left to load');
 });
 
 test('disables and enables an installed plugin from the marketplace, and opens its page', async () => {

@@ -46,7 +46,17 @@ export interface NodeDetail extends TaskNodeRun {
   inputs?: Record<string, JsonValue>;
   outputs?: Record<string, JsonValue>;
   history?: Record<string, JsonValue>[];
-  logs?: { at: string; level: string; message: string }[];
+  /** The node's newest log lines; `earlierLogs` when there are earlier ones (see `nodeLogs`). */
+  logs?: LogLine[];
+  earlierLogs?: boolean;
+}
+
+/** A line a plugin logged; `seq` orders a node's lines and pages through them. */
+export interface LogLine {
+  seq: number;
+  at: string;
+  level: string;
+  message: string;
 }
 
 /** One Server-Sent Event of `GET /tasks/:taskId/events`. */

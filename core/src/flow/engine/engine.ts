@@ -170,7 +170,14 @@ export class FlowEngine {
   /** Handles one queue message, then the chain of steps it leads to that this worker runs inline. */
   async handle(msg: StepMessage): Promise<void> {
     let next: StepMessage | undefined = msg;
-    while (next && !this.closing) next = await this.step(next);
+    try {
+      while (next && !this.closing) next = await this.step(next);
+    } catch (err) {
+      // The queue runs the message again and the sweeper re-sends it: said here, since a step that
+      // fails each time (a write the database refuses) would otherwise repeat unseen.
+      this.deps.log.warn({ err, taskId: next?.t, nodeId: next?.n, kind: next?.k }, 'a flow step failed; it will be run again');
+      throw err;
+    }
   }
 
   /** Runs one step; returns the next step to run at once, if it made one ready. */

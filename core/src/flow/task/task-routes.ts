@@ -3,10 +3,11 @@ import { route, type Route } from '../../http/route.js';
 import { iso, name, projectParams, queryInt } from '../../http/schemas.js';
 import type { JsonValue } from '../../model/index.js';
 import type { TaskService } from './task-service.js';
-import type { NodeRecord, TaskHeader } from './task-types.js';
+import type { LogLine, NodeRecord, TaskHeader } from './task-types.js';
 
 const taskParams = projectParams.extend({ taskId: z.string().min(1).max(64) });
 const nodeParams = taskParams.extend({ nodeId: z.string().min(1).max(64) });
+const logView = (l: LogLine) => ({ ...l, at: iso(l.at) });
 const json = z.custom<JsonValue>(() => true);
 
 const nodeView = (n: NodeRecord) => ({
@@ -99,8 +100,18 @@ export function nodeRoutes(tasks: TaskService): Route[] {
         return {
           id: params.nodeId, definition: d.def, ...nodeView(d.detail), inputs: d.detail.inputs, outputs: d.detail.outputs,
           history: d.history.map((h) => ({ ...h, startedAt: iso(h.startedAt), finishedAt: iso(h.finishedAt) })),
-          logs: d.logs.map((l) => ({ ...l, at: iso(l.at) })),
+          logs: d.logs.lines.map(logView), earlierLogs: d.logs.more,
         };
+      },
+    }),
+    route({
+      id: 'node.logs', method: 'get', path: `${base}/logs`, tag: 'nodes', auth: { project: 'read' }, params: nodeParams,
+      summary: "A page of a node's log lines: before a line (earlier ones), after a line (newer ones, to follow it) or the newest",
+      query: z.object({ before: queryInt(1, Number.MAX_SAFE_INTEGER).optional(), after: queryInt(0, Number.MAX_SAFE_INTEGER).optional(), limit: queryInt(1, 5000).default(1000) })
+        .refine((q) => q.before === undefined || q.after === undefined, { message: 'give before or after, not both', path: ['before'] }),
+      async handler({ project, params, query }) {
+        const page = await tasks.nodeLogs(project.id, params.taskId, params.nodeId, query);
+        return { items: page.lines.map(logView), more: page.more };
       },
     }),
     route({

@@ -9,6 +9,8 @@ import type { TaskStore } from './task-store.js';
 import { ACTIVE_NODE_STATES, type NodeRecord, type NodeState, type Task, type TaskHeader, type TaskState } from './task-types.js';
 
 /** Thrown when an operation does not fit the node's or task's current state; names both. */
+/** Log lines a node's detail carries: its newest; earlier ones are paged with {@link TaskService.nodeLogs}. */
+const DETAIL_LOG_LINES = 1000;
 const refuse = (what: string, why: string, code = 'operation_refused') => new StateError(`cannot ${what}: ${why}`, code);
 
 /**
@@ -157,8 +159,14 @@ export class TaskService {
 
   async nodeDetail(projectId: string, taskId: string, nodeId: string) {
     const { def } = await this.node(projectId, taskId, nodeId);
-    const [detail, history, logs] = await Promise.all([this.store.nodeDetail(taskId, nodeId), this.store.history(taskId, nodeId), this.store.logs(taskId, nodeId)]);
+    const [detail, history, logs] = await Promise.all([this.store.nodeDetail(taskId, nodeId), this.store.history(taskId, nodeId), this.store.logs(taskId, nodeId, { limit: DETAIL_LOG_LINES })]);
     return { def, detail: detail!, history, logs };
+  }
+
+  /** A page of a node's log lines (see {@link TaskStore.logs}). */
+  async nodeLogs(projectId: string, taskId: string, nodeId: string, page: { before?: number; after?: number; limit: number }) {
+    await this.node(projectId, taskId, nodeId);
+    return this.store.logs(taskId, nodeId, page);
   }
 
   private assertNode(row: NodeRecord, states: NodeState[], what: string): void {

@@ -2,7 +2,7 @@ import type { Db } from '../../store/db.js';
 import { DirectSql, type SqlRunner } from '../../store/direct-sql.js';
 import { newId } from '../../store/ids.js';
 import type { FlowGraph, JsonValue } from '../../model/index.js';
-import type { NodeDetail, NodeHistoryEntry, NodeRecord, NodeState, Task, TaskHeader, TaskState } from './task-types.js';
+import type { NodeDetail, LogLine, NodeHistoryEntry, NodeRecord, NodeState, Task, TaskHeader, TaskState } from './task-types.js';
 
 type Tx = SqlRunner;
 
@@ -29,6 +29,9 @@ function toHeader(r: Omit<TaskRow, 'graph'>): TaskHeader {
 
 const TASK_HEADER_COLUMNS = ['id', 'project_id', 'template_id', 'template_version', 'name', 'state', 'variables', 'parent_task_id', 'parent_node_id',
   'create_method', 'created_by', 'created_at', 'started_at', 'finished_at', 'error'] as const;
+
+/** Log rows per insert: under SQLite's 500 terms of a compound SELECT, and a packet of a few MB at most on MySQL. */
+const LOG_ROWS_PER_INSERT = 100;
 
 /** Columns of a node row without its large JSON payloads (status queries read only these). */
 const NODE_COLUMNS = ['task_id', 'node_id', 'state', 'version', 'loop', 'retries', 'attempts', 'started_at', 'finished_at', 'updated_at',
@@ -301,13 +304,29 @@ export class TaskStore {
   }
 
   async addLogs(taskId: string, nodeId: string, lines: { at: number; level: string; message: string }[], tx: Tx = this.db): Promise<void> {
-    if (lines.length === 0) return;
-    await tx('task_logs').insert(lines.map((l) => ({ task_id: taskId, node_id: nodeId, at: l.at, level: l.level.slice(0, 8), message: l.message.slice(0, 65_536) })));
+    const rows = lines.map((l) => ({ task_id: taskId, node_id: nodeId, at: l.at, level: l.level.slice(0, 8), message: l.message.slice(0, 65_536) }));
+    // In slices: SQLite refuses an insert of more than 500 rows (knex makes it one compound
+    // SELECT), and a call may log 1,000 lines; the outcome's commit failed every time, so its
+    // node stayed running and its plugin ran again after each lapsed lease.
+    for (let i = 0; i < rows.length; i += LOG_ROWS_PER_INSERT) await tx('task_logs').insert(rows.slice(i, i + LOG_ROWS_PER_INSERT));
   }
 
-  async logs(taskId: string, nodeId: string, limit = 1000) {
-    return (await this.db('task_logs').where({ task_id: taskId, node_id: nodeId }).orderBy('id').limit(limit).select('at', 'level', 'message'))
-      .map((r: { at: number; level: string; message: string }) => ({ at: Number(r.at), level: r.level, message: r.message }));
+  /**
+   * A page of a node's log lines, oldest first, each with its sequence number. `after` pages
+   * forward (newer lines, for following a node); otherwise the page ends before `before`, or is
+   * the newest lines: a node's last lines say how it ended. `more`: further lines lie that way.
+   */
+  async logs(taskId: string, nodeId: string, page: { before?: number; after?: number; limit: number }): Promise<{ lines: LogLine[]; more: boolean }> {
+    const q = this.db('task_logs').where({ task_id: taskId, node_id: nodeId });
+    if (page.after !== undefined) q.where('id', '>', page.after).orderBy('id', 'asc');
+    else {
+      if (page.before !== undefined) q.where('id', '<', page.before);
+      q.orderBy('id', 'desc');
+    }
+    const rows = await q.limit(page.limit + 1).select('id', 'at', 'level', 'message');
+    const more = rows.length > page.limit;
+    const lines = rows.slice(0, page.limit).map((r: { id: number; at: number; level: string; message: string }) => ({ seq: Number(r.id), at: Number(r.at), level: r.level, message: r.message }));
+    return { lines: page.after !== undefined ? lines : lines.reverse(), more };
   }
 
   /** Nodes the sweeper must look at: ready ones not picked up, expired leases, due wake-ups and deadlines. */

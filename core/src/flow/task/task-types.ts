@@ -83,3 +83,11 @@ export interface NodeHistoryEntry {
   startedAt: number | null;
   finishedAt: number | null;
 }
+
+/** A line a plugin logged for a node; `seq` orders a node's lines and pages through them. */
+export interface LogLine {
+  seq: number;
+  at: number;
+  level: string;
+  message: string;
+}
