@@ -70,6 +70,13 @@ describe('catalog store', () => {
     assert.deepEqual(page2.items.map((i) => i.version), ['1.0.0']);
   });
 
+  test('indexes a version declaring more capabilities than one insert may carry', async () => {
+    const many = Array.from({ length: 600 }, (_, i) => `http:https://h${i}.example.com`);
+    await catalog.replacePackage('@acme/fanout', entriesOf(packument('@acme/fanout', { '1.0.0': { opsloom: { plugin: manifest({ capabilities: many }) } } }, '1.0.0'), 'local', pinned));
+    assert.deepEqual((await catalog.search({ capability: 'http:https://h599.example.com' })).items.map((i) => i.name), ['@acme/fanout']);
+    await catalog.removePackages(['@acme/fanout']);
+  });
+
   test('re-judges signatures when keys are pinned, and drops versions and packages that are gone', async () => {
     await catalog.refreshSignatureStates(knownKeys([k1, true], [k2, true]));
     assert.deepEqual((await catalog.versions('@orgb/ping')).map((v) => v.signatureState), ['trusted', 'trusted']);

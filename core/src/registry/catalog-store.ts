@@ -5,6 +5,7 @@ import { searchText, type CatalogEntry } from './catalog-entry.js';
 import { judgeClaim, type CatalogSignatureState } from './catalog-signature.js';
 import type { KnownKeys } from './trust-store.js';
 import { whereLike } from '../store/like.js';
+import { slices } from '../store/slices.js';
 
 /**
  * A catalog row as stored (the readme and schemas only in {@link CatalogStore.get}; the stored
@@ -102,7 +103,7 @@ export class CatalogStore {
     await tx('registry_catalog_details').insert(details).onConflict(['name', 'version']).merge(e.readme !== undefined ? ['manifest', 'readme'] : ['manifest']);
     await tx('registry_catalog_capabilities').where({ name: e.name, version: e.version }).delete();
     const caps = [...new Set(e.capabilities)].filter((c) => c.length <= 191);
-    if (caps.length) await tx('registry_catalog_capabilities').insert(caps.map((capability) => ({ name: e.name, version: e.version, capability })));
+    for (const part of slices(caps, 500)) await tx('registry_catalog_capabilities').insert(part.map((capability) => ({ name: e.name, version: e.version, capability })));
   }
 
   /** Searches the catalog; `total` counts every match, `items` holds one page. */

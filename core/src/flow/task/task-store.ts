@@ -1,8 +1,9 @@
 import type { Db } from '../../store/db.js';
 import { DirectSql, type SqlRunner } from '../../store/direct-sql.js';
 import { newId } from '../../store/ids.js';
+import { slices } from '../../store/slices.js';
 import type { FlowGraph, JsonValue } from '../../model/index.js';
-import type { NodeDetail, LogLine, NodeHistoryEntry, NodeRecord, NodeState, Task, TaskHeader, TaskState } from './task-types.js';
+import type { LogLine, NodeDetail, NodeHistoryEntry, NodeRecord, NodeState, Task, TaskHeader, TaskState } from './task-types.js';
 
 type Tx = SqlRunner;
 
@@ -163,9 +164,9 @@ export class TaskStore {
         parent_node_id: task.parentNodeId, create_method: task.createMethod, created_by: task.createdBy, created_at: task.createdAt, updated_at: now,
       });
       const rows = task.graph.nodes.map((node) => ({ task_id: task.id, node_id: node.id, state: 'pending', version: newId(), updated_at: now }));
-      for (let i = 0; i < rows.length; i += 500) await t('task_nodes').insert(rows.slice(i, i + 500));
+      for (const part of slices(rows, 500)) await t('task_nodes').insert(part);
       const varRows = Object.entries(vars).map(([key, value]) => ({ task_id: task.id, key, value: JSON.stringify(value) }));
-      for (let i = 0; i < varRows.length; i += 500) await t('task_vars').insert(varRows.slice(i, i + 500));
+      for (const part of slices(varRows, 500)) await t('task_vars').insert(part);
     };
     if (tx === this.db) await this.db.transaction(run);
     else await run(tx);
@@ -308,7 +309,7 @@ export class TaskStore {
     // In slices: SQLite refuses an insert of more than 500 rows (knex makes it one compound
     // SELECT), and a call may log 1,000 lines; the outcome's commit failed every time, so its
     // node stayed running and its plugin ran again after each lapsed lease.
-    for (let i = 0; i < rows.length; i += LOG_ROWS_PER_INSERT) await tx('task_logs').insert(rows.slice(i, i + LOG_ROWS_PER_INSERT));
+    for (const part of slices(rows, LOG_ROWS_PER_INSERT)) await tx('task_logs').insert(part);
   }
 
   /**

@@ -3,6 +3,7 @@ import type { Knex } from 'knex';
 import type { Db } from '../../store/db.js';
 import type { EnrolTokenView, HostView } from '../api-types.js';
 import { whereLike } from '../../store/like.js';
+import { slices } from '../../store/slices.js';
 
 /**
  * A host of a project: one `(cloudArea, ip)` with its agent. The fields are the API's
@@ -54,12 +55,6 @@ interface TokenRow {
   expires_at: number | null; revoked_at: number | null; last_used_at: number | null; uses: number;
 }
 
-/** `items` in parts of `size`: a statement naming thousands of keys would pass the drivers' parameter limits. */
-function chunks<T>(items: readonly T[], size: number): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
-  return out;
-}
 
 const num = (v: number | null): number | null => (v === null || v === undefined ? null : Number(v));
 
@@ -100,7 +95,7 @@ export class HostStore {
   /** The tokens with these hashes (unknown hashes are absent), by hash. */
   async tokensByHash(hashes: readonly string[]): Promise<Map<string, EnrolToken>> {
     const out = new Map<string, EnrolToken>();
-    for (const part of chunks([...new Set(hashes)], 500)) {
+    for (const part of slices([...new Set(hashes)], 500)) {
       for (const row of await this.db<TokenRow>('job_enrol_tokens').whereIn('token_hash', part)) out.set(row.token_hash, toToken(row));
     }
     return out;
@@ -215,7 +210,7 @@ export class HostStore {
       const last = new Map<string, (typeof hosts)[number]>();
       for (const h of hosts) last.set(identity(h), h);
       const existing = new Map<string, string>();
-      for (const part of chunks([...last.values()], 150)) {
+      for (const part of slices([...last.values()], 150)) {
         const rows = await trx<HostRow>('job_hosts').select('id', 'project_id', 'cloud_area', 'ip')
           .whereIn(['project_id', 'cloud_area', 'ip'], part.map((h) => [h.projectId, h.cloudArea, h.ip]));
         for (const r of rows) existing.set(identity({ projectId: r.project_id, cloudArea: Number(r.cloud_area), ip: r.ip }), r.id);
@@ -237,7 +232,7 @@ export class HostStore {
           gateway_id: null, connection_id: null, last_seen_at: null, created_at: h.createdAt, updated_at: h.updatedAt,
         });
       }
-      for (const part of chunks(inserts, 30)) await trx('job_hosts').insert(part);
+      for (const part of slices(inserts, 30)) await trx('job_hosts').insert(part);
       return hosts.map((h) => existing.get(identity(h))!);
     });
   }
