@@ -112,6 +112,19 @@ describe('flow execution', () => {
     assert.equal(t.nodes.small!.state, 'finished');
   });
 
+  test('a gateway failing with a message longer than its column holds still fails, with the message cut', async () => {
+    // The message names every condition, and a template's conditions may be long: 30 of 3,000 characters.
+    const long = (i: number) => `n === ${i} && '${'x'.repeat(3000)}'.length > 0`;
+    const branches = Array.from({ length: 30 }, (_, i) => `b${i}`);
+    const id = await f.run(graph('wordy', [start(), gateway('g', 'exclusive'), ...branches.map((b) => task(b, '@test/echo')), gateway('c', 'converge'), end()], [
+      ['start', 'g'], ...branches.map((b, i) => ['g', b, { id: `to-${b}`, condition: { expression: long(i) } }] as [string, string, object]), ...branches.map((b) => [b, 'c'] as [string, string]), ['c', 'end'],
+    ], { n: { type: 'number', value: 99, show: true } }));
+    const t = await f.waitState(id, 'failed');
+    assert.equal(t.nodes.g!.state, 'failed');
+    assert.match(t.nodes.g!.error!, /^no condition of exclusive gateway g is true/);
+    assert.ok(t.nodes.g!.error!.length <= 8000 && t.nodes.g!.error!.endsWith('…'), 'cut to what the column holds');
+  });
+
   test('conditional-parallel runs the true branches only and converges on them', async () => {
     const g = graph('cpg', [
       start(), gateway('g', 'conditional-parallel'), task('a', '@test/echo'), task('b', '@test/echo'), task('c', '@test/echo'), gateway('j', 'converge'), end(),

@@ -84,11 +84,23 @@ const COLUMN: Record<keyof NodePatch, string> = {
 };
 const JSON_FIELDS = new Set<keyof NodePatch>(['inputs', 'inputOverride', 'outputs', 'pluginState']);
 
+/** Characters of an error kept: its column is a TEXT (64 KB on MySQL). */
+const ERROR_CHARS = 8000;
+
+/**
+ * An error text cut to what its column holds. Messages quote templates' expressions and
+ * conditions, so their length is the template author's; one the database refused would fail the
+ * write that fails the node, every time, and leave it running.
+ */
+function bounded(error: string | null): string | null {
+  return error !== null && error.length > ERROR_CHARS ? `${error.slice(0, ERROR_CHARS - 1)}…` : error;
+}
+
 function toRow(p: NodePatch): Record<string, unknown> {
   const row: Record<string, unknown> = { updated_at: Date.now() };
   for (const [k, v] of Object.entries(p) as [keyof NodePatch, unknown][]) {
     if (v === undefined) continue;
-    row[COLUMN[k]] = JSON_FIELDS.has(k) && v !== null ? JSON.stringify(v) : v;
+    row[COLUMN[k]] = JSON_FIELDS.has(k) && v !== null ? JSON.stringify(v) : k === 'error' ? bounded(v as string | null) : v;
   }
   return row;
 }
@@ -214,7 +226,7 @@ export class TaskStore {
     const row: Record<string, unknown> = { state: patch.state, updated_at: Date.now() };
     if (patch.startedAt !== undefined) row.started_at = patch.startedAt;
     if (patch.finishedAt !== undefined) row.finished_at = patch.finishedAt;
-    if (patch.error !== undefined) row.error = patch.error;
+    if (patch.error !== undefined) row.error = bounded(patch.error);
     const columns = Object.keys(row);
     const sql = `update \`tasks\` set ${columns.map((c) => `\`${c}\` = ?`).join(', ')} where \`id\` = ? and \`state\` in (${from.map(() => '?').join(', ')})`;
     return (await this.sql.run(tx, sql, [...columns.map((c) => row[c]), id, ...from])) > 0;
@@ -292,7 +304,7 @@ export class TaskStore {
     await tx('task_node_history').insert({
       task_id: taskId, node_id: nodeId, loop: e.loop, retries: e.retries, attempts: e.attempts, state: e.state,
       inputs: e.inputs === null ? null : JSON.stringify(e.inputs), outputs: e.outputs === null ? null : JSON.stringify(e.outputs),
-      error: e.error, started_at: e.startedAt, finished_at: e.finishedAt,
+      error: bounded(e.error), started_at: e.startedAt, finished_at: e.finishedAt,
     });
   }
 
