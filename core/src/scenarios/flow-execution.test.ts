@@ -256,6 +256,17 @@ describe('flow execution', () => {
     assert.deepEqual(Object.keys(sub.outputs as object).sort(), ['_loop', '_result', 'doubled']);
   });
 
+  test('a subflow whose child task name would be over long runs, its name cut to fit', async () => {
+    const child = await f.template(graph('child-named', [start(), task('work', '@test/echo'), end()], [['start', 'work'], ['work', 'end']]));
+    const parent = graph('parent-named', [start(), { id: 'sub', name: 'Deploy '.repeat(40), type: 'subflow', template: { id: child, version: 1 }, params: {} }, end()], [['start', 'sub'], ['sub', 'end']]);
+    const id = await f.run(parent, { name: 'N'.repeat(128) });
+    await f.waitState(id, 'finished');
+    const sub = await f.get(id);
+    const name = (await f.get(sub.nodes.sub!.childTaskId!)).name;
+    assert.ok(name.length <= 200, `${name.length} characters`);
+    assert.match(name, /^N+… \/ Deploy Deploy .*…$/);
+  });
+
   test('subflow params arrive as data: a literal param and a rendered value holding ${ are not evaluated again in the child', async () => {
     const child = await f.template(graph('child-literal', [start(), task('work', '@test/echo', { value: '${script}', heard: '${note}' }), end()], [['start', 'work'], ['work', 'end']],
       { script: { type: 'string', show: true, required: true }, note: { type: 'string', show: true } }));

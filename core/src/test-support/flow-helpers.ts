@@ -17,6 +17,7 @@ export const gateway = (id: string, type: 'exclusive' | 'parallel' | 'conditiona
 
 export interface TaskView {
   id: string;
+  name: string;
   state: string;
   error: string | null;
   nodes: Record<string, { state: string; version: string; loop: number; retries: number; attempts: number; error: string | null; errorIgnored: boolean; waiting: string | null; childTaskId: string | null; startedAt: string | null; finishedAt: string | null }>;

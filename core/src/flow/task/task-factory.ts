@@ -70,7 +70,7 @@ export class TaskFactory implements SubflowLauncher {
     if (!version) throw new ValidationError(`subflow ${node.id}: template ${node.template.id} version ${node.template.version} no longer exists`);
     return this.build({
       projectId: parent.projectId, templateId: node.template.id, templateVersion: version.version, graph: version.graph,
-      name: `${parent.name} / ${node.name ?? node.id}`, variables: params, excludeNodes: [], createdBy: parent.createdBy,
+      name: childName(parent.name, node.name ?? node.id), variables: params, excludeNodes: [], createdBy: parent.createdBy,
       createMethod: 'subflow', parent: { taskId: parent.id, nodeId: node.id },
     });
   }
@@ -140,4 +140,18 @@ function typeProblem(type: string, value: JsonValue, options: JsonValue[] | unde
     }
     default: return undefined;
   }
+}
+
+/** Characters a task's name column holds. */
+const TASK_NAME_CHARS = 200;
+
+/**
+ * A subflow's child task name, `<parent> / <node>`, cut to fit its column: names grow a level with
+ * each nested subflow and node names have no limit of their own, and on MySQL a name too long
+ * failed the child's insert every time, leaving the subflow node ready for ever.
+ */
+function childName(parent: string, node: string): string {
+  const label = node.length > TASK_NAME_CHARS / 2 ? `${node.slice(0, TASK_NAME_CHARS / 2 - 1)}…` : node;
+  const room = TASK_NAME_CHARS - label.length - 3;
+  return `${parent.length > room ? `${parent.slice(0, room - 1)}…` : parent} / ${label}`;
 }
