@@ -147,7 +147,7 @@ export interface ExclusiveGateway extends NodeBase {
   type: 'exclusive';
   /**
    * `only` (default): exactly one condition may be true, two true conditions fail the gateway;
-   * `first`: the first true condition, in flow order, wins.
+   * `first`: the first true condition, in flow order, wins; the conditions after it are not evaluated.
    */
   strategy?: 'only' | 'first';
 }

@@ -125,6 +125,20 @@ describe('flow execution', () => {
     assert.ok(t.nodes.g!.error!.length <= 8000 && t.nodes.g!.error!.endsWith('…'), 'cut to what the column holds');
   });
 
+  test('an exclusive gateway with strategy "first" stops at the first true condition: a later one that would fail does not matter', async () => {
+    const mk = () => graph('excl-first-error', [
+      start(), gateway('g', 'exclusive', { strategy: 'first' }), task('a', '@test/echo'), task('b', '@test/echo'), task('other', '@test/echo'), gateway('c', 'converge'), end(),
+    ], [['start', 'g'], ['g', 'a', { id: 'to-a', condition: { expression: 'n > 0' } }], ['g', 'b', { id: 'to-b', condition: { expression: 'hosts[0].ip == "10.0.0.1"' } }],
+      ['g', 'other', { id: 'to-other', default: true }], ['a', 'c'], ['b', 'c'], ['other', 'c'], ['c', 'end']],
+    { n: { type: 'number', value: 1, show: true }, hosts: { type: 'json', value: [] } });
+    const t = await f.waitFor(await f.run(mk()), (v) => v.state === 'finished' || v.state === 'failed', 'an end state');
+    assert.equal(t.state, 'finished', JSON.stringify(t.nodes.g));
+    assert.deepEqual([t.nodes.a!.state, t.nodes.b!.state], ['finished', 'pending']);
+    // Before the first true condition every one counts: a failing one fails the gateway.
+    const failed = await f.waitState(await f.run(mk(), { variables: { n: 0 } }), 'failed');
+    assert.match(failed.nodes.g!.error!, /condition of flow to-b/);
+  });
+
   test('conditional-parallel runs the true branches only and converges on them', async () => {
     const g = graph('cpg', [
       start(), gateway('g', 'conditional-parallel'), task('a', '@test/echo'), task('b', '@test/echo'), task('c', '@test/echo'), gateway('j', 'converge'), end(),

@@ -242,10 +242,15 @@ export class FlowEngine {
     if (def.type !== 'exclusive' && def.type !== 'conditional-parallel') return out;
     const scope = await this.scope(task);
     const conditional = out.filter((f) => !f.default && f.condition);
-    const results = await Promise.all(conditional.map(async (f) => ({
-      flow: f, ok: await this.deps.sandbox.evaluateCondition(f.condition!.expression, scope, { input: `condition of flow ${f.id}` }),
-    })));
-    const truthy = results.filter((r) => r.ok).map((r) => r.flow);
+    const holds = (f: FlowEdge) => this.deps.sandbox.evaluateCondition(f.condition!.expression, scope, { input: `condition of flow ${f.id}` });
+    let truthy: FlowEdge[] = [];
+    if (def.type === 'exclusive' && def.strategy === 'first') {
+      // The first true condition, in flow order, wins: the ones after it are not evaluated, so one that would fail cannot fail the gateway.
+      for (const f of conditional) if (await holds(f)) { truthy = [f]; break; }
+    } else {
+      const results = await Promise.all(conditional.map(async (f) => ({ flow: f, ok: await holds(f) })));
+      truthy = results.filter((r) => r.ok).map((r) => r.flow);
+    }
     const fallback = out.find((f) => f.default);
     const describe = (fs: FlowEdge[]) => fs.map((f) => `${f.id} (${f.condition?.name ?? f.condition?.expression})`).join(', ');
     if (def.type === 'conditional-parallel') {
@@ -253,7 +258,7 @@ export class FlowEngine {
       if (fallback) return [fallback];
       throw new Error(`no condition of gateway ${def.id} is true and it has no default flow; conditions: ${describe(conditional)}`);
     }
-    if (truthy.length === 1 || (truthy.length > 1 && def.strategy === 'first')) return [truthy[0]!];
+    if (truthy.length === 1) return truthy;
     if (truthy.length > 1) throw new Error(`gateway ${def.id} needs exactly one true condition, but ${describe(truthy)} are all true (set its strategy to "first" to take the first)`);
     if (fallback) return [fallback];
     throw new Error(`no condition of exclusive gateway ${def.id} is true and it has no default flow; conditions: ${describe(conditional)}`);
