@@ -120,6 +120,16 @@ describe('flow operations', () => {
     assert.equal(late.status, 409);
   });
 
+  test('a poll message that comes before the plugin\'s delay is up (a duplicate, or the sweeper\'s re-send) does not poll early', async () => {
+    const { engine } = s.ops.services.modules.get('flow') as { engine: FlowEngine };
+    const id = await f.run(one('poll-early', task('a', '@test/poller', { times: 1, delayMs: 60_000 })));
+    const t = await f.waitNode(id, 'a', 'waiting');
+    // A second wake-up for the same wait; one poll would finish the node.
+    await engine.handle({ t: id, n: 'a', v: t.nodes.a!.version, k: 'poll', w: Date.now() });
+    assert.equal((await f.get(id)).nodes.a!.state, 'waiting', 'the plugin asked for 60 s before its next poll');
+    assert.equal((await f.taskOp(id, 'revoke')).status, 200);
+  });
+
   test('force-fail stops a waiting node; its late callback is refused', async () => {
     const id = await f.run(one('force', task('a', '@test/waiter', {})));
     const t = await f.waitNode(id, 'a', 'waiting');

@@ -193,8 +193,13 @@ export class FlowEngine {
     const def = loaded.run.node(msg.n);
     if (msg.k === 'child') { await this.childEnded(loaded.task, row); return; }
     if (msg.k === 'poll') {
-      if (row.state === 'waiting' && row.waitKind === 'poll') return (await this.callPlugin(loaded.task, row, def as TaskNode, 'poll', { detail: row }))?.next;
-      return;
+      if (row.state !== 'waiting' || row.waitKind !== 'poll') return;
+      // Another wake-up than the one this wait scheduled (a sweeper re-send, a redelivery), before
+      // the wait is due, finds a poll that ran since: the message for the plugin's next poll is on
+      // its way. Polling now would ignore the plugin's delay and start a second chain of polls.
+      if (row.wakeAt && row.wakeAt > Date.now() && msg.w !== row.wakeAt) return;
+      // The plugin state is read once the poll is claimed: one that ran since this row was read moved it on.
+      return (await this.callPlugin(loaded.task, row, def as TaskNode, 'poll'))?.next;
     }
     if (row.state !== 'ready') return;
     if (row.wakeAt && row.wakeAt > Date.now()) {
