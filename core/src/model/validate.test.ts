@@ -216,6 +216,14 @@ const INVALID: Record<string, InvalidCase> = {
     graph: build(['start>a>end'], { variables: { _system: { type: 'json' } } }),
     rule: 'reserved_variable_key',
   },
+  'variable named __proto__': {
+    graph: build(['start>a>end'], { variables: JSON.parse('{"__proto__": {"type": "json", "value": {"polluted": true}}}') as never }),
+    rule: 'invalid_variable_key',
+  },
+  'output mapped to __proto__': {
+    graph: build(['start>a>end'], { nodes: { a: { outputs: JSON.parse('{"value": "__proto__"}') } as never } }),
+    rule: 'invalid_variable_key', nodeId: 'a',
+  },
   'flow output that is no variable': {
     graph: { ...build(['start>a>end']), outputs: ['nope'] },
     rule: 'unknown_output_variable',

@@ -25,6 +25,9 @@ const RESERVED_WORDS = new Set([
 export function variableKeyProblem(key: string): string | undefined {
   if (!IDENTIFIER.test(key)) return 'is not an identifier (letters, digits, _ and $, not starting with a digit)';
   if (RESERVED_WORDS.has(key)) return 'is a JavaScript reserved word';
+  // Variables are kept in plain objects keyed by name; assigning this key sets the object's
+  // prototype instead, so the variable would vanish and `${__proto__}` read something else.
+  if (key === '__proto__') return "is JavaScript's prototype accessor";
   return undefined;
 }
 
