@@ -13,7 +13,7 @@
  *
  * Outcomes are a JSON array, one entry per expression: `{"v": <json>}` a value, `{"u": 1}`
  * undefined, `{"k": kind, "m": message}` a failure (`syntax`, `reference`, `runtime`, `result`:
- * not data, e.g. a function, a promise, NaN or Infinity anywhere in it).
+ * not data, e.g. a promise, or a function, a symbol, NaN or Infinity anywhere in it).
  */
 export const ISOLATE_PROGRAM = String.raw`(function () {
   'use strict';
@@ -103,13 +103,20 @@ export const ISOLATE_PROGRAM = String.raw`(function () {
       if (type === 'object' && value !== null && typeof value.then === 'function') {
         return failure('result', 'the result is a promise; expressions are synchronous');
       }
-      // JSON would turn NaN and ±Infinity into null without a word: a silent wrong value.
-      let notJson;
+      // JSON would turn NaN and ±Infinity into null, and drop a function or symbol inside the
+      // result (or make it null in an array), without a word: a silent wrong value.
+      let notJson; // the key and value of the first such value
       const json = stringify(value, (key, v) => {
-        if (typeof v === 'number' && !isFiniteNumber(v) && notJson === undefined) notJson = (key === '' ? 'the result is ' : 'the result\'s ' + key + ' is ') + String(v);
+        const t = typeof v;
+        if (notJson === undefined && (t === 'number' ? !isFiniteNumber(v) : t === 'function' || t === 'symbol')) notJson = { key, v };
         return v;
       });
-      if (notJson !== undefined) return failure('result', notJson + ', which is not a JSON number');
+      if (notJson !== undefined) {
+        const where = notJson.key === '' ? 'the result is ' : 'the result\'s ' + notJson.key + ' is ';
+        return failure('result', typeof notJson.v === 'number'
+          ? where + String(notJson.v) + ', which is not a JSON number'
+          : where + 'a ' + typeof notJson.v + '; an expression must produce data (JSON)');
+      }
       return json === undefined ? '{"u":1}' : '{"v":' + json + '}';
     } catch (err) {
       return failure('result', 'the result cannot be turned into JSON: ' + describe(err));

@@ -68,6 +68,14 @@ test('results that are not data fail', async () => {
   await assert.rejects(sandbox.evaluate('() => 1', {}), failsWith('result', 'function'));
   await assert.rejects(sandbox.evaluate('Promise.resolve(1)', {}), failsWith('result', 'promise'));
   await assert.rejects(sandbox.evaluate('10n', {}), failsWith('result', 'bigint'));
+  await assert.rejects(sandbox.evaluate('(() => { const a = {}; a.self = a; return a })()', {}), failsWith('result', 'circular'));
+});
+
+test('a function or symbol inside a result fails instead of vanishing from it', async () => {
+  await assert.rejects(sandbox.evaluate('({ host: "web-1", port: () => 22 })', {}), failsWith('result', "the result's port is a function"));
+  await assert.rejects(sandbox.evaluate('[1, Symbol("x")]', {}), failsWith('result', "the result's 1 is a symbol"));
+  await assert.rejects(sandbox.render('cmd ${ { run: list.map } }', { list: [] }, where), failsWith('result', 'function', '"cmd"'));
+  assert.deepEqual(await sandbox.evaluate('({ at: new Date(0), none: undefined, list: [null] })', {}), { at: '1970-01-01T00:00:00.000Z', list: [null] });
 });
 
 test('a large variable an expression does not read stays out of its way', async () => {
