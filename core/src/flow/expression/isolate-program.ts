@@ -4,7 +4,8 @@
  *
  * Hardening, so that nothing one evaluation does is seen by the next:
  * - non-standard or side-channel globals (`WebAssembly`, `SharedArrayBuffer`, `Atomics`,
- *   `console`, `WeakRef`, `FinalizationRegistry`) are deleted;
+ *   `console`, `WeakRef`, `FinalizationRegistry`) and RegExp's legacy statics (`RegExp.input`,
+ *   `RegExp.$1`, …: the last match) are deleted;
  * - every object reachable from the global object, and the hidden intrinsics (generator, async,
  *   iterator prototypes), is frozen: prototype pollution fails instead of leaking;
  * - each expression gets its own copy of the scope, parsed from JSON, with a null prototype,
@@ -33,6 +34,11 @@ export const ISOLATE_PROGRAM = String.raw`(function () {
 
   for (const name of ['WebAssembly', 'SharedArrayBuffer', 'Atomics', 'console', 'WeakRef', 'FinalizationRegistry']) {
     delete globalThis[name];
+  }
+  // RegExp's legacy static accessors (input, $_, lastMatch, leftContext, $1…$9, …) hold the realm's
+  // last match: the string one evaluation matched (a password) would be there for the next to read.
+  for (const key of ownKeys(RegExp)) {
+    if (key !== Symbol.species && describeProp(RegExp, key).get) delete RegExp[key];
   }
   const roots = [
     globalThis,

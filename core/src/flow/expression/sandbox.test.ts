@@ -144,6 +144,13 @@ test('prototype pollution in one evaluation does not leak into the next', async 
   await assert.rejects(sandbox.evaluate('leaked', {}), failsWith('reference'));
 });
 
+test('the last match of a regular expression is not left for the next evaluation to read', async () => {
+  assert.equal(await sandbox.evaluate('password.replace(/-/g, "")', { password: 's3cr3t-pass' }), 's3cr3tpass');
+  const leftovers = await sandbox.evaluate('[RegExp.input, RegExp.lastMatch, RegExp.leftContext, RegExp.$1, RegExp["$_"]]', {});
+  assert.ok(!JSON.stringify(leftovers).includes('s3cr3t'), `another task's value leaked: ${JSON.stringify(leftovers)}`);
+  assert.deepEqual(await sandbox.evaluate('"a-b".split(/-/).concat("x1".match(/\\d/))', {}), ['a', 'b', '1'], 'regular expressions still work');
+});
+
 test('scope is a copy: mutations stay inside one expression', async () => {
   const scope = { list: [3, 1, 2], cfg: { n: 1 } };
   const out = await sandbox.render({ a: '${list.sort()}', b: '${(cfg.n = 9, cfg.n)}', c: '${list[0]}-${cfg.n}' }, scope, where);
