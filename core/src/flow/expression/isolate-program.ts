@@ -78,7 +78,12 @@ export const ISOLATE_PROGRAM = String.raw`(function () {
     if (entry) return entry;
     try {
       // Sloppy outer function for "with" (variables as bare names); the expression itself is strict.
-      entry = { fn: new Fn('__scope', 'with (__scope) { return (() => { "use strict"; return (\n' + src + '\n); })(); }') };
+      const fn = new Fn('__scope', 'with (__scope) { return (() => { "use strict"; return (\n' + src + '\n); })(); }');
+      // Cached for every later run of the same text, and reachable as arguments.callee: frozen, it
+      // cannot carry one task's data to the next.
+      freeze(fn);
+      freeze(fn.prototype);
+      entry = { fn };
     } catch (err) {
       entry = { error: describe(err) };
     }

@@ -151,6 +151,14 @@ test('the last match of a regular expression is not left for the next evaluation
   assert.deepEqual(await sandbox.evaluate('"a-b".split(/-/).concat("x1".match(/\\d/))', {}), ['a', 'b', '1'], 'regular expressions still work');
 });
 
+test('an expression cannot keep data on its compiled function for the next task that runs the same text', async () => {
+  // The same text in two tasks (a shared template): it shows what an earlier run left, then leaves its own secret.
+  const probe = '(() => { const f = arguments.callee; const before = [f.seen, f.prototype.seen].map((x) => x ?? null);'
+    + ' try { f.seen = secret } catch {} try { f.prototype.seen = secret } catch {} return before })()';
+  assert.deepEqual(await sandbox.evaluate(probe, { secret: 'A-password' }), [null, null]);
+  assert.deepEqual(await sandbox.evaluate(probe, { secret: 'B' }), [null, null]);
+});
+
 test('scope is a copy: mutations stay inside one expression', async () => {
   const scope = { list: [3, 1, 2], cfg: { n: 1 } };
   const out = await sandbox.render({ a: '${list.sort()}', b: '${(cfg.n = 9, cfg.n)}', c: '${list[0]}-${cfg.n}' }, scope, where);
