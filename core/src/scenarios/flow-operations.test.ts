@@ -86,6 +86,24 @@ describe('flow operations', () => {
     assert.equal(t2.nodes.next!.state, 'finished');
   });
 
+  test("a subflow node's timeout bounds each attempt's child task: the child is revoked, then retry and fail-and-skip apply", async () => {
+    const child = await f.template(graph('slow-child', [start(), task('a', '@test/poller', { times: 1000, delayMs: 100 }), end()], [['start', 'a'], ['a', 'end']]));
+    const sub = (extra: Record<string, unknown>) => ({ id: 'sub', type: 'subflow', template: { id: child, version: 1 }, params: {}, ...extra }) as FlowNode;
+    const failed = await f.run(graph('sub-timeout', [start(), sub({ onError: { timeout: { seconds: 1, action: 'fail' }, retry: { times: 1, intervalMs: 10 } } }), end()], [['start', 'sub'], ['sub', 'end']]));
+    const t = await f.waitState(failed, 'failed');
+    assert.equal(t.nodes.sub!.attempts, 2, 'each attempt had the timeout, then the retry followed');
+    assert.match(t.nodes.sub!.error!, /timed out after 1 s/);
+    // Each attempt's child is stopped with it (just after the node moves on).
+    const children = await s.ops.db('tasks').where({ parent_task_id: failed }).select('id');
+    assert.equal(children.length, 2);
+    for (const c of children as { id: string }[]) await f.waitState(c.id, 'revoked');
+
+    const skipped = await f.run(graph('sub-timeout-skip', [start(), sub({ onError: { timeout: { seconds: 1, action: 'fail-and-skip' } } }), task('next', '@test/echo'), end()], [['start', 'sub'], ['sub', 'next'], ['next', 'end']]));
+    const t2 = await f.waitState(skipped, 'finished');
+    assert.deepEqual([t2.nodes.sub!.state, t2.nodes.next!.state], ['skipped', 'finished']);
+    await f.waitState(t2.nodes.sub!.childTaskId!, 'revoked');
+  });
+
   test('stopping an attempt stops only that attempt: a retry that started since runs on', async () => {
     const { engine } = s.ops.services.modules.get('flow') as { engine: FlowEngine };
     const id = await f.run(one('stop-one', task('a', '@test/busy', { ms: 800 })));

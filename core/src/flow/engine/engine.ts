@@ -5,7 +5,7 @@ import { normalizeInput, type FlowEdge, type FlowNode, type JsonValue, type Task
 import type { ExpressionSandbox } from '../expression/index.js';
 import type { PluginGateway, PluginOutcome } from '../plugin-catalog.js';
 import type { NodePatch, TaskStore } from '../task/task-store.js';
-import type { NodeDetail, NodeRecord, NodeState, Task } from '../task/task-types.js';
+import { ACTIVE_NODE_STATES, type NodeDetail, type NodeRecord, type NodeState, type Task, type TaskState } from '../task/task-types.js';
 import { GraphCache, type RunGraph } from './graph-cache.js';
 import { ABORT_CHANNEL, STEP_QUEUE, taskChannel, type StepMessage, type TaskEvent } from './messages.js';
 import { expressionScope, systemVariables } from './scope.js';
@@ -165,6 +165,43 @@ export class FlowEngine {
   /** Stops the task's running plugin calls, or one node's call, or only the attempt under `version`. */
   async abort(taskId: string, nodeId?: string, version?: string): Promise<void> {
     await this.deps.coordination.events.publish(ABORT_CHANNEL, { taskId, ...(nodeId ? { nodeId } : {}), ...(nodeId && version ? { version } : {}) });
+  }
+
+  /**
+   * Applies `op` to a task, then to each task below it (its subflows' child tasks, down the tree),
+   * each in its own transaction, so no transaction locks a parent before its child (the order in
+   * which a child's end or revival reaches its parent). Only the first call has `root` set.
+   */
+  async eachInTree(taskId: string, op: (taskId: string, root: boolean) => Promise<void>, root = true): Promise<void> {
+    await op(taskId, root);
+    for (const child of await this.deps.store.childTasks(taskId)) await this.eachInTree(child.id, op, false);
+  }
+
+  /**
+   * Revokes a task and every task below it: active nodes revoked, in-flight calls cancelled,
+   * nothing starts after. A task past revoking is passed over, or for the root, refused with
+   * `refuse(its state)` when given.
+   */
+  async revokeTree(taskId: string, refuse?: (state: TaskState) => Error): Promise<void> {
+    const { store } = this.deps;
+    await this.eachInTree(taskId, async (id, root) => {
+      const { task } = (await this.task(id))!;
+      await this.commit(async (tx, fx) => {
+        if (!(await store.casTask(id, ['created', 'running', 'paused', 'failed'], { state: 'revoked', finishedAt: Date.now() }, tx))) {
+          if (refuse && root) throw refuse((await store.taskState(id, tx))!);
+          return;
+        }
+        for (const n of await store.nodes(id, tx)) {
+          if (!ACTIVE_NODE_STATES.includes(n.state)) continue;
+          await store.patchNode(id, n.nodeId, { state: 'revoked', version: newId(), finishedAt: Date.now(), leaseUntil: null, deadlineAt: null, wakeAt: null }, tx);
+          this.nodeEvent(fx, id, n.nodeId, 'revoked');
+        }
+        this.taskEvent(fx, id, 'revoked');
+        // A subflow's child revoked on its own fails the parent's node, which would otherwise wait forever.
+        await this.notifyParent(tx, fx, task);
+      });
+      await this.abort(id);
+    });
   }
 
   /** Handles one queue message, then the chain of steps it leads to that this worker runs inline. */
@@ -637,6 +674,8 @@ export class FlowEngine {
     const def = loaded.run.node(nodeId);
     const seconds = 'onError' in def ? def.onError?.timeout?.seconds : undefined;
     await this.commit((tx, fx) => this.failAttempt(tx, fx, loaded.task, row, def, `timed out after ${seconds} s`, { timedOut: true }));
+    // A subflow's child task stops with it (the node moved on, so the child's end no longer reaches it).
+    if (row.waitKind === 'subflow' && row.childTaskId) return this.revokeTree(row.childTaskId);
     // Only this attempt: a retry may start before the abort reaches the process running the call.
     await this.abort(taskId, nodeId, version);
   }
@@ -671,7 +710,9 @@ export class FlowEngine {
     }
     await this.commit(async (tx, fx) => {
       const now = Date.now();
-      if (!(await this.deps.store.casNode(task.id, row.nodeId, ['ready'], row.version, { state: 'waiting', waitKind: 'subflow', startedAt: now, finishedAt: null, attempts: row.attempts + 1, inputs: params }, tx))) return;
+      // Its timeout bounds each attempt's child task, as it bounds a plugin call.
+      const timeoutMs = def.onError?.timeout ? def.onError.timeout.seconds * 1000 : undefined;
+      if (!(await this.deps.store.casNode(task.id, row.nodeId, ['ready'], row.version, { state: 'waiting', waitKind: 'subflow', startedAt: now, finishedAt: null, attempts: row.attempts + 1, inputs: params, deadlineAt: timeoutMs ? now + timeoutMs : null }, tx))) return;
       const child = await this.deps.subflows.insert(tx, prepared);
       await this.deps.store.patchNode(task.id, row.nodeId, { childTaskId: child.childId }, tx);
       fx.messages.push({ msg: { t: child.childId, n: child.startNode, v: child.startVersion, k: 'run' } });

@@ -6,7 +6,7 @@ import type { SqlRunner } from '../../store/direct-sql.js';
 import type { TemplateService } from '../template/template-service.js';
 import type { TaskFactory } from './task-factory.js';
 import type { TaskStore } from './task-store.js';
-import { ACTIVE_NODE_STATES, type NodeRecord, type NodeState, type Task, type TaskHeader, type TaskState } from './task-types.js';
+import { type NodeRecord, type NodeState, type Task, type TaskHeader, type TaskState } from './task-types.js';
 
 /** Thrown when an operation does not fit the node's or task's current state; names both. */
 /** Log lines a node's detail carries: its newest; earlier ones are paged with {@link TaskService.nodeLogs}. */
@@ -80,7 +80,7 @@ export class TaskService {
    */
   async pause(projectId: string, taskId: string): Promise<void> {
     await this.get(projectId, taskId);
-    await this.eachInTree(taskId, (id, root) => this.engine.commit(async (tx, fx) => {
+    await this.engine.eachInTree(taskId, (id, root) => this.engine.commit(async (tx, fx) => {
       if (await this.store.casTask(id, ['running', 'failed'], { state: 'paused' }, tx)) this.engine.taskEvent(fx, id, 'paused');
       else if (root) throw refuse('pause the task', `it is ${await this.store.taskState(id, tx)}`);
     }));
@@ -92,7 +92,7 @@ export class TaskService {
    */
   async resume(projectId: string, taskId: string): Promise<void> {
     await this.get(projectId, taskId);
-    await this.eachInTree(taskId, async (id, root) => {
+    await this.engine.eachInTree(taskId, async (id, root) => {
       const { task } = (await this.engine.task(id))!;
       await this.engine.commit(async (tx, fx) => {
         const nodes = await this.store.nodes(id, tx);
@@ -114,39 +114,7 @@ export class TaskService {
   /** Revokes: in-flight plugin calls are cancelled, nothing starts afterwards, the task cannot resume. */
   async revoke(projectId: string, taskId: string): Promise<void> {
     await this.get(projectId, taskId);
-    await this.revokeTree(taskId, true);
-  }
-
-  private revokeTree(taskId: string, strict: boolean): Promise<void> {
-    return this.eachInTree(taskId, async (id, root) => {
-      const { task } = (await this.engine.task(id))!;
-      await this.engine.commit(async (tx, fx) => {
-        if (!(await this.store.casTask(id, ['created', 'running', 'paused', 'failed'], { state: 'revoked', finishedAt: Date.now() }, tx))) {
-          if (strict && root) throw refuse('revoke the task', `it is already ${await this.store.taskState(id, tx)}`);
-          return;
-        }
-        for (const n of await this.store.nodes(id, tx)) {
-          if (!ACTIVE_NODE_STATES.includes(n.state)) continue;
-          await this.store.patchNode(id, n.nodeId, { state: 'revoked', version: newId(), finishedAt: Date.now(), leaseUntil: null, deadlineAt: null, wakeAt: null }, tx);
-          this.engine.nodeEvent(fx, id, n.nodeId, 'revoked');
-        }
-        this.engine.taskEvent(fx, id, 'revoked');
-        // A subflow's child revoked on its own fails the parent's node, which would otherwise wait forever.
-        await this.engine.notifyParent(tx, fx, task);
-      });
-      await this.engine.abort(id);
-    });
-  }
-
-  /**
-   * Applies `op` to a task, then to each task below it (its subflows' child tasks, down the tree),
-   * each in its own transaction, so no transaction locks a parent before its child (the order in
-   * which a child's end or revival reaches its parent). Only the first call has `root` set: the
-   * operation refuses on the task the operator named, and passes over the others.
-   */
-  private async eachInTree(taskId: string, op: (taskId: string, root: boolean) => Promise<void>, root = true): Promise<void> {
-    await op(taskId, root);
-    for (const child of await this.store.childTasks(taskId)) await this.eachInTree(child.id, op, false);
+    await this.engine.revokeTree(taskId, (state) => refuse('revoke the task', `it is already ${state}`));
   }
 
   async node(projectId: string, taskId: string, nodeId: string): Promise<{ task: Task; row: NodeRecord; def: FlowNode }> {
@@ -245,7 +213,7 @@ export class TaskService {
       throw refuse('force-fail the node', 'it changed meanwhile; reload and try again', 'stale_version');
     }
     await this.engine.abort(taskId, nodeId, row.version);
-    if (row.childTaskId) await this.revokeTree(row.childTaskId, false);
+    if (row.childTaskId) await this.engine.revokeTree(row.childTaskId);
   }
 
   /**
