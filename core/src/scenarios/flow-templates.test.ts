@@ -31,6 +31,18 @@ describe('flow templates', () => {
     assert.equal(list.body.items.length, 0, 'nothing was saved');
   });
 
+  test('a graph of the wrong shape is reported as invalid, never answered with a 500', async () => {
+    const subflowWith = (template: unknown) => ({ name: 'x', nodes: [{ id: 's', type: 'subflow', template, params: {} }], flows: [] });
+    for (const bad of [null, { nodes: 5 }, { name: 'x', nodes: {}, flows: [] }, subflowWith({ id: { a: 1 }, version: 1 }), subflowWith({ id: ['a'], version: 1 })]) {
+      const v = await s.admin.call<{ ok: boolean; errors: { rule: string }[] }>('POST', `${base}/validate`, { graph: bad });
+      assert.equal(v.status, 200, `${JSON.stringify(bad)}: ${JSON.stringify(v.body)}`);
+      assert.equal(v.body.ok, false);
+    }
+    const saved = await s.admin.call<{ code: string }>('POST', base, { name: 'odd subflow', graph: subflowWith({ id: { a: 1 }, version: 1 }) });
+    assert.equal(saved.status, 422, JSON.stringify(saved.body));
+    assert.equal(saved.body.code, 'invalid_flow');
+  });
+
   test('every save is a new immutable version; tasks pin the version they were created from', async () => {
     const id = await f.template(simple('versions'));
     const taskOnV1 = await f.create(id);

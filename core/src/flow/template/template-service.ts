@@ -22,16 +22,19 @@ export class TemplateService {
 
   /** Every problem of a graph in a project: structure, plugins, variables and subflow references. */
   async check(projectId: string, graph: unknown): Promise<GraphError[]> {
+    // The graph is unchecked here: its plugin and subflow references are looked up only where it has
+    // the outline of a graph (a node array, string ids), and the validator reports the rest.
+    const nodes = nodesOf(graph);
     const plugins = new Map<string, boolean>();
-    const wanted = collectPlugins(graph);
+    const wanted = collectPlugins(nodes);
     await Promise.all(wanted.map(async ([name, range]) => plugins.set(`${name}@${range}`, (await this.plugins.resolve(name, range)) !== undefined)));
     const knownVariables = await this.constants(projectId);
     const result = validateGraph(graph, { resolvePlugin: (n, v) => plugins.get(`${n}@${v}`), knownVariables });
     const errors = [...result.errors];
-    for (const node of (graph as FlowGraph).nodes ?? []) {
+    for (const node of nodes) {
       if (node?.type !== 'subflow') continue;
       const version = Number(node.template?.version);
-      const ref = node.template?.id ? await this.store.get(projectId, node.template.id) : undefined;
+      const ref = typeof node.template?.id === 'string' && node.template.id ? await this.store.get(projectId, node.template.id) : undefined;
       const child = ref && Number.isInteger(version) ? await this.store.version(ref.id, version) : undefined;
       if (!child) {
         errors.push({ nodeId: node.id, rule: 'unknown_subflow', message: `subflow template ${node.template?.id} version ${node.template?.version} does not exist in this project` });
@@ -129,10 +132,16 @@ export class TemplateService {
   }
 }
 
+/** The nodes of a graph received from outside, or none when it has no node array. */
+function nodesOf(graph: unknown): FlowGraph['nodes'] {
+  const nodes = (graph as Partial<FlowGraph> | null)?.nodes;
+  return Array.isArray(nodes) ? nodes : [];
+}
+
 /** `[name, range]` of every task node, deduplicated. */
-function collectPlugins(graph: unknown): [string, string][] {
+function collectPlugins(nodes: FlowGraph['nodes']): [string, string][] {
   const out = new Map<string, [string, string]>();
-  for (const n of (graph as FlowGraph)?.nodes ?? []) {
+  for (const n of nodes) {
     if (n?.type === 'task' && typeof n.plugin?.name === 'string' && typeof n.plugin?.version === 'string') out.set(`${n.plugin.name}@${n.plugin.version}`, [n.plugin.name, n.plugin.version]);
   }
   return [...out.values()];
