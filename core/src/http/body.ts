@@ -10,7 +10,13 @@ class UnsupportedMediaTypeError extends AppError {
   readonly code = 'unsupported_media_type';
 }
 
-/** Reads a JSON request body, refusing other media types and bodies over `limit` bytes. */
+/**
+ * Deeper nesting than this is refused: no request needs it, and the recursive walks a body meets
+ * later (graph validation, JSON.stringify when stored) overflow the stack at a few thousand levels.
+ */
+const MAX_DEPTH = 128;
+
+/** Reads a JSON request body, refusing other media types, bodies over `limit` bytes and ones nested over {@link MAX_DEPTH}. */
 export async function readJsonBody(ctx: Context, limit: number): Promise<unknown> {
   const length = Number(ctx.get('content-length') || 0);
   if (length === 0 && !ctx.get('transfer-encoding')) return undefined;
@@ -27,9 +33,25 @@ export async function readJsonBody(ctx: Context, limit: number): Promise<unknown
   }
   const text = Buffer.concat(chunks).toString('utf8');
   if (text.trim() === '') return undefined;
+  let value: unknown;
   try {
-    return JSON.parse(text);
+    value = JSON.parse(text);
   } catch (err) {
     throw new ValidationError(`body is not valid JSON: ${(err as Error).message}`);
   }
+  if (nestedDeeperThan(value, MAX_DEPTH)) throw new ValidationError(`body is nested more than ${MAX_DEPTH} levels deep`);
+  return value;
+}
+
+/** True when arrays and objects inside `value` nest deeper than `limit`; iterative, so any depth is safe to check. */
+function nestedDeeperThan(value: unknown, limit: number): boolean {
+  const stack: [object, number][] = typeof value === 'object' && value !== null ? [[value, 1]] : [];
+  while (stack.length > 0) {
+    const [container, depth] = stack.pop()!;
+    if (depth > limit) return true;
+    for (const child of Object.values(container)) {
+      if (typeof child === 'object' && child !== null) stack.push([child, depth + 1]);
+    }
+  }
+  return false;
 }

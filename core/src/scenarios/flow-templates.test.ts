@@ -96,6 +96,17 @@ describe('flow templates', () => {
     assert.equal((await s.admin.call('POST', `${base}/import`, { ...doc.body, format: 'bk-sops' })).status, 400);
   });
 
+  test('a hostile import nested deeper than any flow needs is refused with 400, and nothing is saved', async () => {
+    const doc = JSON.stringify({ format: 'opsloom.flow/v1', name: 'deep', graph: graph('deep', [start(), task('a', '@test/echo', { value: 'DEEP' }), end()], [['start', 'a'], ['a', 'end']]) });
+    const deep = '['.repeat(5000) + ']'.repeat(5000);
+    const res = await fetch(`${s.url}${base}/import`, { method: 'POST', headers: { authorization: `Bearer ${s.adminToken}`, 'content-type': 'application/json' }, body: doc.replace('"DEEP"', deep) });
+    const problem = await res.json() as { code: string; detail: string };
+    assert.equal(res.status, 400, JSON.stringify(problem));
+    assert.match(problem.detail, /nested/);
+    const list = await s.admin.call<{ items: { name: string }[] }>('GET', base);
+    assert.ok(!list.body.items.some((t) => t.name === 'deep'), 'nothing was saved');
+  });
+
   test('a newer online plugin version is shown per node and upgraded node by node into a new version', async () => {
     const id = await f.template(simple('upgradable'));
     let t = await s.admin.call<{ upgrades: { nodeId: string; latest: string; resolved: string }[] }>('GET', `${base}/${id}`);
