@@ -3,6 +3,9 @@ import { isConditionalGateway, NODE_TYPES } from './graph.js';
 import type { GraphError } from './errors.js';
 import type { GraphIndex } from './topology.js';
 
+/** The longest node or flow id: a task stores them in 64-character columns, and node routes take no longer one. */
+export const MAX_ID_LENGTH = 64;
+
 /**
  * Checks that `value` has the outline of a {@link FlowGraph} (object, node and flow arrays with
  * string ids, a known type on every node). Returns the errors; when there are any, nothing
@@ -29,6 +32,8 @@ export function checkOutline(value: unknown): GraphError[] {
   (value.nodes as unknown[]).forEach((node, i) => {
     if (!isObject(node) || typeof node.id !== 'string' || node.id === '') {
       shape(`nodes[${i}] must be an object with a non-empty string id`);
+    } else if (node.id.length > MAX_ID_LENGTH) {
+      shape(`node id ${node.id.slice(0, 16)}… is ${node.id.length} characters long; use at most ${MAX_ID_LENGTH}`, { nodeId: node.id });
     } else if (typeof node.type !== 'string' || !(NODE_TYPES as readonly string[]).includes(node.type)) {
       errors.push({ nodeId: node.id, rule: 'unknown_node_type',
         message: `node ${node.id} has type ${JSON.stringify(node.type)}; expected one of ${NODE_TYPES.join(', ')}` });
@@ -38,6 +43,8 @@ export function checkOutline(value: unknown): GraphError[] {
     if (!isObject(flow) || typeof flow.id !== 'string' || flow.id === '' ||
       typeof flow.source !== 'string' || typeof flow.target !== 'string') {
       shape(`flows[${i}] must be an object with string id, source and target`);
+    } else if (flow.id.length > MAX_ID_LENGTH) {
+      shape(`flow id ${flow.id.slice(0, 16)}… is ${flow.id.length} characters long; use at most ${MAX_ID_LENGTH}`, { flowId: flow.id });
     }
   });
   return errors;

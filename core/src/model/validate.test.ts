@@ -212,6 +212,22 @@ const INVALID: Record<string, InvalidCase> = {
     graph: build(['start>a>end'], { variables: { x: { type: 'string', value: '${y}' }, y: { type: 'string', value: 'a${x}' } } }),
     rule: 'variable_cycle',
   },
+  'node id longer than a task can store': {
+    graph: build([`start>${'n'.repeat(65)}>end`]),
+    rule: 'invalid_shape', nodeId: 'n'.repeat(65),
+  },
+  'flow id longer than a task can store': {
+    graph: (() => {
+      const g = build(['start>a>end']);
+      g.flows[0]!.id = 'f'.repeat(65);
+      return g;
+    })(),
+    rule: 'invalid_shape', flowId: 'f'.repeat(65),
+  },
+  'variable key longer than a task can store': {
+    graph: build(['start>a>end'], { variables: { ['v'.repeat(129)]: { type: 'string', value: 'x' } } }),
+    rule: 'invalid_variable_key',
+  },
   'reserved variable key': {
     graph: build(['start>a>end'], { variables: { _system: { type: 'json' } } }),
     rule: 'reserved_variable_key',

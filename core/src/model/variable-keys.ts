@@ -14,6 +14,9 @@ export const RESERVED_OUTPUTS: readonly string[] = ['_result', '_loop'];
 
 const IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
 
+/** A task stores its variables under keys of at most this many characters. */
+export const MAX_VARIABLE_KEY_LENGTH = 128;
+
 const RESERVED_WORDS = new Set([
   'break', 'case', 'catch', 'class', 'const', 'continue', 'debugger', 'default', 'delete', 'do', 'else', 'enum',
   'export', 'extends', 'false', 'finally', 'for', 'function', 'if', 'import', 'in', 'instanceof', 'new', 'null',
@@ -24,6 +27,7 @@ const RESERVED_WORDS = new Set([
 /** Why `key` cannot name a variable, phrased to follow "key …", or undefined when it can. */
 export function variableKeyProblem(key: string): string | undefined {
   if (!IDENTIFIER.test(key)) return 'is not an identifier (letters, digits, _ and $, not starting with a digit)';
+  if (key.length > MAX_VARIABLE_KEY_LENGTH) return `is longer than ${MAX_VARIABLE_KEY_LENGTH} characters`;
   if (RESERVED_WORDS.has(key)) return 'is a JavaScript reserved word';
   // Variables are kept in plain objects keyed by name; assigning this key sets the object's
   // prototype instead, so the variable would vanish and `${__proto__}` read something else.

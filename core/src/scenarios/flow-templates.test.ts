@@ -43,6 +43,22 @@ describe('flow templates', () => {
     assert.equal(saved.body.code, 'invalid_flow');
   });
 
+  test('node ids, flow ids and variable keys longer than a task stores them are refused when the template is saved', async () => {
+    const long = 'n'.repeat(65);
+    const cases = [
+      graph('long node id', [start(), task(long, '@test/echo'), end()], [['start', long], [long, 'end']]),
+      graph('long flow id', [start(), task('a', '@test/echo'), end()], [['start', 'a', { id: 'f'.repeat(65) }], ['a', 'end']]),
+      graph('long variable key', [start(), task('a', '@test/echo'), end()], [['start', 'a'], ['a', 'end']], { ['v'.repeat(129)]: { type: 'string', value: 'x' } }),
+    ];
+    for (const g of cases) {
+      const r = await s.admin.call<{ code: string }>('POST', base, { name: g.name, graph: g });
+      assert.equal(r.status, 422, `${g.name}: ${JSON.stringify(r.body)}`);
+      assert.equal(r.body.code, 'invalid_flow');
+    }
+    const sixtyFour = 'n'.repeat(64);
+    await f.waitState(await f.run(graph('longest node id', [start(), task(sixtyFour, '@test/echo'), end()], [['start', sixtyFour], [sixtyFour, 'end']])), 'finished');
+  });
+
   test('every save is a new immutable version; tasks pin the version they were created from', async () => {
     const id = await f.template(simple('versions'));
     const taskOnV1 = await f.create(id);
