@@ -141,4 +141,17 @@ describe('flow templates', () => {
     await f.taskOp(runId, 'start');
     await f.waitState(runId, 'finished');
   });
+
+  test('upgrading many nodes at once saves a version whose comment fits its column', async () => {
+    const ids = Array.from({ length: 20 }, (_, i) => `deploy_step_${String(i).padStart(2, '0')}_on_every_web_server`);
+    const g = graph('many upgrades', [start(), ...ids.map((id) => task(id, '@test/echo')), end()], [['start', ids[0]!], ...ids.slice(1).map((id, i): [string, string] => [ids[i]!, id]), [ids.at(-1)!, 'end']]);
+    const id = await f.template(g);
+    await installTestPlugins(s, '3.0.0', ['@test/echo']);
+    const up = await s.admin.call('POST', `${base}/${id}/upgrade`, { nodes: ids });
+    assert.equal(up.status, 200, JSON.stringify(up.body));
+    const versions = await s.admin.call<{ items: { version: number; comment: string }[] }>('GET', `${base}/${id}/versions`);
+    const comment = versions.body.items[0]!.comment;
+    assert.ok(comment.length <= 500, `a comment of ${comment.length} characters`);
+    assert.match(comment, /^upgraded 20 nodes/);
+  });
 });

@@ -107,7 +107,9 @@ export class TemplateService {
     const missing = nodeIds.filter((n) => !available.has(n));
     if (missing.length) throw new ValidationError(`body.nodes: ${missing.join(', ')} ${missing.length > 1 ? 'have' : 'has'} no newer online plugin version`);
     const graph: FlowGraph = { ...v.graph, nodes: v.graph.nodes.map((n) => (n.type === 'task' && available.has(n.id) && nodeIds.includes(n.id) ? { ...n, plugin: { ...n.plugin, version: available.get(n.id)! } } : n)) };
-    return this.save(projectId, id, by, { graph, comment: `upgraded ${nodeIds.map((n) => `${n} → ${available.get(n)}`).join(', ')}` });
+    const chosen = [...new Set(nodeIds)];
+    const comment = `upgraded ${chosen.length} node${chosen.length > 1 ? 's' : ''}: ${chosen.map((n) => `${n} → ${available.get(n)}`).join(', ')}`;
+    return this.save(projectId, id, by, { graph, comment: fitComment(comment) });
   }
 
   async delete(projectId: string, id: string): Promise<void> {
@@ -130,6 +132,15 @@ export class TemplateService {
     const errors = await this.check(projectId, graph);
     if (errors.length > 0) throw new InvalidFlowError(errors);
   }
+}
+
+/** The longest version comment: the width of its column, and what the routes accept. */
+const COMMENT_LIMIT = 500;
+
+/** `comment` cut to {@link COMMENT_LIMIT} characters (code points, as the column counts them). */
+function fitComment(comment: string): string {
+  const chars = Array.from(comment);
+  return chars.length <= COMMENT_LIMIT ? comment : `${chars.slice(0, COMMENT_LIMIT - 1).join('')}…`;
 }
 
 /** The nodes of a graph received from outside, or none when it has no node array. */
