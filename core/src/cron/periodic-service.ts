@@ -57,6 +57,10 @@ export class PeriodicService {
 
   async update(projectId: string, id: string, patch: Partial<PeriodicInput>): Promise<Periodic> {
     const current = await this.get(projectId, id);
+    // Its variables, exclusions and history belong to its template (as in bk-sops): another template is another periodic task.
+    if (patch.templateId !== undefined && patch.templateId !== current.templateId) {
+      throw new ValidationError('body.templateId: a periodic task keeps its template; create a new periodic task for another one', [{ path: 'body.templateId', message: 'cannot change' }]);
+    }
     // A schedule of the other kind replaces the current one: runAt makes a periodic task clocked, cron a clocked one periodic.
     const cron = patch.cron ?? (patch.runAt ? null : current.cron);
     const runAt = patch.runAt ?? (patch.cron || current.runAt === null ? null : new Date(current.runAt).toISOString());

@@ -69,6 +69,18 @@ describe('periodic and clocked tasks', () => {
     assert.deepEqual([periodic.body.kind, periodic.body.cron, periodic.body.runAt], ['periodic', '0 5 * * *', null]);
   });
 
+  test('a periodic task keeps its template: a PATCH naming another one is refused, not answered 200 and ignored', async () => {
+    const created = await s.admin.call<{ id: string }>('POST', base, { name: 'kept', templateId, cron: '0 6 * * *' });
+    const other = await f.template(graph('other', [start(), task('a', '@test/echo'), end()], [['start', 'a'], ['a', 'end']]));
+    const moved = await s.admin.call<{ detail: string }>('PATCH', `${base}/${created.body.id}`, { templateId: other, cron: '0 7 * * *' });
+    assert.equal(moved.status, 400, JSON.stringify(moved.body));
+    assert.match(moved.body.detail, /templateId/);
+    const p = await s.admin.call<{ templateId: string; cron: string }>('GET', `${base}/${created.body.id}`);
+    assert.deepEqual([p.body.templateId, p.body.cron], [templateId, '0 6 * * *'], 'nothing changed');
+    const same = await s.admin.call('PATCH', `${base}/${created.body.id}`, { templateId, cron: '0 7 * * *' });
+    assert.equal(same.status, 200, 'naming the template it has is fine');
+  });
+
   test('a cron slot in the project time zone fires exactly once however many schedulers run', async () => {
     const created = await s.admin.call<{ id: string; nextRunAt: string; timeZone: string }>('POST', base, { name: 'nightly', templateId, cron: '30 2 * * *', variables: { who: 'night' } });
     assert.equal(created.status, 201);
