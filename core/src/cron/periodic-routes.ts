@@ -7,7 +7,7 @@ import type { Periodic, PeriodicService } from './periodic-service.js';
 const params = projectParams.extend({ periodicId: z.string().min(1).max(64) });
 const body = z.object({
   name, templateId: z.string().min(1).max(64), version: z.number().int().min(1).optional(),
-  variables: z.record(z.string(), z.custom<JsonValue>(() => true)).optional(), excludeNodes: z.array(z.string().max(64)).optional(),
+  variables: z.record(z.string(), z.custom<JsonValue>(() => true)).optional(), excludeNodes: z.array(z.string().max(64)).max(10_000).optional(),
   cron: z.string().max(120).optional(), timeZone: z.string().max(64).optional(), runAt: z.iso.datetime({ offset: true }).optional(), enabled: z.boolean().optional(),
 });
 const view = (p: Periodic) => ({

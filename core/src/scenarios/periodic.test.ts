@@ -81,6 +81,18 @@ describe('periodic and clocked tasks', () => {
     assert.equal(same.status, 200, 'naming the template it has is fine');
   });
 
+  test('a periodic task keeps as many exclusions as a task accepts', async () => {
+    const ids = Array.from({ length: 1100 }, (_, i) => `optional_step_${String(i).padStart(4, '0')}_`.padEnd(64, 'x'));
+    const g = graph('many optional', [start(), ...ids.map((id) => task(id, '@test/echo', {}, { optional: true })), end()],
+      [['start', ids[0]!], ...ids.slice(1).map((id, i): [string, string] => [ids[i]!, id]), [ids.at(-1)!, 'end']]);
+    const many = await f.template(g);
+    const created = await s.admin.call<{ id: string; excludeNodes: string[] }>('POST', base, { name: 'lean', templateId: many, cron: '0 8 * * *', excludeNodes: ids });
+    assert.equal(created.status, 201, JSON.stringify(created.body).slice(0, 300));
+    assert.deepEqual((await s.admin.call<{ excludeNodes: string[] }>('GET', `${base}/${created.body.id}`)).body.excludeNodes, ids);
+    const tooMany = await s.admin.call('POST', base, { name: 'lean', templateId: many, cron: '0 8 * * *', excludeNodes: Array(10_001).fill(ids[0]) });
+    assert.equal(tooMany.status, 400);
+  });
+
   test('a cron slot in the project time zone fires exactly once however many schedulers run', async () => {
     const created = await s.admin.call<{ id: string; nextRunAt: string; timeZone: string }>('POST', base, { name: 'nightly', templateId, cron: '30 2 * * *', variables: { who: 'night' } });
     assert.equal(created.status, 201);

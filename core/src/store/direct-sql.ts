@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { isSqlite } from './dialect.js';
 
 /**
  * Where a statement runs: the database (a pooled connection), a knex transaction, or a
@@ -131,7 +132,7 @@ export class DirectSql {
   readonly dialect: 'sqlite' | 'mysql';
 
   constructor(db: Knex) {
-    this.dialect = String(db.client.config.client).includes('sqlite') ? 'sqlite' : 'mysql';
+    this.dialect = isSqlite(db) ? 'sqlite' : 'mysql';
   }
 
   /**

@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { isSqlite } from '../dialect.js';
 
 const FULL = [['state', 'wake_at'], ['state', 'lease_until'], ['state', 'deadline_at']] as const;
 
@@ -27,8 +28,4 @@ export async function down(db: Knex): Promise<void> {
   await db.schema.alterTable('task_nodes', (t) => {
     for (const columns of FULL) t.index([...columns]);
   });
-}
-
-function isSqlite(db: Knex): boolean {
-  return String(db.client.config.client).includes('sqlite');
 }

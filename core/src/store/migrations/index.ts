@@ -11,6 +11,7 @@ import * as m009 from './009-uploads.js';
 import * as m010 from './010-sweeper-indexes.js';
 import * as m011 from './011-catalog-signatures.js';
 import * as m012 from './012-periodic-claims.js';
+import * as m013 from './013-periodic-exclusions.js';
 
 interface Migration { up(db: Knex): Promise<void>; down(db: Knex): Promise<void> }
 
@@ -28,6 +29,7 @@ const MIGRATIONS: [string, Migration][] = [
   ['010-sweeper-indexes', m010],
   ['011-catalog-signatures', m011],
   ['012-periodic-claims', m012],
+  ['013-periodic-exclusions', m013],
 ];
 
 export const migrationSource: Knex.MigrationSource<Migration> = {
