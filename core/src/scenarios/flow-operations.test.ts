@@ -47,6 +47,8 @@ describe('flow operations', () => {
     assert.equal(t.nodes.next!.state, 'pending');
     const unknown = await f.op(id, 'a', 'retry', { inputs: { nope: 1 } });
     assert.equal(unknown.status, 400);
+    // Names every object inherits are no inputs of the node either.
+    for (const inherited of ['constructor', 'toString']) assert.equal((await f.op(id, 'a', 'retry', { inputs: { [inherited]: 'x' } })).status, 400, inherited);
     assert.equal((await f.op(id, 'a', 'retry', { inputs: { fail: false, cmd: 'echo ${USER}' } })).status, 200);
     t = await f.waitState(id, 'finished');
     assert.equal(t.nodes.a!.retries, 1);

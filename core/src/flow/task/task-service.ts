@@ -149,7 +149,7 @@ export class TaskService {
     if ((def.type === 'task' || def.type === 'subflow') && def.retryable === false) throw refuse('retry the node', `node ${nodeId} is not retryable`, 'not_retryable');
     if (inputs && def.type !== 'task') throw new ValidationError('only task nodes take new inputs on retry');
     if (inputs && def.type === 'task') {
-      const unknown = Object.keys(inputs).filter((k) => !(k in def.inputs));
+      const unknown = Object.keys(inputs).filter((k) => !Object.hasOwn(def.inputs, k));
       if (unknown.length) throw new ValidationError(`body.inputs: node ${nodeId} has no input ${unknown.join(', ')}`);
     }
     const version = newId();
