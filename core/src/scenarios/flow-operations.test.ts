@@ -424,6 +424,40 @@ describe('flow operations', () => {
     assert.ok(finishedAfterSnapshot(), `the task's end follows the snapshot that still shows it running: ${text}`);
   });
 
+  test('a client that leaves server-sent events while the snapshot is read keeps no subscription', async () => {
+    const id = await f.run(one('sse-leave', task('a', '@test/echo')));
+    await f.waitState(id, 'finished');
+    const events = s.ops.coordination.events;
+    const subscribe = events.subscribe.bind(events);
+    let open = 0;
+    events.subscribe = async (channel, handler) => {
+      const unsubscribe = await subscribe(channel, handler);
+      open++;
+      return async () => { open--; await unsubscribe(); };
+    };
+    const tasks = (s.ops.services.modules.get('flow') as { tasks: TaskService }).tasks;
+    const status = tasks.status.bind(tasks);
+    let reading!: () => void;
+    const snapshotRead = new Promise<void>((r) => { reading = r; });
+    tasks.status = (async (projectId: string, taskId: string, withGraph: boolean) => {
+      reading();
+      await new Promise((r) => setTimeout(r, 300));
+      return status(projectId, taskId, withGraph as false);
+    }) as TaskService['status'];
+    try {
+      const leave = new AbortController();
+      const res = fetch(`${s.url}${f.base}/tasks/${id}/events`, { headers: { authorization: `Bearer ${s.adminToken}` }, signal: leave.signal });
+      await snapshotRead;
+      leave.abort();
+      await res.catch(() => undefined);
+      await new Promise((r) => setTimeout(r, 600));
+      assert.equal(open, 0, 'the subscription ended with the client');
+    } finally {
+      events.subscribe = subscribe;
+      tasks.status = status;
+    }
+  });
+
   test('server-sent events for a task that is not there answer 404 and keep no subscription', async () => {
     const events = s.ops.coordination.events;
     const subscribe = events.subscribe.bind(events);

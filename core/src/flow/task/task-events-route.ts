@@ -17,18 +17,38 @@ export function taskEventsRoute(tasks: TaskService, coordination: Coordination):
     async handler({ project, params, koa }) {
       const stream = new PassThrough();
       const write = (event: string, data: unknown) => stream.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+      // Listened for before anything is awaited: a client that leaves while the stream is being set
+      // up ends the subscription too (else it and its heartbeat ran on for good).
+      let gone = false;
+      let stop: (() => void) | undefined;
+      koa.req.once('close', () => {
+        gone = true;
+        stop?.();
+      });
       // Subscribed before the snapshot is read, so no transition falls between them; the ones that
       // arrive meanwhile are held and follow the snapshot: one that committed after the read must
       // not come first and be undone by it. (One the snapshot shows already is repeated: harmless.)
       let held: unknown[] | undefined = [];
       const unsubscribe = await coordination.events.subscribe(taskChannel(params.taskId), (e) => (held ? held.push(e) : write('transition', e)));
+      let heartbeat: NodeJS.Timeout | undefined;
+      let stopped = false;
+      stop = () => {
+        if (stopped) return;
+        stopped = true;
+        clearInterval(heartbeat);
+        void unsubscribe();
+      };
       let status: Awaited<ReturnType<TaskService['status']>>;
       try {
         status = await tasks.status(project.id, params.taskId, false);
       } catch (err) {
         // No such task here (404): nobody will close this stream, so nothing else would unsubscribe.
-        await unsubscribe();
+        stop();
         throw err;
+      }
+      if (gone) {
+        stop();
+        return undefined;
       }
       const { task, nodes } = status;
       koa.req.socket.setTimeout(0);
@@ -39,12 +59,7 @@ export function taskEventsRoute(tasks: TaskService, coordination: Coordination):
       write('snapshot', { taskId: task.id, state: task.state, nodes: Object.fromEntries(nodes.map((n) => [n.nodeId, { state: n.state, version: n.version, loop: n.loop, error: n.error }])) });
       for (const e of held) write('transition', e);
       held = undefined;
-      const heartbeat = setInterval(() => stream.write(': keep-alive\n\n'), 15_000);
-      const stop = () => {
-        clearInterval(heartbeat);
-        void unsubscribe();
-      };
-      koa.req.on('close', stop);
+      heartbeat = setInterval(() => stream.write(': keep-alive\n\n'), 15_000);
       stream.on('error', stop);
       return undefined;
     },
