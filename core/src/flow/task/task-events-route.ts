@@ -20,24 +20,21 @@ export function taskEventsRoute(tasks: TaskService, coordination: Coordination):
       // Listened for before anything is awaited: a client that leaves while the stream is being set
       // up ends the subscription too (else it and its heartbeat ran on for good).
       let gone = false;
-      let stop: (() => void) | undefined;
-      koa.req.once('close', () => {
+      let unsubscribe: (() => Promise<void>) | undefined = undefined;
+      let heartbeat: NodeJS.Timeout | undefined = undefined;
+      const stop = () => {
         gone = true;
-        stop?.();
-      });
+        clearInterval(heartbeat);
+        const end = unsubscribe;
+        unsubscribe = undefined;
+        void end?.();
+      };
+      koa.req.once('close', stop);
       // Subscribed before the snapshot is read, so no transition falls between them; the ones that
       // arrive meanwhile are held and follow the snapshot: one that committed after the read must
       // not come first and be undone by it. (One the snapshot shows already is repeated: harmless.)
       let held: unknown[] | undefined = [];
-      const unsubscribe = await coordination.events.subscribe(taskChannel(params.taskId), (e) => (held ? held.push(e) : write('transition', e)));
-      let heartbeat: NodeJS.Timeout | undefined;
-      let stopped = false;
-      stop = () => {
-        if (stopped) return;
-        stopped = true;
-        clearInterval(heartbeat);
-        void unsubscribe();
-      };
+      unsubscribe = await coordination.events.subscribe(taskChannel(params.taskId), (e) => (held ? held.push(e) : write('transition', e)));
       let status: Awaited<ReturnType<TaskService['status']>>;
       try {
         status = await tasks.status(project.id, params.taskId, false);
