@@ -40,8 +40,9 @@ export function periodicRoutes(service: PeriodicService): Route[] {
       },
     }),
     route({
-      id: 'periodic.update', method: 'patch', path: `${base}/:periodicId`, tag: 'periodic', auth: { project: 'operate' }, params, body: body.partial(),
-      summary: 'Change a periodic task: schedule, variables, enable or disable',
+      id: 'periodic.update', method: 'patch', path: `${base}/:periodicId`, tag: 'periodic', auth: { project: 'operate' }, params,
+      body: body.partial().extend({ version: z.number().int().min(1).nullable().optional() }),
+      summary: 'Change a periodic task: schedule, variables, template version (null: the latest), enable or disable',
       async handler({ project, params: p, body: b, audit }) {
         const updated = await service.update(project.id, p.periodicId, b);
         audit({ kind: 'periodic', id: p.periodicId, detail: { fields: Object.keys(b) } });

@@ -55,8 +55,10 @@ export class PeriodicService {
     return this.get(projectId, id);
   }
 
-  async update(projectId: string, id: string, patch: Partial<PeriodicInput>): Promise<Periodic> {
+  /** Changes a periodic task; `version: null` unpins its template version (each slot then runs the latest). */
+  async update(projectId: string, id: string, patch: Partial<Omit<PeriodicInput, 'version'>> & { version?: number | null }): Promise<Periodic> {
     const current = await this.get(projectId, id);
+    const version = patch.version === null ? null : patch.version ?? current.templateVersion;
     // Its variables, exclusions and history belong to its template (as in bk-sops): another template is another periodic task.
     if (patch.templateId !== undefined && patch.templateId !== current.templateId) {
       throw new ValidationError('body.templateId: a periodic task keeps its template; create a new periodic task for another one', [{ path: 'body.templateId', message: 'cannot change' }]);
@@ -65,14 +67,14 @@ export class PeriodicService {
     const cron = patch.cron ?? (patch.runAt ? null : current.cron);
     const runAt = patch.runAt ?? (patch.cron || current.runAt === null ? null : new Date(current.runAt).toISOString());
     const merged: PeriodicInput = {
-      name: patch.name ?? current.name, templateId: current.templateId, ...(patch.version ?? current.templateVersion ? { version: patch.version ?? current.templateVersion! } : {}),
+      name: patch.name ?? current.name, templateId: current.templateId, ...(version ? { version } : {}),
       variables: patch.variables ?? current.variables, excludeNodes: patch.excludeNodes ?? current.excludeNodes,
       ...(cron ? { cron } : {}), ...(patch.timeZone ?? current.timeZone ? { timeZone: patch.timeZone ?? current.timeZone! } : {}),
       ...(runAt ? { runAt } : {}),
       enabled: patch.enabled ?? current.enabled,
     };
     // Disabling (or renaming) one that a later template version broke must stay possible.
-    if (patch.variables || patch.excludeNodes || patch.version || (merged.enabled && !current.enabled)) await this.tasks.check(projectId, merged);
+    if (patch.variables || patch.excludeNodes || patch.version !== undefined || (merged.enabled && !current.enabled)) await this.tasks.check(projectId, merged);
     const schedule = await this.schedule(projectId, merged);
     await this.db('periodic_tasks').where({ id }).update({
       name: merged.name, template_version: merged.version ?? null, variables: JSON.stringify(merged.variables), exclude_nodes: JSON.stringify(merged.excludeNodes),

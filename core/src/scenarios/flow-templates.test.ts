@@ -110,6 +110,9 @@ describe('flow templates', () => {
     const again = await s.admin.call<{ graph: unknown }>('GET', `${base}/${imported.body.id}`);
     assert.deepEqual((again.body.graph as { nodes: unknown[] }).nodes, (doc.body.graph as { nodes: unknown[] }).nodes);
     assert.equal((await s.admin.call('POST', `${base}/import`, { ...doc.body, format: 'bk-sops' })).status, 400);
+    const huge = await s.admin.call<{ detail: string }>('POST', `${base}/import`, { ...doc.body, format: 'x'.repeat(100_000) });
+    assert.equal(huge.status, 400);
+    assert.ok(huge.body.detail.length < 1000, 'the refusal does not echo an unbounded value');
   });
 
   test('a hostile import nested deeper than any flow needs is refused with 400, and nothing is saved', async () => {

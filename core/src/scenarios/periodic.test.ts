@@ -58,6 +58,19 @@ describe('periodic and clocked tasks', () => {
     assert.equal((await s.admin.call('PATCH', `${base}/${broken.body.id}`, { enabled: true })).status, 400);
   });
 
+  test("a periodic task's template version can be pinned and unpinned again (null: the latest)", async () => {
+    const created = await s.admin.call<{ id: string; templateVersion: number | null }>('POST', base, { name: 'pinned', templateId, version: 1, cron: '0 6 * * *', enabled: false });
+    assert.equal(created.body.templateVersion, 1);
+    const latest = await s.admin.call<{ templateVersion: number | null }>('PATCH', `${base}/${created.body.id}`, { version: null });
+    assert.equal(latest.status, 200, JSON.stringify(latest.body));
+    assert.equal(latest.body.templateVersion, null);
+    const renamed = await s.admin.call<{ templateVersion: number | null }>('PATCH', `${base}/${created.body.id}`, { name: 'still latest' });
+    assert.equal(renamed.body.templateVersion, null, 'a patch without version leaves it as it is');
+    const again = await s.admin.call<{ templateVersion: number | null }>('PATCH', `${base}/${created.body.id}`, { version: 1 });
+    assert.equal(again.body.templateVersion, 1);
+    assert.equal((await s.admin.call('PATCH', `${base}/${created.body.id}`, { version: 99 })).status, 404, 'a version that does not exist is refused');
+  });
+
   test('a periodic task can be turned into a clocked one and back by giving the other schedule', async () => {
     const created = await s.admin.call<{ id: string }>('POST', base, { name: 'switch', templateId, cron: '0 4 * * *', enabled: false });
     const runAt = new Date(Date.now() + 3600_000).toISOString();

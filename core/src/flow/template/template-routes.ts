@@ -52,7 +52,7 @@ export function templateRoutes(templates: TemplateService): Route[] {
     route({
       id: 'template.import', method: 'post', path: '/api/v1/projects/:projectId/templates/import', tag: 'templates', auth: { project: 'develop' }, status: 201,
       summary: 'Import an exported template as a new template', params: projectParams, bodyLimitBytes: GRAPH_LIMIT,
-      body: z.object({ format: z.string(), name, description: z.string().max(2000).nullable().optional(), graph, rename: name.optional() }).passthrough(),
+      body: z.object({ format: z.string().max(64), name, description: z.string().max(2000).nullable().optional(), graph, rename: name.optional() }).passthrough(),
       async handler({ project, caller, body, audit }) {
         const t = await templates.import(project.id, caller.username, { ...body, graph: asGraph(body.graph) }, body.rename);
         audit({ kind: 'template', id: t.id, detail: { imported: true } });
