@@ -7,7 +7,10 @@ import { periodicRoutes } from './periodic-routes.js';
 export const cronModule: ModuleFactory = async (ctx) => {
   const flow = ctx.registry.get('flow') as { tasks: TaskService } | undefined;
   if (!flow) throw new Error('the cron module needs the flow module to be registered first');
-  const service = new PeriodicService(ctx.db, flow.tasks, async (id) => (await ctx.projects.get(id)).timeZone, ctx.log);
+  const service = new PeriodicService(ctx.db, flow.tasks, {
+    timeZone: async (id) => (await ctx.projects.get(id)).timeZone,
+    refusal: (projectId, username) => ctx.projects.refusal(projectId, username, 'operate'),
+  }, ctx.log);
   ctx.registry.set('periodic', service);
   let timer: NodeJS.Timeout | undefined;
   let ticking: Promise<unknown> | undefined;

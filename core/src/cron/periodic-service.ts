@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { NotFoundError, ValidationError } from '../errors.js';
+import { ForbiddenError, NotFoundError, ValidationError } from '../errors.js';
 import type { Db } from '../store/db.js';
 import { isUniqueViolation } from '../store/db.js';
 import { newId } from '../store/ids.js';
@@ -39,7 +39,14 @@ export interface PeriodicInput {
  * will have, and a slot left claimed is finished by the next pass (see recover).
  */
 export class PeriodicService {
-  constructor(private readonly db: Db, private readonly tasks: TaskService, private readonly projectZone: (projectId: string) => Promise<string>, private readonly log: Logger) {}
+  /**
+   * @param projects.timeZone a project's time zone (the default for its cron schedules).
+   * @param projects.refusal why a user may not run tasks in a project now, if so: slots fire as their periodic task's creator.
+   */
+  constructor(private readonly db: Db, private readonly tasks: TaskService, private readonly projects: {
+    timeZone(projectId: string): Promise<string>;
+    refusal(projectId: string, username: string): Promise<string | undefined>;
+  }, private readonly log: Logger) {}
 
   async create(projectId: string, by: string, input: PeriodicInput): Promise<Periodic> {
     await this.tasks.check(projectId, input);
@@ -177,6 +184,9 @@ export class PeriodicService {
   /** Creates and starts a claimed slot's task under its reserved id; true once the task runs. */
   private async fire(p: Periodic, slot: number, taskId: string): Promise<boolean> {
     try {
+      // A slot runs in its creator's name: one who lost the right to run tasks here runs nothing more.
+      const refusal = await this.projects.refusal(p.projectId, p.createdBy);
+      if (refusal) throw new ForbiddenError(`the periodic task runs as its creator, and ${refusal}`);
       const stamp = new Date(slot).toISOString().replace(/[-:T]/g, '').slice(0, 14);
       try {
         await this.tasks.create(p.projectId, p.createdBy, {
@@ -213,7 +223,7 @@ export class PeriodicService {
       if (Number.isNaN(at)) throw new ValidationError(`body.runAt: "${input.runAt}" is not a date-time`);
       return { timeZone: null, runAt: at, next: () => at };
     }
-    const timeZone = input.timeZone ?? (await this.projectZone(projectId));
+    const timeZone = input.timeZone ?? (await this.projects.timeZone(projectId));
     if (!isTimeZone(timeZone)) throw new ValidationError(`body.timeZone: unknown time zone "${timeZone}"`);
     const cron = parseCron(input.cron!, timeZone);
     return { timeZone, runAt: null, next: (after) => cron.next(after)[0]! };

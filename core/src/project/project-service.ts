@@ -1,6 +1,6 @@
 import { ConflictError, ForbiddenError, NotFoundError, StateError, ValidationError } from '../errors.js';
 import type { Caller, ProjectScope } from '../http/route.js';
-import { minRole, type Role } from '../auth/roles.js';
+import { minRole, roleAllows, type Permission, type Role } from '../auth/roles.js';
 import type { UserStore } from '../auth/user-store.js';
 import { isUniqueViolation } from '../store/db.js';
 import { newId } from '../store/ids.js';
@@ -58,6 +58,20 @@ export class ProjectService {
     if (!role) throw new NotFoundError('project', idOrKey);
     if (caller.tokenRole) role = minRole(role, caller.tokenRole);
     return { id: p.id, key: p.key, name: p.name, timeZone: p.timeZone, role };
+  }
+
+  /**
+   * Why `username` may not do `permission` in a project now, or undefined when they may: for work
+   * done later in a user's name (a periodic task fires as its creator), who may lose the right meanwhile.
+   */
+  async refusal(projectId: string, username: string, permission: Permission): Promise<string | undefined> {
+    const user = await this.users.byUsername(username);
+    if (!user) return `user ${username} no longer exists`;
+    if (user.disabled) return `user ${username} is disabled`;
+    if (user.isAdmin) return undefined;
+    const role = await this.projects.roleOf(projectId, user.id);
+    if (!role) return `user ${username} is no longer a member of this project`;
+    return roleAllows(role, permission) ? undefined : `user ${username} is only a ${role} of this project`;
   }
 
   async get(id: string): Promise<Project> {

@@ -1,6 +1,6 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startTestServer, type TestServer } from '../test-support/test-server.js';
+import { apiClient, startTestServer, type TestServer } from '../test-support/test-server.js';
 import { installTestPlugins } from '../test-support/test-plugins.js';
 import { end, flows, graph, start, task } from '../test-support/flow-helpers.js';
 import type { PeriodicService } from '../cron/periodic-service.js';
@@ -198,6 +198,26 @@ describe('periodic and clocked tasks', () => {
     assert.equal(await scheduler.tick(ranSlot + 600_000), 0);
     const ranItems = (await s.admin.call<{ items: { outcome: string; taskId: string }[] }>('GET', `${base}/${ran.body.id}/history`)).body.items;
     assert.deepEqual(ranItems.map((h) => [h.outcome, h.taskId]), [['started', started]]);
+  });
+
+  test('a slot fires as its creator: one who may no longer run tasks in the project runs nothing, and is named', async () => {
+    assert.equal((await s.admin.call('POST', '/api/v1/users', { username: 'olga', password: 'olga-password-1' })).status, 201);
+    assert.equal((await s.admin.call('PUT', '/api/v1/projects/ops/members/olga', { role: 'operator' })).status, 200);
+    const login = await s.anonymous.call<{ token: string }>('POST', '/api/v1/auth/login', { username: 'olga', password: 'olga-password-1' });
+    const olga = apiClient(s.url, login.body.token);
+    // Daily at a minute no other test's slot is near.
+    const created = await olga.call<{ id: string; nextRunAt: string }>('POST', base, { name: 'olgas', templateId, cron: '51 5 * * *' });
+    assert.equal(created.status, 201, JSON.stringify(created.body));
+    const slot = Date.parse(created.body.nextRunAt);
+    assert.equal((await s.admin.call('PUT', '/api/v1/projects/ops/members/olga', { role: 'viewer' })).status, 200);
+    assert.equal(await scheduler.tick(slot + 500), 0);
+    const items = (await s.admin.call<{ items: { outcome: string; taskId: string | null; error: string }[] }>('GET', `${base}/${created.body.id}/history`)).body.items;
+    assert.equal(items[0]!.outcome, 'failed');
+    assert.match(items[0]!.error, /runs as its creator, and user olga is only a viewer of this project/);
+    assert.equal((await s.admin.call('GET', `/api/v1/projects/ops/tasks/${items[0]!.taskId}`)).status, 404, 'no task was made in her name');
+
+    assert.equal((await s.admin.call('PUT', '/api/v1/projects/ops/members/olga', { role: 'operator' })).status, 200);
+    assert.equal(await scheduler.tick(slot + 86_400_500), 1, 'once she may again, the next slot fires');
   });
 
   test('slots missed while down are skipped, not replayed in a burst', async () => {
