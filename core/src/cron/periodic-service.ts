@@ -175,8 +175,9 @@ export class PeriodicService {
         continue;
       }
       // Too late to fire; a task the stopped scheduler did start still counts as started.
-      const started = await this.tasks.get(p.projectId, run.task_id).then((t) => t.state !== 'created', () => false);
-      await this.settle(p.id, slot, started ? { outcome: 'started' } : { outcome: 'missed', error: 'the scheduler stopped before it started this slot\'s task, and was back too late to start it on time' });
+      const task = await this.tasks.get(p.projectId, run.task_id).catch(() => undefined);
+      await this.settle(p.id, slot, task && task.state !== 'created' ? { outcome: 'started' }
+        : { outcome: 'missed', error: 'the scheduler stopped before it started this slot\'s task, and was back too late to start it on time', taskId: task ? task.id : null });
     }
     return fired;
   }
@@ -206,14 +207,19 @@ export class PeriodicService {
       return await this.settle(p.id, slot, { outcome: 'started' });
     } catch (err) {
       this.log.warn({ err, periodicId: p.id }, 'periodic task could not start');
-      await this.settle(p.id, slot, { outcome: 'failed', error: (err as Error).message.slice(0, 2000) });
+      const made = await this.tasks.get(p.projectId, taskId).then(() => taskId, () => null);
+      await this.settle(p.id, slot, { outcome: 'failed', error: (err as Error).message.slice(0, 2000), taskId: made });
       return false;
     }
   }
 
-  /** Records how a claimed slot ended; false when someone else recorded it first. */
-  private async settle(periodicId: string, slot: number, end: { outcome: 'started' | 'missed' | 'failed'; error?: string }): Promise<boolean> {
-    return (await this.db('periodic_runs').where({ periodic_id: periodicId, slot_at: slot, outcome: 'claimed' }).update({ outcome: end.outcome, error: end.error ?? null })) > 0;
+  /**
+   * Records how a claimed slot ended; false when someone else recorded it first. `taskId` replaces
+   * the reserved id when given: null for a slot whose task was never made, so history links no task.
+   */
+  private async settle(periodicId: string, slot: number, end: { outcome: 'started' | 'missed' | 'failed'; error?: string; taskId?: string | null }): Promise<boolean> {
+    const changes = { outcome: end.outcome, error: end.error ?? null, ...(end.taskId !== undefined ? { task_id: end.taskId } : {}) };
+    return (await this.db('periodic_runs').where({ periodic_id: periodicId, slot_at: slot, outcome: 'claimed' }).update(changes)) > 0;
   }
 
   private async schedule(projectId: string, input: PeriodicInput): Promise<{ timeZone: string | null; runAt: number | null; next(after: number): number | null }> {
