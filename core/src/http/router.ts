@@ -5,7 +5,7 @@ import { roleAllows } from '../auth/roles.js';
 import type { AuditEntry } from '../audit/audit-store.js';
 import type { Caller, ProjectScope, Route, RouteContext } from './route.js';
 import { readJsonBody } from './body.js';
-import { parseAt } from './validate.js';
+import { parseAt, refuseUnknownFields } from './validate.js';
 
 /** What the router needs from the rest of core. */
 export interface RouterDeps {
@@ -51,6 +51,7 @@ async function handle(r: Route, ctx: Context, deps: RouterDeps): Promise<void> {
     }
     const query = r.query ? parseAt(r.query, ctx.query, 'query') : ctx.query;
     const rawBody = r.body ? await readJsonBody(ctx, r.bodyLimitBytes ?? DEFAULT_BODY_LIMIT) : undefined;
+    if (r.body) refuseUnknownFields(r.body, rawBody);
     const body = r.body ? parseAt(r.body, rawBody ?? {}, 'body') : undefined;
     const result = await r.handler({
       params, query, body, caller: caller!, project: project!, koa: ctx,

@@ -58,6 +58,13 @@ describe('flow execution', () => {
     assert.equal(missing.body.errors[0]!.path, 'variables.who');
     const unknown = await s.admin.call('POST', `${f.base}/tasks`, { templateId: tid, variables: { who: 'x', whom: 'y' } });
     assert.equal(unknown.status, 400);
+    // A misspelt field of the request itself is refused too, not ignored (the task would run with defaults).
+    const before = (await s.admin.call<{ items: unknown[] }>('GET', `${f.base}/tasks?templateId=${tid}`)).body.items.length;
+    const typo = await s.admin.call<{ detail: string; errors: { path: string }[] }>('POST', `${f.base}/tasks`, { templateId: tid, variabels: { who: 'x' } });
+    assert.equal(typo.status, 400);
+    assert.deepEqual(typo.body.errors.map((e) => e.path), ['body.variabels']);
+    assert.match(typo.body.detail, /unknown field; this request takes templateId, version, name, variables, excludeNodes/);
+    assert.equal((await s.admin.call<{ items: unknown[] }>('GET', `${f.base}/tasks?templateId=${tid}`)).body.items.length, before, 'nothing was created');
   });
 
   test('start happens exactly once under concurrent calls', async () => {
