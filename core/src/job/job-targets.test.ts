@@ -60,6 +60,15 @@ describe('targets and host permission', () => {
     assert.equal((await s.admin.call('GET', `/api/v1/projects/${b.projectId}/hosts/${hostA}`)).status, 404);
   });
 
+  test('a host id longer than any host id is refused with 400, and no job is written', async () => {
+    const before = await s.ops.db('job_instances').count({ n: '*' }).first() as { n: number };
+    const res = await s.admin.call<{ detail: string }>('POST', `/api/v1/projects/${a.projectId}/jobs/script`, { hostIds: [hostA, 'h'.repeat(40)], content: 'true', language: 'bash' });
+    assert.equal(res.status, 400, JSON.stringify(res.body));
+    assert.match(res.body.detail, /hostIds/);
+    const after = await s.ops.db('job_instances').count({ n: '*' }).first() as { n: number };
+    assert.equal(Number(after.n), Number(before.n));
+  });
+
   test('only operators and above run scripts; members of other projects see nothing', async () => {
     const viewer = await userClient(s, 'viewer-a', { projectId: a.projectId, role: 'viewer' });
     const denied = await viewer.call('POST', `/api/v1/projects/${a.projectId}/jobs/script`, { hostIds: [hostA], content: 'true', language: 'bash' });

@@ -6,6 +6,8 @@ import { ROLLING_MODES } from './job-model.js';
 export const MAX_TARGETS = 50_000;
 
 const hostIdentity = z.object({ cloudArea: z.number().int().min(0).max(2_147_483_647), ip: z.string().min(2).max(45) });
+// An id no host has still gets a run (not_allowed) that records it: no longer than a run's host id column.
+const hostId = z.string().min(1).max(26);
 
 /**
  * A fast-execute-script request (bk-job's `fast_execute_script`), as the API and the plugin host API
@@ -14,7 +16,7 @@ const hostIdentity = z.object({ cloudArea: z.number().int().min(0).max(2_147_483
  */
 export const executeScriptRequest = z.object({
   name: z.string().trim().min(1).max(128).optional(),
-  hostIds: z.array(z.string().min(1).max(64)).max(MAX_TARGETS).optional(),
+  hostIds: z.array(hostId).max(MAX_TARGETS).optional(),
   hosts: z.array(hostIdentity).max(MAX_TARGETS).optional(),
   content: z.string().min(1).max(PROTOCOL_LIMITS.scriptChars).optional(),
   language: z.enum(SCRIPT_LANGUAGES).optional(),
