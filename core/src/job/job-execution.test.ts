@@ -114,6 +114,18 @@ describe('fast script execution with real agents', () => {
     assert.ok(!JSON.stringify(audit.body).includes('s3cr3t-value'));
   });
 
+  test('parameters of the longest length accepted are stored whole, plain and sensitive', async () => {
+    // 64 Ki characters: one byte more than a 64 KiB column holds.
+    const params = 'x'.repeat(64 * 1024);
+    for (const paramsSensitive of [false, true]) {
+      const res = await s.admin.call<JobView>('POST', `/api/v1/projects/${projectId}/jobs/script`, { hostIds: [hostIds[0]], content: '[ "${#1}" -eq 65536 ] && job_success long', language: 'bash', params, paramsSensitive });
+      assert.equal(res.status, 201, JSON.stringify(res.body));
+      assert.equal(res.body.params, paramsSensitive ? '******' : params);
+      const job = await waitForJob(s.admin, projectId, res.body.id);
+      assert.deepEqual(job.groups, [{ status: 'success', tag: 'long', count: 1 }]);
+    }
+  });
+
   test('a timeout kills the script and the host ends as timeout', async () => {
     const res = await s.admin.call<JobView>('POST', `/api/v1/projects/${projectId}/jobs/script`, { hostIds: [hostIds[1]], content: 'echo start; sleep 30', language: 'bash', timeoutSeconds: 1 });
     const job = await waitForJob(s.admin, projectId, res.body.id);

@@ -12,6 +12,7 @@ import * as m010 from './010-sweeper-indexes.js';
 import * as m011 from './011-catalog-signatures.js';
 import * as m012 from './012-periodic-claims.js';
 import * as m013 from './013-periodic-exclusions.js';
+import * as m014 from './014-job-params.js';
 
 interface Migration { up(db: Knex): Promise<void>; down(db: Knex): Promise<void> }
 
@@ -30,6 +31,7 @@ const MIGRATIONS: [string, Migration][] = [
   ['011-catalog-signatures', m011],
   ['012-periodic-claims', m012],
   ['013-periodic-exclusions', m013],
+  ['014-job-params', m014],
 ];
 
 export const migrationSource: Knex.MigrationSource<Migration> = {
