@@ -9,6 +9,8 @@ import type { ApiToken } from './credential-store.js';
 
 const username = z.string().regex(/^[a-zA-Z0-9][a-zA-Z0-9._-]{1,63}$/, 'use 2–64 letters, digits, dots, dashes or underscores');
 const password = z.string().min(8, 'at least 8 characters').max(256);
+// The longest address SMTP carries (RFC 5321), and what the users table holds.
+const email = z.email().max(254);
 const userView = (u: User) => ({ id: u.id, username: u.username, displayName: u.displayName, email: u.email, isAdmin: u.isAdmin, disabled: u.disabled, createdAt: iso(u.createdAt) });
 const tokenView = (t: ApiToken) => ({
   id: t.id, name: t.name, projectId: t.projectId, role: t.role, expiresAt: iso(t.expiresAt), lastUsedAt: iso(t.lastUsedAt),
@@ -90,7 +92,7 @@ export function authRoutes(auth: AuthService, secureCookies: boolean): Route[] {
     }),
     route({
       id: 'user.create', method: 'post', path: '/api/v1/users', tag: 'users', auth: 'admin', status: 201, summary: 'Create a user',
-      body: z.object({ username, password, displayName: name.optional(), email: z.email().optional(), isAdmin: z.boolean().optional() }),
+      body: z.object({ username, password, displayName: name.optional(), email: email.optional(), isAdmin: z.boolean().optional() }),
       async handler({ body, audit }) {
         const u = await auth.createUser(body);
         audit({ kind: 'user', id: u.id, detail: { username: u.username, isAdmin: u.isAdmin } });
@@ -100,7 +102,7 @@ export function authRoutes(auth: AuthService, secureCookies: boolean): Route[] {
     route({
       id: 'user.update', method: 'patch', path: '/api/v1/users/:userId', tag: 'users', auth: 'admin', summary: 'Change a user',
       params: z.object({ userId: z.string().min(1).max(64) }),
-      body: z.object({ displayName: name.optional(), email: z.email().nullable().optional(), isAdmin: z.boolean().optional(), disabled: z.boolean().optional(), password: password.optional() }),
+      body: z.object({ displayName: name.optional(), email: email.nullable().optional(), isAdmin: z.boolean().optional(), disabled: z.boolean().optional(), password: password.optional() }),
       async handler({ params, body, audit }) {
         const u = await auth.getUser(params.userId);
         const updated = await auth.updateUser(u.id, body);

@@ -142,6 +142,18 @@ describe('foundation over the REST API', () => {
     assert.equal((await otto.call('GET', '/api/v1/audit')).status, 403);
   });
 
+  test('an email address longer than 254 characters is refused with 400, on create and on update', async () => {
+    const long = `${'m'.repeat(250)}@example.com`;
+    const created = await s.admin.call<{ errors: { path: string }[] }>('POST', '/api/v1/users', { username: 'mailer', password: 'mailer-password-1', email: long });
+    assert.equal(created.status, 400, JSON.stringify(created.body));
+    assert.deepEqual(created.body.errors.map((e) => e.path), ['body.email']);
+    assert.equal(await s.ops.db('users').where({ username: 'mailer' }).first(), undefined);
+    const u = await s.admin.call<{ id: string }>('POST', '/api/v1/users', { username: 'mailer', password: 'mailer-password-1', email: 'm@example.com' });
+    const patched = await s.admin.call<{ errors: { path: string }[] }>('PATCH', `/api/v1/users/${u.body.id}`, { email: long });
+    assert.equal(patched.status, 400, JSON.stringify(patched.body));
+    assert.equal((await s.ops.db('users').where({ id: u.body.id }).first() as { email: string }).email, 'm@example.com');
+  });
+
   test('a disabled user loses access at once', async () => {
     const u = await s.admin.call<{ id: string }>('POST', '/api/v1/users', { username: 'gone', password: 'gone-password-1' });
     const r = await s.anonymous.call<{ token: string }>('POST', '/api/v1/auth/login', { username: 'gone', password: 'gone-password-1' });
