@@ -184,6 +184,18 @@ describe('cmdb api', () => {
     assert.equal((await s.admin.call('GET', `${base}/groups/prod-web`)).status, 404);
   });
 
+  test('a dynamic group keeps a query of as many IPs as a body carries', async () => {
+    // 10,000 addresses: about 150 KB of JSON, more than a 64 KiB column holds.
+    const many = Array.from({ length: 10_000 }, (_, i) => `10.${100 + (i >> 16)}.${(i >> 8) & 255}.${i & 255}`);
+    const created = await s.admin.call<{ query: { ips: string[] } }>('POST', `${base}/groups`, { name: 'fleet', query: { ips: many } });
+    assert.equal(created.status, 201, JSON.stringify(created.body).slice(0, 500));
+    assert.equal((await s.admin.call<{ query: { ips: string[] } }>('GET', `${base}/groups/fleet`)).body.query.ips.length, 10_000);
+    const updated = await s.admin.call<{ query: { ips: string[] } }>('PUT', `${base}/groups/fleet`, { query: { ips: [...many].reverse(), cloudArea: 0 } });
+    assert.equal(updated.status, 200, JSON.stringify(updated.body).slice(0, 500));
+    assert.equal(updated.body.query.ips.length, 10_000);
+    assert.equal((await s.admin.call('DELETE', `${base}/groups/fleet`)).status, 204);
+  });
+
   test('another project sees none of these hosts and a viewer cannot change topology', async () => {
     await s.admin.call('POST', '/api/v1/projects', { key: 'other', name: 'Other' });
     assert.equal((await s.admin.call<Page>('GET', '/api/v1/projects/other/cmdb/hosts')).body.total, 0);

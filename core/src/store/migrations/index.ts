@@ -13,6 +13,7 @@ import * as m011 from './011-catalog-signatures.js';
 import * as m012 from './012-periodic-claims.js';
 import * as m013 from './013-periodic-exclusions.js';
 import * as m014 from './014-job-params.js';
+import * as m015 from './015-group-queries.js';
 
 interface Migration { up(db: Knex): Promise<void>; down(db: Knex): Promise<void> }
 
@@ -32,6 +33,7 @@ const MIGRATIONS: [string, Migration][] = [
   ['012-periodic-claims', m012],
   ['013-periodic-exclusions', m013],
   ['014-job-params', m014],
+  ['015-group-queries', m015],
 ];
 
 export const migrationSource: Knex.MigrationSource<Migration> = {
