@@ -88,6 +88,20 @@ describe('high-risk command rules', () => {
     assert.equal(hit.jobId, job.id);
   });
 
+  test('a long script matching on many lines is refused with 422 and every hit is recorded with the script', async () => {
+    const rule = await s.admin.call<{ id: string }>('POST', '/api/v1/danger-rules', { expression: 'many-hit-marker', languages: ['bash'], description: 'many', action: 'intercept' });
+    // Twenty hits, each stored with the whole 1 MB script: more than one 16 MiB MySQL packet together.
+    const script = `# ${'x'.repeat(1024 * 1024)}\n${'echo many-hit-marker\n'.repeat(20)}`;
+    const res = await run(script);
+    assert.equal(res.status, 422, JSON.stringify(res.body).slice(0, 500));
+    assert.equal(res.body.code, 'dangerous_script');
+    const hits = (await s.admin.call<{ items: Hit[] }>('GET', `/api/v1/projects/${projectId}/danger-hits?limit=500`)).body.items.filter((h) => h.ruleId === rule.body.id);
+    assert.deepEqual(hits.map((h) => h.line).sort((a, b) => a - b), Array.from({ length: 20 }, (_, i) => i + 2));
+    const one = await s.admin.call<Hit>('GET', `/api/v1/projects/${projectId}/danger-hits/${hits[0]!.id}`);
+    assert.equal(one.body.script, script);
+    assert.equal((await s.admin.call('DELETE', `/api/v1/danger-rules/${rule.body.id}`)).status, 204);
+  });
+
   test('rules are per language, can be disabled, and only administrators change them', async () => {
     const rule = await s.admin.call<{ id: string }>('POST', '/api/v1/danger-rules', { expression: 'forbidden-word', languages: ['bash'], description: 'forbidden', action: 'intercept' });
     assert.equal((await run('echo forbidden-word')).status, 422);

@@ -1,5 +1,6 @@
 import type { ScriptLanguage } from '@opsloom/agent/protocol';
 import type { Db } from '../../store/db.js';
+import { slicesWithin, STATEMENT_BYTES } from '../../store/slices.js';
 import type { DangerAction, DangerHitDetailView, RunOrigin } from '../api-types.js';
 import type { DangerRule } from './danger-rule.js';
 
@@ -83,13 +84,19 @@ export class DangerStore {
     });
   }
 
+  /** Records the hits of one screening in one transaction; every hit carries the whole script, so statements hold few of a long one. */
   async recordHits(hits: Omit<DangerHitRecord, 'id'>[]): Promise<void> {
     if (hits.length === 0) return;
-    await this.db.batchInsert('job_danger_hits', hits.map((h) => ({
+    const rows = hits.map((h) => ({
       at: h.at, rule_id: h.ruleId, expression: h.expression, action: h.action, description: h.description, project_id: h.projectId,
       user_id: h.userId, username: h.username, origin: h.origin, language: h.language, line: h.line, line_content: h.lineContent,
       script: h.script, blocked: h.blocked, job_id: h.jobId,
-    })), 200);
+    }));
+    await this.db.transaction(async (trx) => {
+      for (const part of slicesWithin(rows, 200, STATEMENT_BYTES, (r) => Buffer.byteLength(r.script) + Buffer.byteLength(r.line_content))) {
+        await trx('job_danger_hits').insert(part);
+      }
+    });
   }
 
   /** Hits newest first, for one project or all; `before` pages by id. */
