@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import type { Db } from '../../store/db.js';
+import { slicesWithin, STATEMENT_BYTES } from '../../store/slices.js';
 import type { HostRunStatus, JobStatus, ResultGroup } from '../api-types.js';
 import type { HostRun, JobRecord } from './job-model.js';
 
@@ -236,8 +237,9 @@ export class JobStore {
   async applyReports(started: { id: string; at: number }[], results: { id: string; ending: RunEnding }[], logs: { runId: string; offset: number; stream: string; data: Buffer }[]): Promise<string[]> {
     const ended: string[] = [];
     await this.db.transaction(async (trx) => {
-      for (let i = 0; i < logs.length; i += 200) {
-        await trx('job_run_logs').insert(logs.slice(i, i + 200).map((l) => ({
+      // Chunks are up to 1 MiB each: a statement takes as many as fit one MySQL packet.
+      for (const part of slicesWithin(logs, 200, STATEMENT_BYTES, (l) => l.data.length)) {
+        await trx('job_run_logs').insert(part.map((l) => ({
           run_id: l.runId, offset: l.offset, end_offset: l.offset + l.data.length, stream: l.stream, data: l.data,
         }))).onConflict(['run_id', 'offset']).ignore();
       }
