@@ -196,6 +196,16 @@ describe('cmdb api', () => {
     assert.equal((await s.admin.call('DELETE', `${base}/groups/fleet`)).status, 204);
   });
 
+  test('hosts are found by ids and a long IP list together (a plugin reading a group by IPs)', async () => {
+    const cmdb = s.ops.services.modules.get('cmdb') as CmdbService;
+    const all = (await hosts()).items;
+    const ids = all.map((h) => h.id);
+    // 40,000 addresses besides the ids: more values than SQLite binds in one statement.
+    const many = [...Array.from({ length: 40_000 }, (_, i) => `172.${16 + (i >> 16)}.${(i >> 8) & 255}.${i & 255}`), '10.1.0.1', '10.1.0.3'];
+    const found = await cmdb.findHosts(projectId, { hostIds: ids, ips: many });
+    assert.deepEqual(found.map((h) => `${h.cloudArea}:${h.ip}`), ['0:10.1.0.1', '0:10.1.0.3', '3:10.1.0.1']);
+  });
+
   test('another project sees none of these hosts and a viewer cannot change topology', async () => {
     await s.admin.call('POST', '/api/v1/projects', { key: 'other', name: 'Other' });
     assert.equal((await s.admin.call<Page>('GET', '/api/v1/projects/other/cmdb/hosts')).body.total, 0);
