@@ -77,6 +77,16 @@ describe('catalog store', () => {
     await catalog.removePackages(['@acme/fanout']);
   });
 
+  test('a version declaring a capability longer than the catalog holds is left out; the package still indexes', async () => {
+    const long = `http:https://${'a'.repeat(60)}.${'b'.repeat(60)}.${'c'.repeat(60)}.example.com`;
+    await catalog.replacePackage('@acme/far', entriesOf(packument('@acme/far', {
+      '1.0.0': { opsloom: { plugin: manifest({ capabilities: ['http:https://near.example.com'] }) } },
+      '1.1.0': { opsloom: { plugin: manifest({ capabilities: [long] }) } },
+    }, '1.1.0'), 'local', pinned));
+    assert.deepEqual((await catalog.versions('@acme/far')).map((v) => v.version), ['1.0.0']);
+    await catalog.removePackages(['@acme/far']);
+  });
+
   test('re-judges signatures when keys are pinned, and drops versions and packages that are gone', async () => {
     await catalog.refreshSignatureStates(knownKeys([k1, true], [k2, true]));
     assert.deepEqual((await catalog.versions('@orgb/ping')).map((v) => v.signatureState), ['trusted', 'trusted']);

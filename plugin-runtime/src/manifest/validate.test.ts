@@ -51,6 +51,14 @@ test('http capabilities must be bare origins', () => {
   assert.match(r.errors[0].message, /no path, e.g. "https:\/\/api.example.com"/);
 });
 
+test('a capability longer than 191 characters is refused', () => {
+  const origin = `https://${'a'.repeat(60)}.${'b'.repeat(60)}.${'c'.repeat(60)}.example.com`;
+  const r = validateManifest(pkg({ capabilities: ['log', `http:${origin}`] }));
+  assert.equal(r.ok, false);
+  if (r.ok) return;
+  assert.deepEqual(r.errors, [{ path: 'opsloom.plugin.capabilities[1]', message: 'must be at most 191 characters' }]);
+});
+
 test('missing keyword, bad mode, runtime, entry and limits are all reported', () => {
   const r = validateManifest(pkg(
     { mode: 'later', runtime: 'docker', entry: '../x.js', limits: { memoryMb: 2, timeoutMs: 'soon', cpu: 1 }, colour: 'red' },

@@ -10,6 +10,9 @@ export const MANIFEST_BOUNDS = {
   hostCallsPerSecond: { min: 1, max: 100_000 },
 } as const;
 
+/** Longest capability: the marketplace indexes each in a column of 191 characters (a MySQL key's limit). */
+const CAPABILITY_MAX_CHARS = 191;
+
 const PLUGIN_FIELDS = new Set(['title', 'category', 'description', 'runtime', 'entry', 'inputs', 'outputs', 'mode', 'capabilities', 'limits']);
 const LIMIT_FIELDS = new Set(['memoryMb', 'timeoutMs', 'outputBytes', 'hostCallsPerSecond']);
 const NPM_NAME = /^(@[a-z0-9][a-z0-9._~-]*\/)?[a-z0-9][a-z0-9._~-]*$/;
@@ -118,6 +121,7 @@ function capabilityList(v: unknown, fail: (p: string, m: string) => void): strin
   const seen = new Set<string>();
   v.forEach((c, i) => {
     if (typeof c !== 'string') return fail(`${path}[${i}]`, 'must be a string');
+    if (c.length > CAPABILITY_MAX_CHARS) return fail(`${path}[${i}]`, `must be at most ${CAPABILITY_MAX_CHARS} characters`);
     const parsed = parseCapability(c);
     if (!parsed.ok) return fail(`${path}[${i}]`, parsed.message);
     if (seen.has(c)) return fail(`${path}[${i}]`, `duplicate capability "${c}"`);
