@@ -65,7 +65,8 @@ export function entriesOf(packument: Packument, origin: string, keys: KnownKeys)
       readme: readme === undefined ? undefined : clip(readme, 256 * 1024),
       org: claim.org, keyId: claim.keyId, signatureState: judgeClaim(claim, packument.name, version, keys),
       signature: claim.signature, manifestSigned: claim.manifestSigned, origin,
-      integrity: typeof dist.integrity === 'string' ? dist.integrity : null,
+      // The publishing client (or a remote registry) sets dist.integrity: one over the column's 200 characters is no sha512 a tarball can match.
+      integrity: typeof dist.integrity === 'string' && dist.integrity.length <= 200 ? dist.integrity : null,
       publishedAt: typeof time === 'string' && !Number.isNaN(Date.parse(time)) ? Date.parse(time) : Date.now(),
       isLatest: version === latest,
     });

@@ -87,6 +87,14 @@ describe('catalog store', () => {
     await catalog.removePackages(['@acme/far']);
   });
 
+  test('a version whose dist.integrity is longer than the catalog holds is listed without one', async () => {
+    await catalog.replacePackage('@acme/odd', entriesOf(packument('@acme/odd', {
+      '1.0.0': { opsloom: { plugin: manifest() }, dist: { integrity: `sha1-${'x'.repeat(300)}` } },
+    }, '1.0.0'), 'local', pinned));
+    assert.deepEqual((await catalog.versions('@acme/odd')).map((v) => [v.version, v.integrity]), [['1.0.0', null]]);
+    await catalog.removePackages(['@acme/odd']);
+  });
+
   test('re-judges signatures when keys are pinned, and drops versions and packages that are gone', async () => {
     await catalog.refreshSignatureStates(knownKeys([k1, true], [k2, true]));
     assert.deepEqual((await catalog.versions('@orgb/ping')).map((v) => v.signatureState), ['trusted', 'trusted']);
