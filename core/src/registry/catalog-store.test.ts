@@ -77,6 +77,14 @@ describe('catalog store', () => {
     await catalog.removePackages(['@acme/fanout']);
   });
 
+  test('indexes a version declaring many long capabilities', async () => {
+    // 400 origins of 180 characters: a capability list of about 75 KB.
+    const many = Array.from({ length: 400 }, (_, i) => `http:https://${String(i).padStart(160, 'h')}.example.com`);
+    await catalog.replacePackage('@acme/wide', entriesOf(packument('@acme/wide', { '1.0.0': { opsloom: { plugin: manifest({ capabilities: many }) } } }, '1.0.0'), 'local', pinned));
+    assert.deepEqual((await catalog.versions('@acme/wide')).map((v) => v.capabilities.length), [400]);
+    await catalog.removePackages(['@acme/wide']);
+  });
+
   test('a version declaring a capability longer than the catalog holds is left out; the package still indexes', async () => {
     const long = `http:https://${'a'.repeat(60)}.${'b'.repeat(60)}.${'c'.repeat(60)}.example.com`;
     await catalog.replacePackage('@acme/far', entriesOf(packument('@acme/far', {

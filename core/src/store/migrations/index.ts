@@ -14,6 +14,7 @@ import * as m012 from './012-periodic-claims.js';
 import * as m013 from './013-periodic-exclusions.js';
 import * as m014 from './014-job-params.js';
 import * as m015 from './015-group-queries.js';
+import * as m016 from './016-capability-lists.js';
 
 interface Migration { up(db: Knex): Promise<void>; down(db: Knex): Promise<void> }
 
@@ -34,6 +35,7 @@ const MIGRATIONS: [string, Migration][] = [
   ['013-periodic-exclusions', m013],
   ['014-job-params', m014],
   ['015-group-queries', m015],
+  ['016-capability-lists', m016],
 ];
 
 export const migrationSource: Knex.MigrationSource<Migration> = {
