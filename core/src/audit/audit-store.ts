@@ -47,6 +47,19 @@ const toRecord = (r: Row): AuditRecord => ({
   userAgent: r.user_agent, requestId: r.request_id, status: r.status, detail: r.detail ? JSON.parse(r.detail) : null,
 });
 
+/** Bytes of detail an entry keeps: its column holds 64 KiB on MySQL. */
+const DETAIL_BYTES = 60 * 1024;
+
+/**
+ * An entry's detail as stored; one too large for the column keeps its size and field names only,
+ * since the entry is written after the audited change was made and must not fail it.
+ */
+function detailText(detail: Record<string, unknown>): string {
+  const text = JSON.stringify(detail);
+  const bytes = Buffer.byteLength(text);
+  return bytes <= DETAIL_BYTES ? text : JSON.stringify({ omitted: true, bytes, fields: Object.keys(detail) });
+}
+
 /** The audit log's table. Append-only: nothing here updates or deletes. */
 export class AuditStore {
   constructor(private readonly db: Db) {}
@@ -56,7 +69,7 @@ export class AuditStore {
       at: e.at, actor_id: e.actorId, actor_name: e.actorName, token_id: e.tokenId, action: e.action.slice(0, 96),
       target_kind: e.targetKind, target_id: e.targetId?.slice(0, 128) ?? null, project_id: e.projectId, ip: e.ip,
       user_agent: e.userAgent, request_id: e.requestId, status: e.status,
-      detail: e.detail ? JSON.stringify(e.detail) : null,
+      detail: e.detail ? detailText(e.detail) : null,
     });
   }
 
