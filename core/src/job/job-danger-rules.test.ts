@@ -102,6 +102,21 @@ describe('high-risk command rules', () => {
     assert.equal((await s.admin.call('DELETE', `/api/v1/danger-rules/${rule.body.id}`)).status, 204);
   });
 
+  test('a script matching on every line records a bounded number of hits, intercepting ones first', async () => {
+    const scan = await s.admin.call<{ id: string }>('POST', '/api/v1/danger-rules', { expression: 'every-line-marker', languages: ['bash'], description: 'noted', action: 'scan' });
+    const stop = await s.admin.call<{ id: string }>('POST', '/api/v1/danger-rules', { expression: 'stop-marker', languages: ['bash'], description: 'stop', action: 'intercept' });
+    // 3,000 scan hits, then one intercept on the last line: each hit would keep the whole script.
+    const script = `${'echo every-line-marker\n'.repeat(3000)}echo stop-marker\n`;
+    const res = await run(script);
+    assert.equal(res.status, 422);
+    assert.equal((res.body as { hits: unknown[] }).hits.length, 1);
+    const mine = (await s.admin.call<{ items: Hit[] }>('GET', `/api/v1/projects/${projectId}/danger-hits?limit=500`)).body.items
+      .filter((h) => h.ruleId === scan.body.id || h.ruleId === stop.body.id);
+    assert.equal(mine.length, 100);
+    assert.ok(mine.some((h) => h.ruleId === stop.body.id && h.line === 3001), 'the hit that refused the run is among them');
+    for (const id of [scan.body.id, stop.body.id]) assert.equal((await s.admin.call('DELETE', `/api/v1/danger-rules/${id}`)).status, 204);
+  });
+
   test('rules are per language, can be disabled, and only administrators change them', async () => {
     const rule = await s.admin.call<{ id: string }>('POST', '/api/v1/danger-rules', { expression: 'forbidden-word', languages: ['bash'], description: 'forbidden', action: 'intercept' });
     assert.equal((await run('echo forbidden-word')).status, 422);

@@ -58,6 +58,12 @@ function probes(expression: string): { line: number; text: string }[] {
 }
 
 /**
+ * Hits recorded, and listed in a refusal, per screening: each hit keeps the whole script, and a
+ * script may match on every line (a 1 MB one of `rm -rf /` lines: 100,000 hits, 100 GB).
+ */
+const RECORDED_HITS = 100;
+
+/**
  * High-risk command rules (bk-job's dangerous rules): administrators keep an ordered list of regular
  * expressions per language; every run's final script text is screened before dispatch. Rules run in a
  * {@link RegexSandbox} with a time budget: a rule that hangs refuses the run (fail closed) and names
@@ -147,7 +153,7 @@ export class DangerService {
   }
 
   /**
-   * Screens a run's final script: records every hit, and refuses the run when an intercept rule matched.
+   * Screens a run's final script: records its hits (intercepting ones first, at most RECORDED_HITS), and refuses the run when an intercept rule matched.
    * Every run goes through here, whatever its origin.
    * @throws DangerousScriptError on an intercept hit; DangerCheckFailedError when checking failed (fail closed).
    */
@@ -156,7 +162,9 @@ export class DangerService {
     if (matches.length === 0) return matches;
     const blocked = matches.some((m) => m.rule.action === 'intercept');
     const at = Date.now();
-    await this.store.recordHits(matches.map((m) => ({
+    // Intercepting hits first (the stable sort keeps line order): they say why the run was refused.
+    const recorded = [...matches].sort((a, b) => Number(b.rule.action === 'intercept') - Number(a.rule.action === 'intercept')).slice(0, RECORDED_HITS);
+    await this.store.recordHits(recorded.map((m) => ({
       at, ruleId: m.rule.id, expression: m.rule.expression, action: m.rule.action, description: m.rule.description,
       projectId: req.projectId, userId: req.userId, username: req.username, origin: req.origin, language: req.language,
       line: m.line, lineContent: m.lineContent.slice(0, 4096), script: req.script, blocked, jobId: blocked ? null : req.jobId,
@@ -164,7 +172,7 @@ export class DangerService {
     if (blocked) {
       const intercepts = matches.filter((m) => m.rule.action === 'intercept');
       const summary = intercepts.slice(0, 5).map((m) => `[line ${m.line}] ${m.lineContent.trim().slice(0, 120)} - ${m.rule.description}`).join('; ');
-      throw new DangerousScriptError(summary, intercepts.map((m) => ({ ruleId: m.rule.id, line: m.line, lineContent: m.lineContent, description: m.rule.description })));
+      throw new DangerousScriptError(summary, intercepts.slice(0, RECORDED_HITS).map((m) => ({ ruleId: m.rule.id, line: m.line, lineContent: m.lineContent.slice(0, 4096), description: m.rule.description })));
     }
     return matches;
   }
