@@ -424,9 +424,8 @@ describe('flow operations', () => {
     assert.ok(finishedAfterSnapshot(), `the task's end follows the snapshot that still shows it running: ${text}`);
   });
 
-  test('a client that leaves server-sent events while the snapshot is read keeps no subscription', async () => {
-    const id = await f.run(one('sse-leave', task('a', '@test/echo')));
-    await f.waitState(id, 'finished');
+  /** Counts the event-bus subscriptions open from now until `restore`. */
+  function countSubscriptions(): { open(): number; restore(): void } {
     const events = s.ops.coordination.events;
     const subscribe = events.subscribe.bind(events);
     let open = 0;
@@ -435,6 +434,13 @@ describe('flow operations', () => {
       open++;
       return async () => { open--; await unsubscribe(); };
     };
+    return { open: () => open, restore: () => { events.subscribe = subscribe; } };
+  }
+
+  test('a client that leaves server-sent events while the snapshot is read keeps no subscription', async () => {
+    const id = await f.run(one('sse-leave', task('a', '@test/echo')));
+    await f.waitState(id, 'finished');
+    const subscriptions = countSubscriptions();
     const tasks = (s.ops.services.modules.get('flow') as { tasks: TaskService }).tasks;
     const status = tasks.status.bind(tasks);
     let reading!: () => void;
@@ -451,29 +457,22 @@ describe('flow operations', () => {
       leave.abort();
       await res.catch(() => undefined);
       await new Promise((r) => setTimeout(r, 600));
-      assert.equal(open, 0, 'the subscription ended with the client');
+      assert.equal(subscriptions.open(), 0, 'the subscription ended with the client');
     } finally {
-      events.subscribe = subscribe;
+      subscriptions.restore();
       tasks.status = status;
     }
   });
 
   test('server-sent events for a task that is not there answer 404 and keep no subscription', async () => {
-    const events = s.ops.coordination.events;
-    const subscribe = events.subscribe.bind(events);
-    let open = 0;
-    events.subscribe = async (channel, handler) => {
-      const unsubscribe = await subscribe(channel, handler);
-      open++;
-      return async () => { open--; await unsubscribe(); };
-    };
+    const subscriptions = countSubscriptions();
     try {
       const res = await fetch(`${s.url}${f.base}/tasks/no-such-task/events`, { headers: { authorization: `Bearer ${s.adminToken}` } });
       assert.equal(res.status, 404);
       await res.text();
-      assert.equal(open, 0, 'the subscription made before the snapshot was dropped');
+      assert.equal(subscriptions.open(), 0, 'the subscription made before the snapshot was dropped');
     } finally {
-      events.subscribe = subscribe;
+      subscriptions.restore();
     }
   });
 });
