@@ -26,7 +26,7 @@ export function periodicRoutes(service: PeriodicService): Route[] {
     }),
     route({
       id: 'periodic.create', method: 'post', path: base, tag: 'periodic', auth: { project: 'operate' }, params: projectParams, status: 201, body,
-      summary: 'Create a periodic task (5-field cron in the project time zone) or a clocked one (runAt)',
+      summary: 'Create a periodic task (5-field cron in the project time zone, days as in Vixie cron) or a clocked one (runAt)',
       async handler({ project, caller, body: b, audit }) {
         const p = await service.create(project.id, caller.username, b);
         audit({ kind: 'periodic', id: p.id, detail: { cron: p.cron, runAt: p.runAt } });
