@@ -88,9 +88,9 @@ describe('high-risk command rules', () => {
     assert.equal(hit.jobId, job.id);
   });
 
-  test('a long script matching on many lines is refused with 422 and every hit is recorded with the script', async () => {
+  test('a long script matching on many lines is refused with 422, every hit is recorded, and the script is stored once', async () => {
     const rule = await s.admin.call<{ id: string }>('POST', '/api/v1/danger-rules', { expression: 'many-hit-marker', languages: ['bash'], description: 'many', action: 'intercept' });
-    // Twenty hits, each stored with the whole 1 MB script: more than one 16 MiB MySQL packet together.
+    // Twenty hits of a 1 MB script: copied into each hit, more than one 16 MiB MySQL packet together.
     const script = `# ${'x'.repeat(1024 * 1024)}\n${'echo many-hit-marker\n'.repeat(20)}`;
     const res = await run(script);
     assert.equal(res.status, 422, JSON.stringify(res.body).slice(0, 500));
@@ -99,6 +99,9 @@ describe('high-risk command rules', () => {
     assert.deepEqual(hits.map((h) => h.line).sort((a, b) => a - b), Array.from({ length: 20 }, (_, i) => i + 2));
     const one = await s.admin.call<Hit>('GET', `/api/v1/projects/${projectId}/danger-hits/${hits[0]!.id}`);
     assert.equal(one.body.script, script);
+    const stored = await s.ops.db('job_danger_hits').whereIn('id', hits.map((h) => h.id)).distinct('script_id') as { script_id: number }[];
+    assert.equal(stored.length, 1, 'the twenty hits share one stored script');
+    assert.equal((await s.ops.db('job_danger_scripts').where({ id: stored[0]!.script_id }).first() as { script: string }).script, script);
     assert.equal((await s.admin.call('DELETE', `/api/v1/danger-rules/${rule.body.id}`)).status, 204);
   });
 

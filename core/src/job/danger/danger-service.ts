@@ -164,10 +164,10 @@ export class DangerService {
     const at = Date.now();
     // Intercepting hits first (the stable sort keeps line order): they say why the run was refused.
     const recorded = [...matches].sort((a, b) => Number(b.rule.action === 'intercept') - Number(a.rule.action === 'intercept')).slice(0, RECORDED_HITS);
-    await this.store.recordHits(recorded.map((m) => ({
+    await this.store.recordHits(req.script, recorded.map((m) => ({
       at, ruleId: m.rule.id, expression: m.rule.expression, action: m.rule.action, description: m.rule.description,
       projectId: req.projectId, userId: req.userId, username: req.username, origin: req.origin, language: req.language,
-      line: m.line, lineContent: m.lineContent.slice(0, 4096), script: req.script, blocked, jobId: blocked ? null : req.jobId,
+      line: m.line, lineContent: m.lineContent.slice(0, 4096), blocked, jobId: blocked ? null : req.jobId,
     })));
     if (blocked) {
       const intercepts = matches.filter((m) => m.rule.action === 'intercept');

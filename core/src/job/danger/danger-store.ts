@@ -26,7 +26,7 @@ interface HitRow {
   script?: string; blocked: number | boolean; job_id: string | null;
 }
 
-/** Every column but the script, which only a single hit carries. */
+/** A hit's own columns; its script is stored once per screening (job_danger_scripts) and only a single hit carries it. */
 const SUMMARY_COLUMNS = ['id', 'at', 'rule_id', 'expression', 'action', 'description', 'project_id', 'user_id', 'username', 'origin', 'language', 'line', 'line_content', 'blocked', 'job_id'];
 
 const toRule = (r: RuleRow): DangerRule => ({
@@ -84,16 +84,17 @@ export class DangerStore {
     });
   }
 
-  /** Records the hits of one screening in one transaction; every hit carries the whole script, so statements hold few of a long one. */
-  async recordHits(hits: Omit<DangerHitRecord, 'id'>[]): Promise<void> {
+  /** Records the hits of one screening in one transaction, with the screened script stored once for all of them. */
+  async recordHits(script: string, hits: Omit<DangerHitSummary, 'id'>[]): Promise<void> {
     if (hits.length === 0) return;
-    const rows = hits.map((h) => ({
-      at: h.at, rule_id: h.ruleId, expression: h.expression, action: h.action, description: h.description, project_id: h.projectId,
-      user_id: h.userId, username: h.username, origin: h.origin, language: h.language, line: h.line, line_content: h.lineContent,
-      script: h.script, blocked: h.blocked, job_id: h.jobId,
-    }));
     await this.db.transaction(async (trx) => {
-      for (const part of slicesWithin(rows, 200, STATEMENT_BYTES, (r) => Buffer.byteLength(r.script) + Buffer.byteLength(r.line_content))) {
+      const [scriptId] = await trx('job_danger_scripts').insert({ script });
+      const rows = hits.map((h) => ({
+        at: h.at, rule_id: h.ruleId, expression: h.expression, action: h.action, description: h.description, project_id: h.projectId,
+        user_id: h.userId, username: h.username, origin: h.origin, language: h.language, line: h.line, line_content: h.lineContent,
+        script_id: scriptId, blocked: h.blocked, job_id: h.jobId,
+      }));
+      for (const part of slicesWithin(rows, 200, STATEMENT_BYTES, (r) => Buffer.byteLength(r.line_content))) {
         await trx('job_danger_hits').insert(part);
       }
     });
@@ -109,9 +110,10 @@ export class DangerStore {
 
   /** One hit with its script; undefined when there is none with this id (in this project, when given). */
   async hit(id: number, projectId?: string): Promise<DangerHitRecord | undefined> {
-    const q = this.db<HitRow>('job_danger_hits').where({ id });
-    if (projectId) q.where({ project_id: projectId });
-    const r = await q.first();
+    const q = this.db('job_danger_hits').leftJoin('job_danger_scripts', 'job_danger_scripts.id', 'job_danger_hits.script_id')
+      .select<HitRow[]>([...SUMMARY_COLUMNS.map((c) => `job_danger_hits.${c}`), 'job_danger_scripts.script']).where('job_danger_hits.id', id);
+    if (projectId) q.where('job_danger_hits.project_id', projectId);
+    const r = (await q)[0];
     return r && { ...toSummary(r), script: r.script ?? '' };
   }
 }

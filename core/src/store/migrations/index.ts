@@ -15,6 +15,7 @@ import * as m013 from './013-periodic-exclusions.js';
 import * as m014 from './014-job-params.js';
 import * as m015 from './015-group-queries.js';
 import * as m016 from './016-capability-lists.js';
+import * as m017 from './017-danger-scripts.js';
 
 interface Migration { up(db: Knex): Promise<void>; down(db: Knex): Promise<void> }
 
@@ -36,6 +37,7 @@ const MIGRATIONS: [string, Migration][] = [
   ['014-job-params', m014],
   ['015-group-queries', m015],
   ['016-capability-lists', m016],
+  ['017-danger-scripts', m017],
 ];
 
 export const migrationSource: Knex.MigrationSource<Migration> = {
