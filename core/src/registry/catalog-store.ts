@@ -72,10 +72,15 @@ export class CatalogStore {
   async replacePackage(name: string, entries: CatalogEntry[]): Promise<void> {
     const now = Date.now();
     await this.db.transaction(async (tx) => {
-      const versions = entries.map((e) => e.version);
-      await tx('registry_catalog').where({ name }).whereNotIn('version', versions.length ? versions : ['']).delete();
-      await tx('registry_catalog_capabilities').where({ name }).whereNotIn('version', versions.length ? versions : ['']).delete();
-      await tx('registry_catalog_details').where({ name }).whereNotIn('version', versions.length ? versions : ['']).delete();
+      // The versions that are gone, found here: a NOT IN list of every version a package has
+      // would pass SQLite's limit of bound parameters for a package with tens of thousands.
+      const kept = new Set(entries.map((e) => e.version));
+      const known = (await tx('registry_catalog').where({ name }).pluck('version')) as string[];
+      for (const gone of slices(known.filter((v) => !kept.has(v)), 500)) {
+        for (const table of ['registry_catalog', 'registry_catalog_capabilities', 'registry_catalog_details']) {
+          await tx(table).where({ name }).whereIn('version', gone).delete();
+        }
+      }
       for (const e of entries) await this.upsert(tx, e, now);
     });
   }
