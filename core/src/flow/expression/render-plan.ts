@@ -62,11 +62,8 @@ export function applyRender(value: unknown, results: Map<string, unknown>): unkn
     return parts.map((p) => (p.kind === 'text' ? p.text : interpolate(results.get(p.expression)))).join('');
   }
   if (Array.isArray(value)) return value.map((item) => applyRender(item, results));
-  if (isPlainObject(value)) {
-    const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) out[k] = applyRender(v, results);
-    return out;
-  }
+  // fromEntries defines each key, so a "__proto__" key stays a key instead of setting the prototype.
+  if (isPlainObject(value)) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, applyRender(v, results)]));
   return value;
 }
 

@@ -40,6 +40,14 @@ test('nested objects and arrays are walked; keys and non-strings are kept', asyn
   });
 });
 
+test('a key named __proto__ is kept as an ordinary key, not taken as the prototype', async () => {
+  const value = JSON.parse('{"__proto__": {"polluted": "${x}"}, "plain": "${x}"}') as Record<string, unknown>;
+  const rendered = await sandbox.render(value, { x: 4 }, where) as Record<string, unknown>;
+  assert.deepEqual(Object.keys(rendered), ['__proto__', 'plain']);
+  assert.equal(JSON.stringify(rendered), '{"__proto__":{"polluted":4},"plain":4}');
+  assert.equal(Object.getPrototypeOf(rendered), Object.prototype);
+});
+
 test('member access on system variables and JavaScript in expressions', async () => {
   const scope = { _system: { task_id: 't-42', operator: 'alice' }, hosts: [{ ip: 'a' }, { ip: 'b' }] };
   assert.equal(await sandbox.render('task ${_system.task_id} by ${_system.operator.toUpperCase()}', scope, where), 'task t-42 by ALICE');
