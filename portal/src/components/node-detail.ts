@@ -39,6 +39,20 @@ export class NodeDetailView extends LitElement {
   #detail = new FetchController(this, () => portalApi.node(this.project, this.task.id, this.nodeId),
     () => [this.project, this.task.id, this.nodeId, this.task.nodes[this.nodeId]?.state, this.task.nodes[this.nodeId]?.version]);
 
+  protected override willUpdate(): void {
+    // The element is reused when another node is selected: a form, message or log page opened for
+    // the previous node must not stay, or a retry typed for one node would be sent to the next.
+    const shown = `${this.task.id}/${this.nodeId}`;
+    if (shown !== this.#shown) {
+      this.#shown = shown;
+      this.form = undefined;
+      this.error = '';
+      this.earlier = undefined;
+    }
+  }
+
+  #shown = '';
+
   override render() {
     const node = this.task.graph.nodes.find((n) => n.id === this.nodeId);
     if (!node) return html`<p class="hint">Select a node on the canvas to see its details.</p>`;

@@ -1,0 +1,64 @@
+/**
+ * End to end, in Debian's Chromium against a real core with real sandboxed test plugins: the task
+ * monitor's node and task operations are offered exactly when the server takes them, and act on
+ * the node shown.
+ */
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { rmSync } from 'node:fs';
+import type { Browser, Page } from 'playwright-core';
+import { startTestServer, TEST_ADMIN_PASSWORD, type TestServer } from '../../../core/dist/test-support/test-server.js';
+import { installTestPlugins } from '../../../core/dist/test-support/test-plugins.js';
+import { end, flows, gateway, graph, start, task } from '../../../core/dist/test-support/flow-helpers.js';
+import { launchChromium } from './browser.js';
+import { startPortalServer, type PortalServer } from './portal-server.js';
+import { buildIntoTemp, signIn } from './session.js';
+
+let core: TestServer;
+let front: PortalServer;
+let browser: Browser;
+let page: Page;
+let publicDir: string;
+let ops: ReturnType<typeof flows>;
+
+before(async () => {
+  publicDir = await buildIntoTemp();
+  core = await startTestServer();
+  const p = await core.admin.call('POST', '/api/v1/projects', { key: 'ops', name: 'Operations', timeZone: 'UTC' });
+  assert.equal(p.status, 201, JSON.stringify(p.body));
+  await installTestPlugins(core);
+  ops = flows(core.admin, 'ops');
+  front = await startPortalServer({ publicDir, apiUrl: core.url });
+  browser = await launchChromium();
+  page = await browser.newPage({ viewport: { width: 1366, height: 860 } });
+  page.setDefaultTimeout(10_000);
+  await signIn(page, front.url, 'admin', TEST_ADMIN_PASSWORD);
+});
+
+after(async () => {
+  await browser?.close();
+  await front?.close();
+  await core?.close();
+  rmSync(publicDir, { recursive: true, force: true });
+});
+
+const detail = () => page.locator('ol-node-detail');
+const open = async (taskId: string, nodeId: string) => {
+  await page.goto(`${front.url}/#/p/ops/tasks/${taskId}`);
+  await page.locator(`ol-flow-canvas .node[data-id=${nodeId}]`).click();
+  await detail().locator('h3', { hasText: 'Inputs' }).waitFor();
+};
+
+test('a retry form opened on one node does not stay open for the next node selected', async () => {
+  const id = await ops.run(graph('Two disks', [start(), gateway('fork', 'parallel'),
+    task('disk_a', '@test/flaky', { fail: 'disk a full' }), task('disk_b', '@test/flaky', { fail: 'disk b full' }), gateway('join', 'converge'), end()],
+  [['start', 'fork'], ['fork', 'disk_a'], ['fork', 'disk_b'], ['disk_a', 'join'], ['disk_b', 'join'], ['join', 'end']]));
+  await ops.waitFor(id, (t) => t.nodes.disk_a?.state === 'failed' && t.nodes.disk_b?.state === 'failed', 'both disks failed');
+  await open(id, 'disk_a');
+  await detail().locator('button', { hasText: /^Retry$/ }).click();
+  await detail().locator('#retry-inputs').fill('{"fail": ""}');
+  await page.locator('ol-flow-canvas .node[data-id=disk_b]').click();
+  await detail().locator('h2', { hasText: 'disk_b' }).waitFor();
+  await detail().locator('.notice.error', { hasText: 'disk b full' }).waitFor();
+  assert.equal(await detail().locator('#retry-inputs').count(), 0, "disk_a's retry form is not offered for disk_b");
+});
