@@ -102,9 +102,8 @@ export class NodeDetailView extends LitElement {
   }
 
   #opForm(node: FlowNode) {
-    if (this.form === 'retry') {
-      const inputs = node.type === 'task' ? node.inputs : {};
-      const current = (this.#detail.value?.inputs as Record<string, unknown> | undefined) ?? inputs;
+    if (this.form === 'retry' && node.type === 'task') {
+      const current = (this.#detail.value?.inputs as Record<string, unknown> | undefined) ?? node.inputs;
       return html`<form @submit=${(e: SubmitEvent) => this.#submitJson(e, 'retry', 'inputs')}>
         <label for="retry-inputs">Inputs for the retry (JSON; leave as is to retry unchanged)</label>
         <textarea id="retry-inputs" name="json">${JSON.stringify(current, null, 2)}</textarea>
@@ -134,7 +133,9 @@ export class NodeDetailView extends LitElement {
 
   #choose(op: NodeOperation, node: FlowNode): void {
     this.error = '';
-    if (op === 'retry' || op === 'callback' || op === 'skip-gateway' || op === 'approve') {
+    // Only a task node takes new inputs on retry (core refuses inputs for any other node), so
+    // the others retry at once, like a skip.
+    if ((op === 'retry' && node.type === 'task') || op === 'callback' || op === 'skip-gateway' || op === 'approve') {
       this.form = op;
       return;
     }

@@ -43,6 +43,7 @@ after(async () => {
 });
 
 const detail = () => page.locator('ol-node-detail');
+const nodeOp = (label: string | RegExp) => detail().locator('.op', { has: page.locator('button', { hasText: label }) });
 const open = async (taskId: string, nodeId: string) => {
   await page.goto(`${front.url}/#/p/ops/tasks/${taskId}`);
   await page.locator(`ol-flow-canvas .node[data-id=${nodeId}]`).click();
@@ -61,4 +62,18 @@ test('a retry form opened on one node does not stay open for the next node selec
   await detail().locator('h2', { hasText: 'disk_b' }).waitFor();
   await detail().locator('.notice.error', { hasText: 'disk b full' }).waitFor();
   assert.equal(await detail().locator('#retry-inputs').count(), 0, "disk_a's retry form is not offered for disk_b");
+});
+
+test('retries a failed exclusive gateway from its node', async () => {
+  const id = await ops.run(graph('Pick an environment', [start(), gateway('env', 'exclusive'), task('prod', '@test/echo'), task('test', '@test/echo'), gateway('join', 'converge'), end()],
+    [['start', 'env'], ['env', 'prod', { condition: { expression: "${target} == 'prod'" } }], ['env', 'test', { condition: { expression: "${target} == 'test'" } }],
+      ['prod', 'join'], ['test', 'join'], ['join', 'end']],
+    { target: { type: 'string', value: 'staging' } }));
+  await ops.waitNode(id, 'env', 'failed');
+  await open(id, 'env');
+  const retry = nodeOp(/^Retry$/);
+  assert.equal(await retry.locator('button').isEnabled(), true);
+  await retry.locator('button').click();
+  await ops.waitFor(id, (t) => t.nodes.env?.retries === 1 && t.nodes.env.state === 'failed', 'the gateway retried (and failed again on the same variables)', 10_000);
+  assert.equal(await detail().locator('[role=alert]', { hasText: 'retry failed' }).count(), 0, 'the server took the retry');
 });
