@@ -42,6 +42,7 @@ after(async () => {
   rmSync(publicDir, { recursive: true, force: true });
 });
 
+const bar = () => page.locator('ol-task-monitor .bar');
 const detail = () => page.locator('ol-node-detail');
 const nodeOp = (label: string | RegExp) => detail().locator('.op', { has: page.locator('button', { hasText: label }) });
 const open = async (taskId: string, nodeId: string) => {
@@ -76,4 +77,19 @@ test('retries a failed exclusive gateway from its node', async () => {
   await retry.locator('button').click();
   await ops.waitFor(id, (t) => t.nodes.env?.retries === 1 && t.nodes.env.state === 'failed', 'the gateway retried (and failed again on the same variables)', 10_000);
   assert.equal(await detail().locator('[role=alert]', { hasText: 'retry failed' }).count(), 0, 'the server took the retry');
+});
+
+test('removes a breakpoint from a node held at it, and the task runs on', async () => {
+  const tpl = await ops.template(graph('Careful change', [start(), task('change', '@test/echo', { value: 1 }), end()], [['start', 'change'], ['change', 'end']]));
+  const id = await ops.create(tpl);
+  const set = await ops.op(id, 'change', 'breakpoint', { enabled: true });
+  assert.equal(set.status, 200, JSON.stringify(set.body));
+  assert.equal((await ops.taskOp(id, 'start')).status, 200);
+  await ops.waitNode(id, 'change', 'suspended');
+  await open(id, 'change');
+  const remove = nodeOp('Remove breakpoint');
+  await remove.locator('button:enabled').waitFor();
+  await remove.locator('button').click();
+  await bar().locator('.badge', { hasText: 'finished' }).waitFor({ timeout: 20_000 });
+  assert.equal((await ops.get(id)).nodes.change?.state, 'finished');
 });

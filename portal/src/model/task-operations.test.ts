@@ -18,14 +18,17 @@ test('task operations follow the task state and explain refusals', () => {
 });
 
 test('node operations follow the node state, the node type and the template flags', () => {
-  assert.deepEqual(enabled(nodeOperations({ state: 'failed' }, task, { state: 'failed' })), ['retry', 'skip']);
+  assert.deepEqual(enabled(nodeOperations({ state: 'failed' }, task, { state: 'failed' })), ['retry', 'skip', 'breakpoint']);
   const notRetryable = nodeOperations({ state: 'failed' }, { ...task, retryable: false }, { state: 'failed' });
   assert.match(notRetryable.find((o) => o.op === 'retry')!.reason!, /not retryable/);
   assert.deepEqual(enabled(nodeOperations({ state: 'running' }, task, { state: 'waiting' })), ['force-fail', 'callback']);
   assert.deepEqual(enabled(nodeOperations({ state: 'running' }, task, { state: 'pending' })), ['breakpoint']);
-  assert.deepEqual(enabled(nodeOperations({ state: 'running' }, task, { state: 'suspended', breakpoint: true })), ['continue']);
-  assert.deepEqual(enabled(nodeOperations({ state: 'failed' }, { id: 'g', type: 'exclusive' }, { state: 'failed' })), ['retry', 'skip-gateway']);
-  assert.deepEqual(enabled(nodeOperations({ state: 'running' }, { id: 's', type: 'subflow', template: { id: 't', version: 1 }, params: {} }, { state: 'running' })), ['force-fail', 'pause']);
+  assert.deepEqual(enabled(nodeOperations({ state: 'running' }, task, { state: 'suspended', breakpoint: true })), ['breakpoint', 'continue'], 'a held node may lose its breakpoint');
+  assert.deepEqual(enabled(nodeOperations({ state: 'running' }, task, { state: 'running' })), ['force-fail']);
+  assert.deepEqual(enabled(nodeOperations({ state: 'failed' }, { id: 'g', type: 'exclusive' }, { state: 'failed' })), ['retry', 'skip-gateway', 'breakpoint']);
+  assert.deepEqual(enabled(nodeOperations({ state: 'running' }, { id: 'start', type: 'start' }, { state: 'finished' })), []);
+  const subflow: FlowNode = { id: 's', type: 'subflow', template: { id: 't', version: 1 }, params: {} };
+  assert.deepEqual(enabled(nodeOperations({ state: 'running' }, subflow, { state: 'pending' })), [], 'a subflow pauses, it takes no breakpoint');
   const over = nodeOperations({ state: 'revoked' }, task, { state: 'failed' });
   assert.deepEqual(enabled(over), []);
   assert.match(over[0]!.reason!, /revoked/);

@@ -66,10 +66,18 @@ export function nodeOperations(task: Pick<Task, 'state'>, node: FlowNode, run: T
     callback: over ?? (node.type === 'task' ? waitsForCallback(run, state) : 'only task nodes receive callbacks'),
     pause: over ?? (node.type === 'subflow' ? (state === 'running' ? undefined : `only a running subflow can be paused (it is ${state})`) : 'only subflow nodes can be paused on their own; pause the task instead'),
     resume: over ?? (node.type === 'subflow' ? (state === 'suspended' ? undefined : `only a paused subflow can be resumed (it is ${state})`) : 'only subflow nodes can be resumed on their own'),
-    breakpoint: over ?? (activity ? (state === 'pending' || state === 'ready' ? undefined : `a breakpoint only helps before the node runs (it is ${state})`) : 'breakpoints go on task and subflow nodes'),
+    breakpoint: over ?? breakpointRule(node, run, state),
     continue: over ?? (run?.breakpoint && state === 'suspended' ? undefined : 'the node is not held at a breakpoint'),
   };
   return (Object.keys(NODE_LABELS) as NodeOperation[]).map((op) => available(op, NODE_LABELS[op], rule[op]));
+}
+
+/** Core holds any node but the start event and subflows (which pause instead) at a breakpoint, and clears one whenever asked. */
+function breakpointRule(node: FlowNode, run: TaskNodeRun | undefined, state: string): string | undefined {
+  if (node.type === 'subflow') return 'breakpoints are not for subflow nodes; pause the subflow instead';
+  if (node.type === 'start') return 'the start event takes no breakpoint';
+  if (run?.breakpoint) return undefined;
+  return ['pending', 'ready', 'finished', 'failed', 'skipped'].includes(state) ? undefined : `a breakpoint cannot be set while the node is ${state}`;
 }
 
 function waitsForCallback(run: TaskNodeRun | undefined, state: string): string | undefined {
