@@ -94,6 +94,9 @@ export function endpoints(client: ApiClient = api) {
 
     tasks: (project: string, q: { state?: TaskState | ''; templateId?: string; limit?: number; before?: string } = {}) => client.get<{ items: Task[] }>(`${p(project)}/tasks`, { query: q }),
     task: (project: string, id: string) => client.get<Task>(`${p(project)}/tasks/${seg(id)}`),
+    /** A task without its graph: its state and its nodes' states. */
+    taskStatus: (project: string, id: string, signal?: AbortSignal) =>
+      client.get<Omit<Task, 'graph'>>(`${p(project)}/tasks/${seg(id)}`, { query: { graph: 'false' }, ...(signal ? { signal } : {}) }),
     createTask: (project: string, body: { templateId: string; version?: number; name?: string; variables?: Record<string, JsonValue>; excludeNodes?: string[] }) =>
       client.post<Task>(`${p(project)}/tasks`, body),
     taskAction: (project: string, id: string, op: string) => client.post<Task>(`${p(project)}/tasks/${seg(id)}/${op}`),

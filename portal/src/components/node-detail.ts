@@ -36,8 +36,15 @@ export class NodeDetailView extends LitElement {
   /** Earlier log lines loaded for the detail shown (dropped when the detail reloads). */
   @state() private earlier: { detail: NodeDetail; lines: LogLine[]; more: boolean } | undefined;
 
-  #detail = new FetchController(this, () => portalApi.node(this.project, this.task.id, this.nodeId),
-    () => [this.project, this.task.id, this.nodeId, this.task.nodes[this.nodeId]?.state, this.task.nodes[this.nodeId]?.version]);
+  #detail = new FetchController(this, (signal) => this.#load(signal),
+    () => [this.project, this.task.id, this.task.state, this.nodeId, this.task.nodes[this.nodeId]?.state, this.task.nodes[this.nodeId]?.version]);
+
+  /** The node's detail; for a subflow under way, with the state of the task it runs (which its pause and resume depend on). */
+  async #load(signal: AbortSignal): Promise<NodeDetail & { childTask?: Pick<Task, 'state'> }> {
+    const d = await portalApi.node(this.project, this.task.id, this.nodeId);
+    if (!d.childTaskId || d.state !== 'waiting') return d;
+    return { ...d, childTask: await portalApi.taskStatus(this.project, d.childTaskId, signal) };
+  }
 
   protected override willUpdate(): void {
     // The element is reused when another node is selected: a form, message or log page opened for
@@ -57,7 +64,8 @@ export class NodeDetailView extends LitElement {
     const node = this.task.graph.nodes.find((n) => n.id === this.nodeId);
     if (!node) return html`<p class="hint">Select a node on the canvas to see its details.</p>`;
     const run = this.task.nodes[node.id];
-    const ops = nodeOperations(this.task, node, run);
+    const d = this.#detail.value;
+    const ops = nodeOperations(this.task, node, run, d?.id === node.id ? d.childTask : undefined);
     return html`<h2>${node.name || node.id} <span class="badge ${run?.state ?? 'pending'}">${run?.state ?? 'pending'}</span></h2>
       ${run?.error ? html`<p class="notice error">${run.error}</p>` : nothing}
       <div class="ops" role="group" aria-label="Node operations">${ops.map((o) => html`<div class="op">

@@ -29,6 +29,9 @@ test('node operations follow the node state, the node type and the template flag
   assert.deepEqual(enabled(nodeOperations({ state: 'running' }, { id: 'start', type: 'start' }, { state: 'finished' })), []);
   const subflow: FlowNode = { id: 's', type: 'subflow', template: { id: 't', version: 1 }, params: {} };
   assert.deepEqual(enabled(nodeOperations({ state: 'running' }, subflow, { state: 'pending' })), [], 'a subflow pauses, it takes no breakpoint');
+  assert.deepEqual(enabled(nodeOperations({ state: 'running' }, subflow, { state: 'waiting' }, { state: 'running' })), ['force-fail', 'pause']);
+  assert.deepEqual(enabled(nodeOperations({ state: 'running' }, subflow, { state: 'waiting' }, { state: 'paused' })), ['force-fail', 'resume']);
+  assert.match(nodeOperations({ state: 'running' }, subflow, { state: 'waiting' }).find((o) => o.op === 'pause')!.reason!, /reading/);
   const over = nodeOperations({ state: 'revoked' }, task, { state: 'failed' });
   assert.deepEqual(enabled(over), []);
   assert.match(over[0]!.reason!, /revoked/);

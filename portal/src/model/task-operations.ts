@@ -47,8 +47,11 @@ const NODE_LABELS: Record<NodeOperation, string> = {
   pause: 'Pause subflow', resume: 'Resume subflow', breakpoint: 'Breakpoint', continue: 'Continue',
 };
 
-/** The node-level operations for one node of a task, with their availability. */
-export function nodeOperations(task: Pick<Task, 'state'>, node: FlowNode, run: TaskNodeRun | undefined): Availability<NodeOperation>[] {
+/**
+ * The node-level operations for one node of a task, with their availability. `child` is the task
+ * a subflow node runs, when read: pausing and resuming it depend on that task's state.
+ */
+export function nodeOperations(task: Pick<Task, 'state'>, node: FlowNode, run: TaskNodeRun | undefined, child?: Pick<Task, 'state'>): Availability<NodeOperation>[] {
   const state = run?.state ?? 'pending';
   const over = isTaskOver(task.state) ? `the task is ${task.state}` : undefined;
   const onlyFailed = (verb: string): string | undefined => (state === 'failed' ? undefined : `only a failed node can be ${verb}; this one is ${state}`);
@@ -64,12 +67,19 @@ export function nodeOperations(task: Pick<Task, 'state'>, node: FlowNode, run: T
       : 'only task and subflow nodes can be forced to fail'),
     approve: over ?? (!isApprovalNode(node) ? 'only an approval node asks for a decision' : waitsForCallback(run, state)),
     callback: over ?? (node.type === 'task' ? waitsForCallback(run, state) : 'only task nodes receive callbacks'),
-    pause: over ?? (node.type === 'subflow' ? (state === 'running' ? undefined : `only a running subflow can be paused (it is ${state})`) : 'only subflow nodes can be paused on their own; pause the task instead'),
-    resume: over ?? (node.type === 'subflow' ? (state === 'suspended' ? undefined : `only a paused subflow can be resumed (it is ${state})`) : 'only subflow nodes can be resumed on their own'),
+    pause: over ?? (node.type === 'subflow' ? subflowTask(state, child, ['running', 'failed'], 'paused') : 'only subflow nodes can be paused on their own; pause the task instead'),
+    resume: over ?? (node.type === 'subflow' ? subflowTask(state, child, ['paused'], 'resumed') : 'only subflow nodes can be resumed on their own'),
     breakpoint: over ?? breakpointRule(node, run, state),
     continue: over ?? (run?.breakpoint && state === 'suspended' ? undefined : 'the node is not held at a breakpoint'),
   };
   return (Object.keys(NODE_LABELS) as NodeOperation[]).map((op) => available(op, NODE_LABELS[op], rule[op]));
+}
+
+/** A subflow node waits while its task runs; that task's state says whether it can be paused or resumed. */
+function subflowTask(state: string, child: Pick<Task, 'state'> | undefined, allowed: string[], verb: string): string | undefined {
+  if (state !== 'waiting') return `only a subflow whose task is under way can be ${verb} (the node is ${state})`;
+  if (!child) return 'reading the state of the subflow\'s task…';
+  return allowed.includes(child.state) ? undefined : `the subflow's task is ${child.state}`;
 }
 
 /** Core holds any node but the start event and subflows (which pause instead) at a breakpoint, and clears one whenever asked. */

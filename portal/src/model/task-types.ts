@@ -23,6 +23,8 @@ export interface TaskNodeRun {
   breakpoint?: boolean;
   /** What a waiting node waits for: `callback`, `poll` or `subflow` (null unless waiting). */
   waiting?: string | null;
+  /** The task a subflow node launched, once it has. */
+  childTaskId?: string | null;
 }
 
 /** `GET /tasks/:taskId`. */
