@@ -121,3 +121,13 @@ test('pauses and resumes a running subflow from its node; breakpoints are not of
   await pause.locator('button:enabled').waitFor();
   assert.equal(await detail().locator('[role=alert]').count(), 0);
 });
+
+test('pauses a failed task, as the server allows', async () => {
+  const id = await ops.run(graph('Broken deploy', [start(), task('deploy', '@test/flaky', { fail: 'no artifact' }), end()], [['start', 'deploy'], ['deploy', 'end']]));
+  await ops.waitState(id, 'failed');
+  await page.goto(`${front.url}/#/p/ops/tasks/${id}`);
+  await bar().locator('.badge', { hasText: 'failed' }).waitFor();
+  await bar().locator('button:enabled', { hasText: 'Pause' }).click();
+  await bar().locator('.badge', { hasText: 'paused' }).waitFor();
+  assert.equal((await ops.get(id)).state, 'paused');
+});

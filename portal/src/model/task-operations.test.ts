@@ -12,6 +12,7 @@ test('task operations follow the task state and explain refusals', () => {
   assert.deepEqual(enabled(taskOperations({ state: 'created' })), ['start', 'revoke']);
   assert.deepEqual(enabled(taskOperations({ state: 'running' })), ['pause', 'revoke']);
   assert.deepEqual(enabled(taskOperations({ state: 'paused' })), ['resume', 'revoke']);
+  assert.deepEqual(enabled(taskOperations({ state: 'failed' })), ['pause', 'revoke'], 'core pauses a failed task too');
   const done = taskOperations({ state: 'finished' });
   assert.deepEqual(enabled(done), []);
   assert.match(done.find((o) => o.op === 'revoke')!.reason!, /finished/);

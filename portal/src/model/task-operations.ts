@@ -35,7 +35,7 @@ export function taskOperations(task: Pick<Task, 'state'>): Availability<TaskOper
   const over = isTaskOver(s) ? `the task is ${s}` : undefined;
   const rule: Record<TaskOperation, string | undefined> = {
     start: s === 'created' ? undefined : `the task was already started (it is ${s})`,
-    pause: s === 'running' ? undefined : over ?? `only a running task can be paused (it is ${s})`,
+    pause: s === 'running' || s === 'failed' ? undefined : over ?? `only a running or failed task can be paused (it is ${s})`,
     resume: s === 'paused' ? undefined : over ?? `only a paused task can be resumed (it is ${s})`,
     revoke: over,
   };
