@@ -92,7 +92,9 @@ export function endpoints(client: ApiClient = api) {
     exportUrl: (project: string, id: string) => client.url(`${p(project)}/templates/${seg(id)}/export`),
     importTemplate: (project: string, doc: unknown) => client.post<Template>(`${p(project)}/templates/import`, doc),
 
-    tasks: (project: string, q: { state?: TaskState | ''; templateId?: string; limit?: number; before?: string } = {}) => client.get<{ items: Task[] }>(`${p(project)}/tasks`, { query: q }),
+    /** A page of tasks, newest first; `next` is the `before` of the following page (null on the last). */
+    tasks: (project: string, q: { state?: TaskState | ''; templateId?: string; limit?: number; before?: string } = {}) =>
+      client.get<{ items: Task[]; next: string | null }>(`${p(project)}/tasks`, { query: q }),
     task: (project: string, id: string) => client.get<Task>(`${p(project)}/tasks/${seg(id)}`),
     /** A task without its graph: its state and its nodes' states. */
     taskStatus: (project: string, id: string, signal?: AbortSignal) =>

@@ -1,5 +1,5 @@
-/** `<ol-tasks-page>`: the project's tasks, filtered by state. */
-import { LitElement, html, nothing } from 'lit';
+/** `<ol-tasks-page>`: the project's tasks, filtered by state, newest first, a page at a time. */
+import { LitElement, html, nothing, type PropertyValues } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import { portalApi } from '../api/endpoints.js';
 import { FetchController } from '../controllers/fetch-controller.js';
@@ -8,6 +8,8 @@ import type { Task, TaskState } from '../model/task-types.js';
 import { apiErrorNotice } from './api-missing.js';
 import { sharedStyles } from './shared-styles.js';
 
+/** Tasks per page. */
+const PAGE = 100;
 const STATES: TaskState[] = ['created', 'running', 'paused', 'failed', 'finished', 'revoked'];
 
 @customElement('ol-tasks-page')
@@ -15,8 +17,19 @@ export class TasksPage extends LitElement {
   static override styles = sharedStyles;
   @property() project = '';
   @state() private filter: TaskState | '' = '';
+  /** Pages loaded after the first, with the cursor of the next one. */
+  @state() private older: { items: Task[]; next: string | null } | undefined;
+  @state() private error = '';
+  @state() private busy = false;
 
-  #tasks = new FetchController(this, () => portalApi.tasks(this.project, { state: this.filter, limit: 100 }), () => [this.project, this.filter]);
+  #tasks = new FetchController(this, () => portalApi.tasks(this.project, { state: this.filter, limit: PAGE }), () => [this.project, this.filter]);
+
+  protected override willUpdate(changed: PropertyValues): void {
+    if (changed.has('project') || changed.has('filter')) {
+      this.older = undefined;
+      this.error = '';
+    }
+  }
 
   override render() {
     return html`<div class="row"><h1>Tasks</h1><span class="spacer"></span>
@@ -27,8 +40,28 @@ export class TasksPage extends LitElement {
       ${this.#tasks.render({
         pending: () => html`<p role="status">Loading tasks…</p>`,
         error: (e) => apiErrorNotice(e, 'tasks API'),
-        complete: (t) => this.#table(t.items),
+        complete: (t) => {
+          const next = this.older ? this.older.next : t.next;
+          return html`${this.#table([...t.items, ...(this.older?.items ?? [])])}
+            ${this.error ? html`<p class="notice error" role="alert">${this.error}</p>` : nothing}
+            ${next ? html`<p><button class="older" ?disabled=${this.busy} @click=${() => this.#loadOlder(next)}>Older tasks</button></p>` : nothing}`;
+        },
       })}`;
+  }
+
+  async #loadOlder(before: string): Promise<void> {
+    const filter = this.filter;
+    this.busy = true;
+    try {
+      const page = await portalApi.tasks(this.project, { state: filter, limit: PAGE, before });
+      if (filter !== this.filter) return;
+      this.older = { items: [...(this.older?.items ?? []), ...page.items], next: page.next };
+      this.error = '';
+    } catch (err) {
+      this.error = `Could not load older tasks: ${(err as Error).message}`;
+    } finally {
+      this.busy = false;
+    }
   }
 
   #table(items: Task[]) {

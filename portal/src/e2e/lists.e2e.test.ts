@@ -1,0 +1,59 @@
+/**
+ * End to end, in Debian's Chromium against a real core: the portal's long lists load a page at a
+ * time and reach their last row.
+ */
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { rmSync } from 'node:fs';
+import type { Browser, Page } from 'playwright-core';
+import { startTestServer, TEST_ADMIN_PASSWORD, type TestServer } from '../../../core/dist/test-support/test-server.js';
+import { end, flows, graph, start } from '../../../core/dist/test-support/flow-helpers.js';
+import { launchChromium } from './browser.js';
+import { startPortalServer, type PortalServer } from './portal-server.js';
+import { buildIntoTemp, signIn } from './session.js';
+
+let core: TestServer;
+let front: PortalServer;
+let browser: Browser;
+let page: Page;
+let publicDir: string;
+let ops: ReturnType<typeof flows>;
+
+before(async () => {
+  publicDir = await buildIntoTemp();
+  core = await startTestServer();
+  const p = await core.admin.call('POST', '/api/v1/projects', { key: 'ops', name: 'Operations', timeZone: 'UTC' });
+  assert.equal(p.status, 201, JSON.stringify(p.body));
+  ops = flows(core.admin, 'ops');
+  front = await startPortalServer({ publicDir, apiUrl: core.url });
+  browser = await launchChromium();
+  page = await browser.newPage({ viewport: { width: 1366, height: 860 } });
+  page.setDefaultTimeout(10_000);
+  await signIn(page, front.url, 'admin', TEST_ADMIN_PASSWORD);
+});
+
+after(async () => {
+  await browser?.close();
+  await front?.close();
+  await core?.close();
+  rmSync(publicDir, { recursive: true, force: true });
+});
+
+test('the tasks page loads older tasks a page at a time, down to the first task', async () => {
+  const tpl = await ops.template(graph('Nightly backup', [start(), end()], [['start', 'end']]));
+  const count = 130;
+  for (let i = 0; i < count; i++) await ops.create(tpl, { name: `backup ${String(i).padStart(3, '0')}` });
+  await page.goto(`${front.url}/#/p/ops/tasks`);
+  const tasks = page.locator('ol-tasks-page');
+  const rows = tasks.locator('tbody tr');
+  await rows.first().waitFor();
+  assert.equal(await rows.count(), 100);
+  await tasks.locator('button', { hasText: 'Older tasks' }).click();
+  await rows.nth(count - 1).waitFor();
+  const names = await tasks.locator('tbody tr td:first-child a').allTextContents();
+  assert.deepEqual(names.sort(), Array.from({ length: count }, (_, i) => `backup ${String(i).padStart(3, '0')}`), 'every task is listed once');
+  assert.equal(await tasks.locator('button', { hasText: 'Older tasks' }).count(), 0, 'the oldest task is shown: nothing more to load');
+  await tasks.locator('#state').selectOption('created');
+  await tasks.locator('button', { hasText: 'Older tasks' }).waitFor();
+  assert.equal(await rows.count(), 100, 'a new filter starts again from the newest page');
+});
