@@ -81,7 +81,8 @@ export function endpoints(client: ApiClient = api) {
 
     plugins: (signal?: AbortSignal) => client.get<{ items: PluginSummary[] }>('/api/v1/plugins', { query: { status: 'online' }, ...(signal ? { signal } : {}) }),
 
-    templates: (project: string) => client.get<{ items: TemplateSummary[] }>(`${p(project)}/templates`),
+    /** A page of templates, most recently changed first (core's default page is 100). */
+    templates: (project: string, q: { limit?: number; offset?: number } = {}) => client.get<{ items: TemplateSummary[] }>(`${p(project)}/templates`, { query: q }),
     template: (project: string, id: string) => client.get<Template>(`${p(project)}/templates/${seg(id)}`),
     createTemplate: (project: string, body: { name: string; description?: string; graph: FlowGraph }) => client.post<Template>(`${p(project)}/templates`, body),
     saveTemplate: (project: string, id: string, body: { graph: FlowGraph; name?: string; comment?: string }) => client.put<Template>(`${p(project)}/templates/${seg(id)}`, body),

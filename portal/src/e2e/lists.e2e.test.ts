@@ -57,3 +57,18 @@ test('the tasks page loads older tasks a page at a time, down to the first task'
   await tasks.locator('button', { hasText: 'Older tasks' }).waitFor();
   assert.equal(await rows.count(), 100, 'a new filter starts again from the newest page');
 });
+
+test('the flows page loads more flows a page at a time, down to the last flow', async () => {
+  const count = 105;
+  for (let i = 0; i < count; i++) await ops.template(graph(`Runbook ${String(i).padStart(3, '0')}`, [start(), end()], [['start', 'end']]));
+  await page.goto(`${front.url}/#/p/ops/flows`);
+  const flowsPage = page.locator('ol-flows-page');
+  const rows = flowsPage.locator('tbody tr');
+  await rows.first().waitFor();
+  assert.equal(await rows.count(), 100);
+  await flowsPage.locator('button', { hasText: 'More flows' }).click();
+  await rows.nth(count).waitFor();
+  const names = (await flowsPage.locator('tbody tr td:first-child a').allTextContents()).filter((n) => n.startsWith('Runbook'));
+  assert.deepEqual(names.sort(), Array.from({ length: count }, (_, i) => `Runbook ${String(i).padStart(3, '0')}`), 'every flow is listed once');
+  assert.equal(await flowsPage.locator('button', { hasText: 'More flows' }).count(), 0, 'the last page was not full: nothing more to load');
+});
