@@ -404,11 +404,12 @@ export class FlowEditor extends LitElement {
     } catch (err) {
       if (err instanceof ApiError && err.missingRoute) {
         this.#say('warn', 'Saving needs the templates API, which this server does not offer yet. Your drawing stays in this tab; use Export JSON to keep a copy.');
-      } else if (err instanceof ApiError && err.errors.length > 0) {
+      } else if (err instanceof ApiError && err.errors.some((e) => e.rule)) {
         this.problems = err.errors.map((e) => ({ rule: (e.rule ?? 'invalid_shape') as GraphError['rule'], message: e.message, ...(e.nodeId ? { nodeId: e.nodeId } : {}), ...(e.flowId ? { flowId: e.flowId } : {}) }));
         this.panel = 'problems';
         this.#say('error', `Not saved: ${err.errors.length} problem(s) in the flow. Affected nodes are outlined in red.`);
       } else {
+        // Any other refusal (a request field such as the name, a conflict) is said as the server put it, naming its field.
         this.#say('error', `Not saved: ${(err as Error).message}`);
       }
     } finally {

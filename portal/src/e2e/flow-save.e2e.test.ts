@@ -1,0 +1,52 @@
+/**
+ * End to end, in Debian's Chromium against a real core: saving a flow from the editor shows the
+ * server's refusal as it is, graph problems on their nodes and any other problem by its field.
+ */
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { rmSync } from 'node:fs';
+import type { Browser, Page } from 'playwright-core';
+import { startTestServer, TEST_ADMIN_PASSWORD, type TestServer } from '../../../core/dist/test-support/test-server.js';
+import { launchChromium } from './browser.js';
+import { startPortalServer, type PortalServer } from './portal-server.js';
+import { buildIntoTemp, signIn } from './session.js';
+
+let core: TestServer;
+let front: PortalServer;
+let browser: Browser;
+let page: Page;
+let publicDir: string;
+
+before(async () => {
+  publicDir = await buildIntoTemp();
+  core = await startTestServer();
+  const p = await core.admin.call('POST', '/api/v1/projects', { key: 'ops', name: 'Operations', timeZone: 'UTC' });
+  assert.equal(p.status, 201, JSON.stringify(p.body));
+  front = await startPortalServer({ publicDir, apiUrl: core.url });
+  browser = await launchChromium();
+  page = await browser.newPage({ viewport: { width: 1366, height: 860 } });
+  page.setDefaultTimeout(10_000);
+  await signIn(page, front.url, 'admin', TEST_ADMIN_PASSWORD);
+});
+
+after(async () => {
+  await browser?.close();
+  await front?.close();
+  await core?.close();
+  rmSync(publicDir, { recursive: true, force: true });
+});
+
+test('a flow name the server refuses is named in the message, not counted as a problem of the flow', async () => {
+  await page.goto(`${front.url}/#/p/ops/flows/new`);
+  const editor = page.locator('ol-flow-editor');
+  await editor.locator('#flow-name').fill('x'.repeat(200));
+  await editor.locator('#flow-name').press('Tab');
+  await editor.locator('.toolbar button', { hasText: /^Save$/ }).click();
+  const status = editor.locator('.status.error');
+  await status.filter({ hasText: 'Not saved' }).waitFor();
+  assert.match((await status.textContent()) ?? '', /body\.name: .*128/, 'the message names the refused field and its limit');
+  assert.equal(await editor.locator('[role=tab]', { hasText: /Problems \(\d+\)/ }).count(), 0, 'no problem is pinned on the flow');
+  assert.equal(await editor.locator('#flow-name').inputValue(), 'x'.repeat(200), 'what was typed is kept');
+  const list = await core.admin.call<{ items: unknown[] }>('GET', '/api/v1/projects/ops/templates');
+  assert.equal(list.body.items.length, 0);
+});
