@@ -37,6 +37,15 @@ describe('flow execution', () => {
     assert.equal((b.outputs as Record<string, unknown>)._result, true);
   });
 
+  test('a variable whose default reads another variable holding an expression gets its rendered value, in any declaration order', async () => {
+    const id = await f.run(graph('chained-vars', [start(), task('a', '@test/echo', { last: '${c}', middle: '${b}' }), end()], [['start', 'a'], ['a', 'end']], {
+      x: { type: 'string', value: 'X' }, a: { type: 'string', value: '${x}' }, b: { type: 'string', value: '${a}-1' }, c: { type: 'string', value: '${b}-2' },
+    }));
+    const t = await f.waitFor(id, (v) => v.state === 'finished' || v.state === 'failed', 'an end state');
+    assert.equal(t.state, 'finished', JSON.stringify(t.nodes.start));
+    assert.deepEqual((await f.node(id, 'a')).inputs, { last: 'X-1-2', middle: 'X-1' });
+  });
+
   test('a plugin call that outlasts the claim delay shows running with its attempt; a quick one finishes without it; both run once', async () => {
     const id = await f.run(graph('slow-and-quick', [start(), task('quick', '@test/echo', { value: 1 }), task('slow', '@test/busy', { ms: 600 }), end()],
       [['start', 'quick'], ['quick', 'slow'], ['slow', 'end']]));

@@ -9,6 +9,7 @@ import { ACTIVE_NODE_STATES, type NodeDetail, type NodeRecord, type NodeState, t
 import { GraphCache, type RunGraph } from './graph-cache.js';
 import { ABORT_CHANNEL, STEP_QUEUE, taskChannel, type StepMessage, type TaskEvent } from './messages.js';
 import { expressionScope, systemVariables } from './scope.js';
+import { renderVariablesInOrder } from './initial-variables.js';
 import { TtlCache } from '../../store/ttl-cache.js';
 import { forEachString, hasExpressions } from '../../model/index.js';
 
@@ -376,7 +377,8 @@ export class FlowEngine {
   }
 
   /**
-   * Renders variables whose defaults hold `${…}` over other variables, once, at the start event.
+   * Renders variables whose defaults hold `${…}` over other variables, once, at the start event,
+   * each after the variables it reads.
    * A subflow's params are left alone: the parent rendered them already (or kept them literal with
    * `render: false`), so a `${` in them is data, not an expression of the child.
    */
@@ -385,20 +387,8 @@ export class FlowEngine {
     const vars = await this.deps.store.vars(task.id);
     const fromParent = (k: string) => task.parentTaskId !== null && k in task.variables;
     const pending = Object.keys(defs).filter((k) => defs[k]!.render !== false && !fromParent(k) && typeof vars[k] === 'string' && (vars[k] as string).includes('${'));
-    const rendered: Record<string, JsonValue> = {};
-    for (let pass = 0; pending.length > 0 && pass <= pending.length; pass++) {
-      for (let i = pending.length - 1; i >= 0; i--) {
-        const key = pending[i]!;
-        try {
-          const scope = await this.scope(task, { ...vars, ...rendered });
-          rendered[key] = (await this.deps.sandbox.render(vars[key], scope, { input: `variable ${key}` })) as JsonValue;
-          pending.splice(i, 1);
-        } catch (err) {
-          if (pass === pending.length) throw err;
-        }
-      }
-    }
-    return rendered;
+    return renderVariablesInOrder(vars, pending, async (key, value, rendered) =>
+      (await this.deps.sandbox.render(value, await this.scope(task, { ...vars, ...rendered }), { input: `variable ${key}` })) as JsonValue);
   }
 
   async scope(task: Task, vars?: Record<string, JsonValue>): Promise<Record<string, unknown>> {
