@@ -58,6 +58,22 @@ describe('flow operations', () => {
     assert.equal((await f.op(id, 'a', 'retry')).status, 409, 'a finished node cannot be retried');
   });
 
+  test('inputs given to a retry are for that run only: the node\'s next loop renders its own inputs again', async () => {
+    const g = graph('loop-retry-inputs', [
+      start(), task('inc', '@test/echo', { value: '${count + 1}' }, { outputs: { value: 'count' } }),
+      task('a', '@test/flaky', { fail: '${count == 1 ? "boom" : ""}', batch: '${count}' }), gateway('again', 'exclusive'), end(),
+    ], [['start', 'inc'], ['inc', 'a'], ['a', 'again'], ['again', 'inc', { condition: { expression: 'count < 3' } }], ['again', 'end', { default: true }]],
+    { count: { type: 'number', value: 0 } });
+    const id = await f.run(g);
+    await f.waitState(id, 'failed');
+    assert.equal((await f.op(id, 'a', 'retry', { inputs: { fail: '', batch: 'by hand' } })).status, 200);
+    const t = await f.waitState(id, 'finished');
+    assert.equal(t.nodes.a!.loop, 2);
+    const a = await f.node(id, 'a');
+    assert.deepEqual(a.inputs, { fail: '', batch: 3 });
+    assert.deepEqual((a.history as { loop: number; inputs: { batch: unknown } }[]).map((h) => [h.loop, h.inputs.batch]), [[0, 1], [0, 'by hand'], [1, 2]]);
+  });
+
   test('skip passes a failed node without writing its outputs; flags refuse skip and retry', async () => {
     const id = await f.run(one('skip', task('a', '@test/flaky', { fail: 'x' }, { outputs: { attempt: 'attempt' } }), { attempt: { type: 'number', value: -1 } }));
     await f.waitState(id, 'failed');

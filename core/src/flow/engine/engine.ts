@@ -351,11 +351,12 @@ export class FlowEngine {
       }, tx);
     }
     // A new run: nothing of the archived one (its retries, inputs, outputs) may pass for this run's,
-    // not even when the loop limit refuses it.
+    // not even when the loop limit refuses it. Inputs an operator gave a retry were for that run:
+    // this one renders the node's own inputs again.
     const fresh: NodePatch = {
       version, loop, retries: 0, attempts: 0, errorIgnored: false, startedAt: null, finishedAt: null,
       wakeAt: null, deadlineAt: null, leaseUntil: null, waitKind: null, breakpointPassed: false, pluginState: null, childTaskId: null,
-      inputs: null, outputs: null,
+      inputs: null, inputOverride: null, outputs: null,
     };
     if (loop > maxLoops) {
       const error = `node ${target.id} was re-entered ${loop} times, more than its loop limit of ${maxLoops}`;
