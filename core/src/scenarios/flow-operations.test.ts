@@ -122,6 +122,20 @@ describe('flow operations', () => {
     await f.waitState(t2.nodes.sub!.childTaskId!, 'revoked');
   });
 
+  test("a subflow node whose child cannot be built (a param fails to render) follows its error policy: ignore goes on, auto-retry counts attempts", async () => {
+    const child = await f.template(graph('param-child', [start(), task('w', '@test/echo', { value: '${host}' }), end()], [['start', 'w'], ['w', 'end']], { host: { type: 'string', show: true } }));
+    const parent = (onError: Record<string, unknown>) => graph('param-parent', [
+      start(), { id: 'sub', type: 'subflow', template: { id: child, version: 1 }, params: { host: '${hosts[0].ip}' }, onError } as FlowNode, task('next', '@test/echo'), end(),
+    ], [['start', 'sub'], ['sub', 'next'], ['next', 'end']], { hosts: { type: 'json', value: [] } });
+    const ignored = await f.waitFor(await f.run(parent({ ignore: true })), (t) => t.state === 'finished' || t.state === 'failed', 'an end state');
+    assert.equal(ignored.state, 'finished', JSON.stringify(ignored.nodes.sub));
+    assert.deepEqual([ignored.nodes.sub!.state, ignored.nodes.sub!.errorIgnored, ignored.nodes.next!.state], ['finished', true, 'finished']);
+    assert.match(ignored.nodes.sub!.error!, /param host/);
+    const retried = await f.waitState(await f.run(parent({ retry: { times: 2, intervalMs: 10 } })), 'failed');
+    assert.equal(retried.nodes.sub!.attempts, 3);
+    assert.equal((await f.node(retried.id, 'sub')).history.length, 3);
+  });
+
   test('stopping an attempt stops only that attempt: a retry that started since runs on', async () => {
     const { engine } = s.ops.services.modules.get('flow') as { engine: FlowEngine };
     const id = await f.run(one('stop-one', task('a', '@test/busy', { ms: 800 })));

@@ -689,15 +689,13 @@ export class FlowEngine {
         params[key] = render ? ((await this.deps.sandbox.render(value, scope, { input: `param ${key}` })) as JsonValue) : value;
       }
     } catch (err) {
-      await this.commit((tx, fx) => this.failNode(tx, fx, task, row, (err as Error).message, ['ready']));
-      return;
+      return this.launchFailed(task, row, def, (err as Error).message);
     }
     let prepared: PreparedChild;
     try {
       prepared = await this.deps.subflows.prepare(task, def, params);
     } catch (err) {
-      await this.commit((tx, fx) => this.failNode(tx, fx, task, row, (err as Error).message, ['ready']));
-      return;
+      return this.launchFailed(task, row, def, (err as Error).message);
     }
     await this.commit(async (tx, fx) => {
       const now = Date.now();
@@ -714,6 +712,19 @@ export class FlowEngine {
       if ((await this.deps.store.lockedTaskState(task.id, tx)) === 'paused' && (await this.deps.store.casTask(child.childId, ['running'], { state: 'paused' }, tx))) {
         this.taskEvent(fx, child.childId, 'paused');
       }
+    });
+  }
+
+  /**
+   * No child task could be built (a param failed to render, the template or a plugin is gone): the
+   * attempt counts and fails under the node's error policy (ignore, auto-retry), as a failed child's does.
+   */
+  private async launchFailed(task: Task, row: NodeRecord, def: FlowNode, message: string): Promise<void> {
+    const now = Date.now();
+    const attempt: NodeRecord = { ...row, attempts: row.attempts + 1, startedAt: now, finishedAt: null };
+    await this.commit(async (tx, fx) => {
+      if (!(await this.deps.store.casNode(task.id, row.nodeId, ['ready'], row.version, { attempts: attempt.attempts, startedAt: now, finishedAt: null }, tx))) return;
+      await this.failAttempt(tx, fx, task, attempt, def, message);
     });
   }
 
