@@ -92,6 +92,17 @@ describe('flow operations', () => {
     assert.equal(r2.body.code, 'not_skippable');
   });
 
+  test('a start event whose variables fail to render can be skipped: the flow goes on with the values unrendered', async () => {
+    const id = await f.run(graph('bad-start', [start(), task('a', '@test/echo', { value: '${target}' }), end()], [['start', 'a'], ['a', 'end']],
+      { hosts: { type: 'json', value: [] }, target: { type: 'string', value: '${hosts[0].ip}' } }));
+    const t = await f.waitState(id, 'failed');
+    assert.match(t.nodes.start!.error!, /variable target/);
+    assert.equal((await f.op(id, 'start', 'skip')).status, 200);
+    const done = await f.waitState(id, 'finished');
+    assert.deepEqual([done.nodes.start!.state, done.nodes.a!.state], ['skipped', 'finished']);
+    assert.equal((await f.node(id, 'a')).inputs.value, '${hosts[0].ip}');
+  });
+
   test('timeout fails an attempt, combines with retry, and fail-and-skip skips', async () => {
     const slow = (extra: Record<string, unknown>) => task('a', '@test/poller', { times: 1000, delayMs: 200 }, extra);
     const failed = await f.run(one('timeout', slow({ onError: { timeout: { seconds: 1, action: 'fail' }, retry: { times: 1, intervalMs: 10 } } })));

@@ -168,13 +168,17 @@ export class TaskService {
     return version;
   }
 
-  /** Skips a failed activity: it ends as skipped (outputs are not written) and the flow goes on. */
+  /**
+   * Skips a failed activity, or a start event whose variables failed to render (bk-sops' skip_node):
+   * it ends as skipped (outputs are not written, variables keep their values unrendered) and the flow goes on.
+   */
   async skip(projectId: string, taskId: string, nodeId: string): Promise<void> {
     const { task, row, def } = await this.node(projectId, taskId, nodeId);
     this.assertOperable(task, 'skip the node');
     this.assertNode(row, ['failed'], 'skip the node');
-    if (def.type !== 'task' && def.type !== 'subflow') throw refuse('skip the node', `${def.type} gateways are skipped onto a chosen flow with skip-gateway`, 'use_skip_gateway');
-    if (def.skippable === false) throw refuse('skip the node', `node ${nodeId} is not skippable`, 'not_skippable');
+    if (def.type === 'exclusive' || def.type === 'conditional-parallel') throw refuse('skip the node', `${def.type} gateways are skipped onto a chosen flow with skip-gateway`, 'use_skip_gateway');
+    if (def.type !== 'task' && def.type !== 'subflow' && def.type !== 'start') throw refuse('skip the node', `a ${def.type} node cannot be skipped; retry it`);
+    if ('skippable' in def && def.skippable === false) throw refuse('skip the node', `node ${nodeId} is not skippable`, 'not_skippable');
     const loaded = (await this.engine.task(taskId))!;
     await this.engine.commit(async (tx, fx) => {
       if (!(await this.store.casNode(taskId, nodeId, ['failed'], row.version, { state: 'skipped', version: newId(), finishedAt: Date.now() }, tx))) throw refuse('skip the node', 'it changed meanwhile', 'stale_version');
