@@ -46,6 +46,15 @@ describe('flow execution', () => {
     assert.deepEqual((await f.node(id, 'a')).inputs, { last: 'X-1-2', middle: 'X-1' });
   });
 
+  test('expressions inside a list or object variable are rendered at the start, as validation reads them', async () => {
+    const id = await f.run(graph('nested-vars', [start(), task('a', '@test/echo', { targets: '${targets}', web: '${web}' }), end()], [['start', 'a'], ['a', 'end']], {
+      prefix: { type: 'string', value: 'web' }, targets: { type: 'json', value: ['${prefix}-1', '${prefix}-2'] }, web: { type: 'json', value: { name: '${prefix}', hosts: '${targets}' } },
+    }));
+    const t = await f.waitFor(id, (v) => v.state === 'finished' || v.state === 'failed', 'an end state');
+    assert.equal(t.state, 'finished', JSON.stringify(t.nodes.start));
+    assert.deepEqual((await f.node(id, 'a')).inputs, { targets: ['web-1', 'web-2'], web: { name: 'web', hosts: ['web-1', 'web-2'] } });
+  });
+
   test('a plugin call that outlasts the claim delay shows running with its attempt; a quick one finishes without it; both run once', async () => {
     const id = await f.run(graph('slow-and-quick', [start(), task('quick', '@test/echo', { value: 1 }), task('slow', '@test/busy', { ms: 600 }), end()],
       [['start', 'quick'], ['quick', 'slow'], ['slow', 'end']]));

@@ -387,7 +387,8 @@ export class FlowEngine {
     const defs = task.graph.variables ?? {};
     const vars = await this.deps.store.vars(task.id);
     const fromParent = (k: string) => task.parentTaskId !== null && k in task.variables;
-    const pending = Object.keys(defs).filter((k) => defs[k]!.render !== false && !fromParent(k) && typeof vars[k] === 'string' && (vars[k] as string).includes('${'));
+    // Expressions nested in a list or object value count too: validation checks them as references.
+    const pending = Object.keys(defs).filter((k) => defs[k]!.render !== false && !fromParent(k) && k in vars && containsExpression(vars[k]));
     return renderVariablesInOrder(vars, pending, async (key, value, rendered) =>
       (await this.deps.sandbox.render(value, await this.scope(task, { ...vars, ...rendered }), { input: `variable ${key}` })) as JsonValue);
   }
