@@ -396,10 +396,12 @@ export class FlowEditor extends LitElement {
       const commentField = this.renderRoot.querySelector<HTMLInputElement>('#comment');
       if (commentField) commentField.value = '';
       if (isNew) {
-        // Keep this editor (and its undo history) while the address catches up.
+        // Keep this editor (and its undo history) while the route moves to the saved template.
+        // The move goes through a hash change, so the app's route follows too: a route left at
+        // "new" would hand a re-rendered editor an unsaved flow, and its next save a duplicate.
         this.#loadedKey = `${this.project}/${saved.id}`;
-        history.replaceState(null, '', routeHash({ page: 'flow-editor', project: this.project, id: saved.id }));
         this.templateId = saved.id;
+        location.replace(routeHash({ page: 'flow-editor', project: this.project, id: saved.id }));
       }
     } catch (err) {
       if (err instanceof ApiError && err.missingRoute) {

@@ -1,12 +1,14 @@
 /**
  * End to end, in Debian's Chromium against a real core: saving a flow from the editor shows the
- * server's refusal as it is, graph problems on their nodes and any other problem by its field.
+ * server's refusal as it is, graph problems on their nodes and any other problem by its field; a
+ * new flow, once saved, is that template from then on.
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
 import { startTestServer, TEST_ADMIN_PASSWORD, type TestServer } from '../../../core/dist/test-support/test-server.js';
+import { end, graph, start } from '../../../core/dist/test-support/flow-helpers.js';
 import { launchChromium } from './browser.js';
 import { startPortalServer, type PortalServer } from './portal-server.js';
 import { buildIntoTemp, signIn } from './session.js';
@@ -49,4 +51,29 @@ test('a flow name the server refuses is named in the message, not counted as a p
   assert.equal(await editor.locator('#flow-name').inputValue(), 'x'.repeat(200), 'what was typed is kept');
   const list = await core.admin.call<{ items: unknown[] }>('GET', '/api/v1/projects/ops/templates');
   assert.equal(list.body.items.length, 0);
+});
+
+test('a new flow saved once stays that template when the portal renders it again (after signing in again)', async () => {
+  const before = (await core.admin.call<{ items: unknown[] }>('GET', '/api/v1/projects/ops/templates')).body.items.length;
+  await page.goto(`${front.url}/#/p/ops/flows/new`);
+  const editor = page.locator('ol-flow-editor');
+  await editor.locator('ol-flow-canvas .node[data-id=start]').waitFor();
+  const flow = JSON.stringify(graph('Rotate logs', [start(), end()], [['start', 'end']]));
+  await editor.evaluate((el, json) => (el as unknown as { loadGraph(g: unknown): void }).loadGraph(JSON.parse(json)), flow);
+  await editor.locator('.toolbar button', { hasText: /^Save$/ }).click();
+  await editor.locator('.status', { hasText: 'as version 1' }).waitFor();
+  await page.waitForURL(/#\/p\/ops\/flows\/(?!new)[^/]+$/);
+  // The session ends; the next call is refused and the portal asks to sign in again, then
+  // renders the page of its route afresh.
+  await page.context().clearCookies();
+  await editor.locator('.toolbar button', { hasText: /^Check$/ }).click();
+  await page.locator('ol-sign-in #username').fill('admin');
+  await page.locator('ol-sign-in #password').fill(TEST_ADMIN_PASSWORD);
+  await page.locator('ol-sign-in button[type=submit]').click();
+  await editor.locator('.badge', { hasText: 'v1' }).waitFor();
+  await editor.locator('.toolbar button', { hasText: 'Save new version' }).click();
+  await editor.locator('.status', { hasText: 'as version 2' }).waitFor();
+  const list = await core.admin.call<{ items: { name: string; latestVersion: number }[] }>('GET', '/api/v1/projects/ops/templates');
+  assert.equal(list.body.items.length, before + 1, 'one template, not a duplicate');
+  assert.equal(list.body.items.find((t) => t.name === 'Rotate logs')?.latestVersion, 2);
 });
