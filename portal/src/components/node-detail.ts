@@ -4,9 +4,10 @@
  */
 import { LitElement, html, css, nothing } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
-import type { FlowNode } from '@opsloom/core/model';
+import type { FlowNode, JsonValue } from '@opsloom/core/model';
 import { portalApi } from '../api/endpoints.js';
 import { FetchController } from '../controllers/fetch-controller.js';
+import { changedInputs, retryFormInputs } from '../model/retry-inputs.js';
 import { nodeOperations, type NodeOperation } from '../model/task-operations.js';
 import type { LogLine, NodeDetail, Task } from '../model/task-types.js';
 import { apiErrorNotice } from './api-missing.js';
@@ -111,14 +112,14 @@ export class NodeDetailView extends LitElement {
 
   #opForm(node: FlowNode) {
     if (this.form === 'retry' && node.type === 'task') {
-      const current = (this.#detail.value?.inputs as Record<string, unknown> | undefined) ?? node.inputs;
-      return html`<form @submit=${(e: SubmitEvent) => this.#submitJson(e, 'retry', 'inputs')}>
-        <label for="retry-inputs">Inputs for the retry (JSON; leave as is to retry unchanged)</label>
-        <textarea id="retry-inputs" name="json">${JSON.stringify(current, null, 2)}</textarea>
+      const shown = retryFormInputs(node);
+      return html`<form @submit=${(e: SubmitEvent) => this.#submitRetry(e, shown)}>
+        <label for="retry-inputs">Inputs for the retry, as the flow defines them (JSON; only what you change is sent, leave as is to retry unchanged)</label>
+        <textarea id="retry-inputs" name="json">${JSON.stringify(shown, null, 2)}</textarea>
         <div class="row"><button class="primary" type="submit">Retry</button><button type="button" @click=${() => { this.form = undefined; }}>Cancel</button></div></form>`;
     }
     if (this.form === 'callback') {
-      return html`<form @submit=${(e: SubmitEvent) => this.#submitJson(e, 'callback', 'data')}>
+      return html`<form @submit=${this.#submitCallback}>
         <label for="cb">Callback data (JSON)</label><textarea id="cb" name="json">{}</textarea>
         <div class="row"><button class="primary" type="submit">Send callback</button><button type="button" @click=${() => { this.form = undefined; }}>Cancel</button></div></form>`;
     }
@@ -154,22 +155,34 @@ export class NodeDetailView extends LitElement {
     void this.#send(op);
   }
 
-  #submitJson(e: SubmitEvent, op: NodeOperation, key: 'inputs' | 'data'): void {
+  /** Retries with only the inputs changed from `shown`; none when left as is. */
+  #submitRetry(e: SubmitEvent, shown: Record<string, JsonValue>): void {
     e.preventDefault();
-    const text = String(new FormData(e.target as HTMLFormElement).get('json') ?? '');
-    let value: unknown;
-    try {
-      value = JSON.parse(text);
-    } catch {
-      this.error = `The ${key} are not valid JSON.`;
-      return;
-    }
-    if (key === 'inputs' && (!value || typeof value !== 'object' || Array.isArray(value))) {
+    const edited = this.#readJson(e, 'inputs');
+    if (edited === undefined) return;
+    if (!edited || typeof edited !== 'object' || Array.isArray(edited)) {
       this.error = 'The inputs must be a JSON object of input names and values.';
       return;
     }
-    const body = key === 'data' ? { version: String(this.task.nodes[this.nodeId]?.version ?? ''), data: value } : { inputs: value };
-    void this.#send(op, body);
+    const inputs = changedInputs(shown, edited);
+    void this.#send('retry', Object.keys(inputs).length ? { inputs } : {});
+  }
+
+  #submitCallback(e: SubmitEvent): void {
+    e.preventDefault();
+    const data = this.#readJson(e, 'data');
+    if (data !== undefined) void this.#send('callback', { version: String(this.task.nodes[this.nodeId]?.version ?? ''), data });
+  }
+
+  /** The JSON typed in the submitted form; undefined (and says why) when it does not parse. */
+  #readJson(e: SubmitEvent, what: string): JsonValue | undefined {
+    const text = String(new FormData(e.target as HTMLFormElement).get('json') ?? '');
+    try {
+      return JSON.parse(text) as JsonValue;
+    } catch {
+      this.error = `The ${what} are not valid JSON.`;
+      return undefined;
+    }
   }
 
   /** An approval goes through core's approval route, which records who decided from the session. */

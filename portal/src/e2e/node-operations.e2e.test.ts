@@ -131,3 +131,24 @@ test('pauses a failed task, as the server allows', async () => {
   await bar().locator('.badge', { hasText: 'paused' }).waitFor();
   assert.equal((await ops.get(id)).state, 'paused');
 });
+
+test('a retry starts from the defined inputs and sends only those changed: none when left as is', async () => {
+  const id = await ops.run(graph('Clean temp', [start(), task('clean', '@test/flaky', { fail: '${reason}', path: '/tmp/${dir}' }), end()],
+    [['start', 'clean'], ['clean', 'end']], { reason: { type: 'string', value: 'disk full' }, dir: { type: 'string', value: 'cache' } }));
+  await ops.waitNode(id, 'clean', 'failed');
+  await open(id, 'clean');
+  const retry = async (inputs?: string) => {
+    await nodeOp(/^Retry$/).locator('button:enabled').click();
+    const form = detail().locator('#retry-inputs');
+    assert.deepEqual(JSON.parse(await form.inputValue()), { fail: '${reason}', path: '/tmp/${dir}' }, 'the inputs as defined, not as rendered');
+    if (inputs) await form.fill(inputs);
+    const [sent] = await Promise.all([page.waitForRequest((r) => r.url().endsWith('/nodes/clean/retry')), detail().locator('form button[type=submit]').click()]);
+    return sent.postDataJSON() as unknown;
+  };
+  assert.deepEqual(await retry(), {}, 'left as is: a retry without new inputs');
+  await ops.waitFor(id, (t) => t.nodes.clean?.retries === 1 && t.nodes.clean.state === 'failed', 'the node retried (and failed again)');
+  assert.deepEqual(await retry('{ "fail": "", "path": "/tmp/${dir}" }'), { inputs: { fail: '' } });
+  await ops.waitNode(id, 'clean', 'finished');
+  const node = await ops.node(id, 'clean');
+  assert.deepEqual(node.inputs, { fail: '', path: '/tmp/cache' }, 'the input left alone was rendered from its expression again');
+});
