@@ -148,7 +148,8 @@ export class App extends LitElement {
       case 'flow-editor': return html`<ol-flow-editor .project=${key} .templateId=${r.id ?? 'new'}></ol-flow-editor>`;
       case 'tasks': return html`<ol-tasks-page .project=${key}></ol-tasks-page>`;
       case 'task-new': return html`<ol-task-create .project=${key} .templateId=${r.query.template ?? ''}></ol-task-create>`;
-      case 'task': return html`<ol-task-monitor .project=${key} .taskId=${r.id ?? ''} .username=${this.user?.username ?? ''} .projectRole=${project.role ?? ''}></ol-task-monitor>`;
+      case 'task': return html`<ol-task-monitor .project=${key} .taskId=${r.id ?? ''} .username=${this.user?.username ?? ''} .projectRole=${project.role ?? ''}
+        .startFailed=${r.query.startFailed ?? ''}></ol-task-monitor>`;
       case 'audit': return html`<ol-audit-page .project=${key} .isAdmin=${this.user?.isAdmin ?? false}></ol-audit-page>`;
       case 'marketplace': return html`<ol-marketplace-page .project=${key} .tab=${r.query.tab ?? 'catalog'} .isAdmin=${admin}></ol-marketplace-page>`;
       case 'plugin': return html`<ol-plugin-page .project=${key} .name=${r.id ?? ''} .isAdmin=${admin}></ol-plugin-page>`;

@@ -8,6 +8,7 @@ import { isActivity, type JsonValue, type VariableDef } from '@opsloom/core/mode
 import { portalApi, type Template } from '../api/endpoints.js';
 import { FetchController } from '../controllers/fetch-controller.js';
 import { routeHash } from '../model/route.js';
+import type { Task } from '../model/task-types.js';
 import { apiErrorNotice } from './api-missing.js';
 import { sharedStyles } from './shared-styles.js';
 
@@ -94,17 +95,27 @@ export class TaskCreate extends LitElement {
       } else variables[key] = text;
     }
     this.busy = true;
+    let task: Task;
     try {
-      const task = await portalApi.createTask(this.project, {
+      task = await portalApi.createTask(this.project, {
         templateId: t.id, version: t.latestVersion, name: String(data.get('name') ?? '') || t.name, variables,
         excludeNodes: data.getAll('exclude').map(String),
       });
-      if (start) await portalApi.taskAction(this.project, task.id, 'start');
-      location.hash = routeHash({ page: 'task', project: this.project, id: task.id });
     } catch (err) {
       this.error = (err as Error).message;
-    } finally {
       this.busy = false;
+      return;
     }
+    // The task exists now: whatever the start does, go to it (staying here, a second click would
+    // create a second task); its monitor says why it did not start and offers Start again.
+    let startFailed: string | undefined;
+    if (start) {
+      try {
+        await portalApi.taskAction(this.project, task.id, 'start');
+      } catch (err) {
+        startFailed = (err as Error).message;
+      }
+    }
+    location.hash = routeHash({ page: 'task', project: this.project, id: task.id, query: startFailed ? { startFailed } : {} });
   }
 }

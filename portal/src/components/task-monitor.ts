@@ -40,6 +40,8 @@ export class TaskMonitor extends LitElement {
   @property() taskId = '';
   @property() username = '';
   @property() projectRole = '';
+  /** Why the start asked for when the task was created failed (the task was created all the same). */
+  @property() startFailed = '';
   @state() private task: Task | undefined;
   @state() private selected: string | undefined;
   @state() private error = '';
@@ -92,6 +94,7 @@ export class TaskMonitor extends LitElement {
         ${taskOperations(t).map((o) => html`<span class="op"><button class=${o.op === 'revoke' ? 'danger' : o.op === 'start' ? 'primary' : ''}
           ?disabled=${!o.enabled} aria-describedby=${o.enabled ? '' : `why-${o.op}`} @click=${() => this.#operate(o.op)}>${o.label}</button>
           ${o.enabled ? nothing : html`<span class="reason" id=${`why-${o.op}`}>${o.reason}</span>`}</span>`)}
+        ${this.startFailed && t.state === 'created' ? html`<p class="notice error" role="alert" style="width:100%">The task was created, but starting it failed: ${this.startFailed}. Start it here when ready.</p>` : nothing}
         ${this.error ? html`<p class="notice error" role="alert" style="width:100%">${this.error}</p>` : nothing}
       </div>
       <ol-flow-canvas .graph=${t.graph} .editable=${false} .states=${states} label="Task flow: node colours show their states"

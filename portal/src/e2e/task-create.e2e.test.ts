@@ -1,0 +1,68 @@
+/**
+ * End to end, in Debian's Chromium against a real core: creating a task from the New task page
+ * creates it once, whatever happens to the start asked for with it.
+ */
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { rmSync } from 'node:fs';
+import type { Browser, Page } from 'playwright-core';
+import { startTestServer, TEST_ADMIN_PASSWORD, type TestServer } from '../../../core/dist/test-support/test-server.js';
+import { end, flows, graph, start } from '../../../core/dist/test-support/flow-helpers.js';
+import { launchChromium } from './browser.js';
+import { startPortalServer, type PortalServer } from './portal-server.js';
+import { buildIntoTemp, signIn } from './session.js';
+
+let core: TestServer;
+let front: PortalServer;
+let browser: Browser;
+let page: Page;
+let publicDir: string;
+let ops: ReturnType<typeof flows>;
+
+before(async () => {
+  publicDir = await buildIntoTemp();
+  core = await startTestServer();
+  const p = await core.admin.call('POST', '/api/v1/projects', { key: 'ops', name: 'Operations', timeZone: 'UTC' });
+  assert.equal(p.status, 201, JSON.stringify(p.body));
+  ops = flows(core.admin, 'ops');
+  front = await startPortalServer({ publicDir, apiUrl: core.url });
+  browser = await launchChromium();
+  page = await browser.newPage({ viewport: { width: 1366, height: 860 } });
+  page.setDefaultTimeout(10_000);
+  await signIn(page, front.url, 'admin', TEST_ADMIN_PASSWORD);
+});
+
+after(async () => {
+  await browser?.close();
+  await front?.close();
+  await core?.close();
+  rmSync(publicDir, { recursive: true, force: true });
+});
+
+const tasksOf = async (templateId: string) =>
+  (await core.admin.call<{ items: { id: string; state: string }[] }>('GET', `${ops.base}/tasks?templateId=${templateId}`)).body.items;
+
+test('a task created but not started opens, says why it did not start and starts from there', async () => {
+  const tpl = await ops.template(graph('Flush caches', [start(), end()], [['start', 'end']]));
+  await page.goto(`${front.url}/#/p/ops/tasks/new?template=${tpl}`);
+  const form = page.locator('ol-task-create form');
+  await form.locator('#name').fill('flush now');
+  // The connection drops on the start call: the task exists, it did not start.
+  await page.route('**/api/v1/projects/ops/tasks/*/start', (route) => route.abort('connectionreset'));
+  try {
+    await form.locator('button', { hasText: 'Create and start' }).click();
+    await page.waitForURL(/#\/p\/ops\/tasks\/(?!new)[^/?]+\?startFailed=/);
+  } finally {
+    await page.unroute('**/api/v1/projects/ops/tasks/*/start');
+  }
+  const bar = page.locator('ol-task-monitor .bar');
+  await bar.locator('[role=alert]', { hasText: /created, but starting it failed: the server could not be reached/ }).waitFor();
+  const created = await tasksOf(tpl);
+  assert.equal(created.length, 1, 'one task');
+  assert.equal(created[0]!.state, 'created');
+  assert.ok(page.url().includes(`/tasks/${created[0]!.id}?`), 'the monitor shows the task created');
+  await bar.locator('button', { hasText: 'Start' }).click();
+  await bar.locator('.badge', { hasText: 'finished' }).waitFor();
+  assert.equal(await bar.locator('[role=alert]').count(), 0, 'once started, the failed start is no longer said');
+  assert.equal((await tasksOf(tpl)).length, 1);
+});
