@@ -20,9 +20,17 @@ export class TaskCreate extends LitElement {
   @state() private error = '';
   @state() private busy = false;
 
+  /** The task name proposed for the chosen flow, fixed once: a later render must not replace a name typed meanwhile. */
+  #proposedName: { templateId: string; name: string } | undefined;
+
   #templates = new FetchController(this, () => portalApi.templates(this.project), () => [this.project]);
   #template = new FetchController<Template | null>(this, () => (this.templateId ? portalApi.template(this.project, this.templateId) : Promise.resolve(null)),
     () => [this.project, this.templateId]);
+
+  protected override willUpdate(): void {
+    const t = this.#template.value;
+    if (t && t.id !== this.#proposedName?.templateId) this.#proposedName = { templateId: t.id, name: `${t.name} ${new Date().toLocaleString()}` };
+  }
 
   override render() {
     return html`<h1>New task</h1>
@@ -41,7 +49,7 @@ export class TaskCreate extends LitElement {
     const shown = Object.entries(t.graph.variables).filter(([, v]) => v.show);
     const optional = t.graph.nodes.filter((n) => isActivity(n) && n.optional);
     return html`<form @submit=${(e: SubmitEvent) => this.#submit(e, t)}>
-      <label for="name">Task name</label><input id="name" name="name" .value=${`${t.name} ${new Date().toLocaleString()}`} style="width:100%;max-width:480px">
+      <label for="name">Task name</label><input id="name" name="name" .value=${this.#proposedName?.name ?? t.name} style="width:100%;max-width:480px">
       <h2 style="margin-top:16px">Variables</h2>
       ${shown.length === 0 ? html`<p class="hint">This flow asks for no variables.</p>` : shown.map(([key, def]) => this.#variable(key, def))}
       <h2 style="margin-top:16px">Optional nodes</h2>

@@ -66,3 +66,18 @@ test('a task created but not started opens, says why it did not start and starts
   assert.equal(await bar.locator('[role=alert]').count(), 0, 'once started, the failed start is no longer said');
   assert.equal((await tasksOf(tpl)).length, 1);
 });
+
+test('a task name typed on the form is kept when a create is refused', async () => {
+  const tpl = await ops.template(graph('Rotate keys', [start(), end()], [['start', 'end']]));
+  // The proposed name carries the time: let time pass between typing and the refusal.
+  await page.clock.install();
+  await page.goto(`${front.url}/#/p/ops/tasks/new?template=${tpl}`);
+  const form = page.locator('ol-task-create form');
+  const typed = `rotate ${'k'.repeat(130)}`;
+  await form.locator('#name').fill(typed);
+  await page.clock.fastForward('02:00');
+  await form.locator('button', { hasText: /^Create$/ }).click();
+  await form.locator('[role=alert]', { hasText: 'body.name' }).waitFor();
+  assert.equal(await form.locator('#name').inputValue(), typed, 'the typed name is still there to correct');
+  assert.equal((await tasksOf(tpl)).length, 0);
+});
