@@ -69,8 +69,13 @@ export interface AuditRecord {
 const p = (project: string): string => `/api/v1/projects/${encodeURIComponent(project)}`;
 const seg = encodeURIComponent;
 
+/** The most templates core lists in one page. */
+const TEMPLATE_PAGE_MAX = 500;
+
 /** Every API call of the portal, bound to one client. */
 export function endpoints(client: ApiClient = api) {
+  /** A page of templates, most recently changed first (core's default page is 100). */
+  const templates = (project: string, q: { limit?: number; offset?: number } = {}) => client.get<{ items: TemplateSummary[] }>(`${p(project)}/templates`, { query: q });
   return {
     login: (username: string, password: string) => client.post<{ user: User }>('/api/v1/auth/login', { username, password }),
     logout: () => client.post<void>('/api/v1/auth/logout'),
@@ -81,8 +86,16 @@ export function endpoints(client: ApiClient = api) {
 
     plugins: (signal?: AbortSignal) => client.get<{ items: PluginSummary[] }>('/api/v1/plugins', { query: { status: 'online' }, ...(signal ? { signal } : {}) }),
 
-    /** A page of templates, most recently changed first (core's default page is 100). */
-    templates: (project: string, q: { limit?: number; offset?: number } = {}) => client.get<{ items: TemplateSummary[] }>(`${p(project)}/templates`, { query: q }),
+    templates,
+    /** Every template of the project, for choosing one: read page after page until a page is not full. */
+    allTemplates: async (project: string): Promise<{ items: TemplateSummary[] }> => {
+      const items: TemplateSummary[] = [];
+      for (;;) {
+        const page = await templates(project, { limit: TEMPLATE_PAGE_MAX, offset: items.length });
+        items.push(...page.items);
+        if (page.items.length < TEMPLATE_PAGE_MAX) return { items };
+      }
+    },
     template: (project: string, id: string) => client.get<Template>(`${p(project)}/templates/${seg(id)}`),
     createTemplate: (project: string, body: { name: string; description?: string; graph: FlowGraph }) => client.post<Template>(`${p(project)}/templates`, body),
     saveTemplate: (project: string, id: string, body: { graph: FlowGraph; name?: string; comment?: string }) => client.put<Template>(`${p(project)}/templates/${seg(id)}`, body),

@@ -23,7 +23,7 @@ export class TaskCreate extends LitElement {
   /** The task name proposed for the chosen flow, fixed once: a later render must not replace a name typed meanwhile. */
   #proposedName: { templateId: string; name: string } | undefined;
 
-  #templates = new FetchController(this, () => portalApi.templates(this.project), () => [this.project]);
+  #templates = new FetchController(this, () => portalApi.allTemplates(this.project), () => [this.project]);
   #template = new FetchController<Template | null>(this, () => (this.templateId ? portalApi.template(this.project, this.templateId) : Promise.resolve(null)),
     () => [this.project, this.templateId]);
 

@@ -81,3 +81,16 @@ test('a task name typed on the form is kept when a create is refused', async () 
   assert.equal(await form.locator('#name').inputValue(), typed, 'the typed name is still there to correct');
   assert.equal((await tasksOf(tpl)).length, 0);
 });
+
+test('the flow chooser lists every flow of the project, past the pages core lists at once', async () => {
+  const count = 501;
+  const names = Array.from({ length: count }, (_, i) => `Runbook ${String(i).padStart(3, '0')}`);
+  for (const name of names) await ops.template(graph(name, [start(), end()], [['start', 'end']]));
+  await page.goto(`${front.url}/#/p/ops/flows`);
+  await page.locator('ol-flows-page h1').waitFor();
+  await page.goto(`${front.url}/#/p/ops/tasks/new`);
+  const chooser = page.locator('ol-task-create #tpl');
+  await chooser.locator('option', { hasText: 'Runbook 000' }).waitFor({ state: 'attached' });
+  const listed = (await chooser.locator('option').allTextContents()).filter((o) => o.startsWith('Runbook')).map((o) => o.replace(/ \(v\d+\)$/, ''));
+  assert.deepEqual(listed.sort(), names, 'every flow once, the least recently changed too');
+});
