@@ -3,7 +3,7 @@
  * disable, approve capabilities), each disabled with its reason; fires `plugin-changed` with the
  * updated version after a change.
  */
-import { LitElement, html, css, nothing } from 'lit';
+import { LitElement, html, css, nothing, type PropertyValues } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import { marketApi, type InstalledPlugin } from '../api/market-endpoints.js';
 import { pluginActions, unapprovedCapabilities, type PluginAction } from '../model/plugin-actions.js';
@@ -16,6 +16,7 @@ export class PluginActions extends LitElement {
     .ops { display: flex; flex-wrap: wrap; gap: 6px; }
     .op { display: inline-flex; flex-direction: column; }
     .reason { font-size: 11px; color: #64748b; max-width: 170px; }
+    [role='dialog']:focus { outline: 2px solid #1d4ed8; }
   `];
 
   @property({ attribute: false }) plugin!: InstalledPlugin;
@@ -35,12 +36,27 @@ export class PluginActions extends LitElement {
             @click=${() => this.#choose(a.op)}>${a.label}</button>
           ${a.enabled ? nothing : html`<span class="reason" id=${`why-${id}-${a.op}`}>${a.reason}</span>`}</span>`)}
       </div>
-      ${this.confirming ? html`<div class="notice warn" role="dialog" aria-label="Approve capabilities">
-          <p>Approving lets <strong>${p.name}@${p.version}</strong> use, from its sandbox:</p>
+      ${this.confirming ? html`<div class="notice warn" role="dialog" aria-label="Approve capabilities" aria-describedby="approve-what" tabindex="-1"
+          @keydown=${this.#dialogKey}>
+          <p id="approve-what">Approving lets <strong>${p.name}@${p.version}</strong> use, from its sandbox:</p>
           <ul>${missing.map((c) => html`<li><code>${c}</code></li>`)}</ul>
           <div class="row"><button class="primary" @click=${() => this.#run('approve')}>Approve these capabilities</button>
             <button @click=${() => { this.confirming = false; }}>Cancel</button></div></div>` : nothing}
       ${this.error ? html`<p class="notice error" role="alert">${this.error}</p>` : nothing}`;
+  }
+
+  protected override updated(changed: PropertyValues): void {
+    // The confirmation takes the focus when it opens (it says what is approved, before the
+    // buttons), and gives it back to the button that opened it when it closes.
+    if (!changed.has('confirming')) return;
+    if (this.confirming) this.renderRoot.querySelector<HTMLElement>('[role=dialog]')?.focus();
+    else if (changed.get('confirming')) this.renderRoot.querySelector<HTMLElement>('button[data-op=approve]')?.focus();
+  }
+
+  #dialogKey(e: KeyboardEvent): void {
+    if (e.key !== 'Escape') return;
+    e.stopPropagation();
+    this.confirming = false;
   }
 
   #choose(op: PluginAction): void {

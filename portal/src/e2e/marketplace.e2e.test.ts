@@ -1,7 +1,8 @@
 /**
  * End to end, in Debian's Chromium against a real core with its embedded registry: a plugin
  * published to the registry appears in the marketplace; an administrator installs it from its
- * page (accepting that it is unsigned, approving its capabilities) and it becomes installed and online.
+ * page (accepting that it is unsigned, approving its capabilities) and it becomes installed and online;
+ * the confirmation of a later approval is usable from the keyboard.
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -29,22 +30,26 @@ before(async () => {
   core = await startTestServer({ OPSLOOM_REGISTRY: 'embedded', OPSLOOM_REGISTRY_PORT: '0' });
   assert.equal((await core.admin.call('POST', '/api/v1/projects', { key: 'ops', name: 'Operations' })).status, 201);
   const registryUrl = (await core.admin.call<{ url: string }>('GET', '/api/v1/registry')).body.url;
-  const pkg = {
-    name: NAME, version: '1.0.0', description: 'Greets whoever it is given', keywords: ['opsloom-plugin'],
-    opsloom: { plugin: { title: 'E2E greeter', category: 'examples', runtime: 'isolate', entry: 'dist/plugin.js', inputs: { type: 'object', properties: { who: { type: 'string' } } }, outputs: { type: 'object' }, mode: 'sync', capabilities: ['log'], limits: { memoryMb: 32, timeoutMs: 1000 } } },
-  };
-  const readme = '# E2E greeter\n\nSays hello.\n';
-  await publishPackage(registryUrl, await requestToken(registryUrl, 'admin', TEST_ADMIN_PASSWORD), {
-    pkg, readme,
-    tarball: packTarball([
-      { path: 'package.json', data: Buffer.from(JSON.stringify(pkg)) },
-      { path: 'README.md', data: Buffer.from(readme) },
-      { path: 'dist/plugin.js', data: Buffer.from('var __opsloomPlugin = definePlugin({ execute(i) { return { greeting: "hello " + i.who }; } });') },
-    ]),
-  });
+  const token = await requestToken(registryUrl, 'admin', TEST_ADMIN_PASSWORD);
+  // 1.1.0 asks for one capability more, which its install does not inherit the approval of.
+  for (const [version, capabilities] of [['1.0.0', ['log']], ['1.1.0', ['log', 'http:https://greetings.example']]] as const) {
+    const pkg = {
+      name: NAME, version, description: 'Greets whoever it is given', keywords: ['opsloom-plugin'],
+      opsloom: { plugin: { title: 'E2E greeter', category: 'examples', runtime: 'isolate', entry: 'dist/plugin.js', inputs: { type: 'object', properties: { who: { type: 'string' } } }, outputs: { type: 'object' }, mode: 'sync', capabilities, limits: { memoryMb: 32, timeoutMs: 1000 } } },
+    };
+    const readme = '# E2E greeter\n\nSays hello.\n';
+    await publishPackage(registryUrl, token, {
+      pkg, readme,
+      tarball: packTarball([
+        { path: 'package.json', data: Buffer.from(JSON.stringify(pkg)) },
+        { path: 'README.md', data: Buffer.from(readme) },
+        { path: 'dist/plugin.js', data: Buffer.from('var __opsloomPlugin = definePlugin({ execute(i) { return { greeting: "hello " + i.who }; } });') },
+      ]),
+    });
+  }
   for (let i = 0; i < 100; i++) {
-    const r = await core.admin.call<{ items: { name: string }[] }>('GET', '/api/v1/marketplace/plugins?q=e2e-greeter');
-    if (r.body.items.some((p) => p.name === NAME)) break;
+    const r = await core.admin.call('GET', `/api/v1/marketplace/plugins/${encodeURIComponent(NAME)}/versions/1.1.0`);
+    if (r.status === 200) break;
     await new Promise((res) => setTimeout(res, 100));
   }
   front = await startPortalServer({ publicDir, apiUrl: core.url });
@@ -76,4 +81,29 @@ test('installs a published plugin from its marketplace page', async () => {
   const installed = await core.admin.call<{ status: string; approvedCapabilities: string[] | null }>('GET', `/api/v1/plugins/${encodeURIComponent(NAME)}/versions/1.0.0`);
   assert.equal(installed.body.status, 'online');
   assert.deepEqual(installed.body.approvedCapabilities, ['log']);
+});
+
+test('the capability approval takes the focus, closes on Escape and gives the focus back to its button', async () => {
+  const install = await core.admin.call('POST', `/api/v1/marketplace/plugins/${encodeURIComponent(NAME)}/versions/1.1.0/install`, { allowUnsigned: true });
+  assert.equal(install.status, 200, JSON.stringify(install.body));
+  await page.goto(`${front.url}/#/p/ops/marketplace/${encodeURIComponent(NAME)}`);
+  await page.reload();
+  const actions = page.locator('ol-plugin-page article[data-version="1.1.0"] ol-plugin-actions');
+  const opener = actions.locator('button[data-op=approve]');
+  const dialog = actions.locator('[role=dialog]');
+  const focused = async (el: typeof dialog, what: string) => {
+    await page.waitForFunction((e) => (e as Element).matches(':focus-within'), await el.elementHandle(), { timeout: 5_000 }).catch(() => assert.fail(what));
+  };
+  await opener.click();
+  await focused(dialog, 'the confirmation has the focus once open');
+  await page.keyboard.press('Escape');
+  await dialog.waitFor({ state: 'detached' });
+  await focused(opener, 'Escape gives the focus back to the button');
+  await page.keyboard.press('Enter');
+  await focused(dialog, 'opened again from the keyboard');
+  await dialog.locator('button', { hasText: 'Cancel' }).click();
+  await dialog.waitFor({ state: 'detached' });
+  await focused(opener, 'Cancel gives the focus back to the button');
+  const plugin = await core.admin.call<{ approvedCapabilities: string[] | null }>('GET', `/api/v1/plugins/${encodeURIComponent(NAME)}/versions/1.1.0`);
+  assert.ok(!plugin.body.approvedCapabilities?.includes('http:https://greetings.example'), 'nothing was approved');
 });
