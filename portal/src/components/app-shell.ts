@@ -62,6 +62,7 @@ export class App extends LitElement {
   @state() private projects: Project[] = [];
   @state() private route: Route = parseRoute(location.hash);
   @state() private loadError = '';
+  @state() private sessionEnded = false;
 
   #onHash = (): void => {
     this.route = parseRoute(location.hash);
@@ -71,6 +72,8 @@ export class App extends LitElement {
     super.connectedCallback();
     window.addEventListener('hashchange', this.#onHash);
     api.onUnauthorized = () => {
+      // Refused while signed in: the session ended (expired, signed out elsewhere).
+      if (this.user) this.sessionEnded = true;
       this.user = null;
     };
     void this.#boot();
@@ -104,7 +107,7 @@ export class App extends LitElement {
     if (this.user === undefined) return html`<p role="status" style="padding:16px">Loading…</p>`;
     if (this.user === null) {
       return html`${this.loadError ? html`<p class="notice error">${this.loadError}</p>` : nothing}
-        <ol-sign-in @signed-in=${this.#signedIn}></ol-sign-in>`;
+        <ol-sign-in .notice=${this.sessionEnded ? 'Your session ended. Sign in again to go on where you were.' : ''} @signed-in=${this.#signedIn}></ol-sign-in>`;
     }
     const r = this.route;
     const project = r.project ? this.projects.find((p) => p.key === r.project || p.id === r.project) : undefined;
@@ -176,6 +179,7 @@ export class App extends LitElement {
 
   async #signedIn(e: CustomEvent<{ user: User }>): Promise<void> {
     this.user = e.detail.user;
+    this.sessionEnded = false;
     this.loadError = '';
     try {
       await this.#loadProjects();

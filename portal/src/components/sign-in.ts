@@ -1,6 +1,6 @@
 /** `<ol-sign-in>`: the sign-in form. The server sets an httpOnly session cookie; the page keeps no token. */
 import { LitElement, html, css } from 'lit';
-import { customElement, state } from 'lit/decorators.js';
+import { customElement, property, state } from 'lit/decorators.js';
 import { portalApi } from '../api/endpoints.js';
 import { sharedStyles } from './shared-styles.js';
 
@@ -14,13 +14,15 @@ export class SignIn extends LitElement {
     .brand { font-size: 24px; font-weight: 700; margin-bottom: 4px; }
   `];
 
+  /** Said above the form, e.g. that the session ended. */
+  @property() notice = '';
   @state() private error = '';
   @state() private busy = false;
 
   override render() {
     return html`<form @submit=${this.#submit} aria-labelledby="title">
       <div class="brand" id="title">Opsloom</div>
-      <p class="hint">Sign in to compose and run flows.</p>
+      ${this.notice ? html`<p class="notice warn" role="status">${this.notice}</p>` : html`<p class="hint">Sign in to compose and run flows.</p>`}
       <label for="username">Username</label>
       <input id="username" name="username" autocomplete="username" required autofocus>
       <label for="password">Password</label>

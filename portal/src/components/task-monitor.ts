@@ -7,7 +7,7 @@ import { LitElement, html, css, nothing } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import { portalApi } from '../api/endpoints.js';
 import { FetchController } from '../controllers/fetch-controller.js';
-import { TaskEventsController } from '../controllers/task-events-controller.js';
+import { TaskEventsController, type TaskEventsState } from '../controllers/task-events-controller.js';
 import { autoLayout } from '../model/auto-layout.js';
 import { taskOperations, type TaskOperation } from '../model/task-operations.js';
 import { applyTaskEvent, isTaskOver, type Task, type TaskEvent } from '../model/task-types.js';
@@ -17,6 +17,8 @@ import { sharedStyles } from './shared-styles.js';
 import './flow-canvas.js';
 import './gantt-chart.js';
 import './node-detail.js';
+
+const LIVE_LABELS: Record<TaskEventsState, string> = { live: '● live', reconnecting: '○ reconnecting…', refused: '○ live updates stopped; reload the page' };
 
 @customElement('ol-task-monitor')
 export class TaskMonitor extends LitElement {
@@ -54,6 +56,10 @@ export class TaskMonitor extends LitElement {
     this.task = applyTaskEvent(this.task, e);
     // A task-level change may carry fields the event does not (finish time): fetch the full task.
     if (e.type === 'task') void this.#load.run();
+  }, () => {
+    // The server refused the stream: reading the task again says why (a 401 once the session
+    // ended makes the app ask to sign in again) and shows its state as of now.
+    void this.#load.run();
   });
 
   override connectedCallback(): void {
@@ -89,7 +95,7 @@ export class TaskMonitor extends LitElement {
     for (const [id, run] of Object.entries(t.nodes)) states[id] = run.state;
     return html`<div class="bar">
         <h1>${t.name}</h1><span class="badge ${t.state}">${t.state}</span>
-        <span class="live ${this.#events.live ? '' : 'off'}" role="status">${isTaskOver(t.state) ? '' : this.#events.live ? '● live' : '○ reconnecting…'}</span>
+        <span class="live ${this.#events.live ? '' : 'off'}" role="status">${isTaskOver(t.state) ? '' : LIVE_LABELS[this.#events.state]}</span>
         <span class="spacer"></span>
         ${taskOperations(t).map((o) => html`<span class="op"><button class=${o.op === 'revoke' ? 'danger' : o.op === 'start' ? 'primary' : ''}
           ?disabled=${!o.enabled} aria-describedby=${o.enabled ? '' : `why-${o.op}`} @click=${() => this.#operate(o.op)}>${o.label}</button>

@@ -1,19 +1,32 @@
 /**
  * Follows a task over Server-Sent Events while the host is connected. The browser's
- * EventSource reconnects by itself; `live` tells the host whether updates are flowing.
- * Core sends named events: `snapshot` (every node's state, on each (re)connect) and
- * `transition` (one change); both reach `onEvent` as task events.
+ * EventSource reconnects by itself after a dropped connection, but not after the server refused
+ * one (a 401 once the session ended, a 404): `state` tells the host which, and `onRefused` lets
+ * it find out why. Core sends named events: `snapshot` (every node's state, on each (re)connect)
+ * and `transition` (one change); both reach `onEvent` as task events.
  */
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import { snapshotEvents, type TaskEvent, type TaskSnapshot } from '../model/task-types.js';
 
+/** `live`: updates flow; `reconnecting`: the browser is trying again; `refused`: closed for good. */
+export type TaskEventsState = 'reconnecting' | 'live' | 'refused';
+
 export class TaskEventsController implements ReactiveController {
-  live = false;
+  state: TaskEventsState = 'reconnecting';
   #source: EventSource | undefined;
   #url: string | undefined;
 
-  constructor(private readonly host: ReactiveControllerHost, private readonly onEvent: (e: TaskEvent) => void) {
+  constructor(
+    private readonly host: ReactiveControllerHost,
+    private readonly onEvent: (e: TaskEvent) => void,
+    private readonly onRefused: () => void = () => undefined,
+  ) {
     host.addController(this);
+  }
+
+  /** True while updates are flowing. */
+  get live(): boolean {
+    return this.state === 'live';
   }
 
   /** Starts following `url` (or stops, for undefined). */
@@ -36,12 +49,13 @@ export class TaskEventsController implements ReactiveController {
     const source = new EventSource(this.#url!, { withCredentials: true });
     this.#source = source;
     source.onopen = () => {
-      this.live = true;
+      this.state = 'live';
       this.host.requestUpdate();
     };
     source.onerror = () => {
-      this.live = false;
+      this.state = source.readyState === EventSource.CLOSED ? 'refused' : 'reconnecting';
       this.host.requestUpdate();
+      if (this.state === 'refused') this.onRefused();
     };
     const deliver = (read: (data: unknown) => TaskEvent[]) => (m: MessageEvent<string>) => {
       let events: TaskEvent[];
@@ -61,6 +75,6 @@ export class TaskEventsController implements ReactiveController {
   #close(): void {
     this.#source?.close();
     this.#source = undefined;
-    this.live = false;
+    this.state = 'reconnecting';
   }
 }

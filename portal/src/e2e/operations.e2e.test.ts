@@ -2,7 +2,8 @@
  * End to end, in Debian's Chromium against a real core with real sandboxed test plugins:
  * retry a failed node with edited inputs and watch the task finish; answer a waiting node's
  * callback; page through a node's logs; disable and enable an installed plugin from the marketplace; create a periodic task
- * with its next-runs preview. Screenshots go to test-artifacts/portal/.
+ * with its next-runs preview; follow a task live across the end of a session. Screenshots go to
+ * test-artifacts/portal/.
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -153,4 +154,21 @@ test('creates a periodic task with a preview of its next runs, then disables it'
   await pg.locator('[role=status]', { hasText: 'Nightly clean disabled.' }).waitFor();
   const list = await core.admin.call<{ items: { name: string; enabled: boolean; cron: string }[] }>('GET', '/api/v1/projects/ops/periodic-tasks');
   assert.deepEqual(list.body.items.map((p) => [p.name, p.cron, p.enabled]), [['Nightly clean', '*/5 * * * *', false]]);
+});
+
+test('a task followed live says the session ended when the stream is refused, and follows again after signing in', async () => {
+  const id = await ops.run(graph('Wait for the window', [start(), task('wait', '@test/waiter'), end()], [['start', 'wait'], ['wait', 'end']]));
+  await ops.waitNode(id, 'wait', 'waiting');
+  await page.goto(`${front.url}/#/p/ops/tasks/${id}`);
+  await bar().locator('.live', { hasText: '● live' }).waitFor();
+  // The session ends while the stream is open; then the connection drops, and the browser's
+  // reconnection is refused (401): EventSource gives up for good.
+  await page.context().clearCookies();
+  front.dropConnections();
+  await page.locator('ol-sign-in [role=status]', { hasText: 'Your session ended' }).waitFor();
+  await page.locator('ol-sign-in #username').fill('admin');
+  await page.locator('ol-sign-in #password').fill(TEST_ADMIN_PASSWORD);
+  await page.locator('ol-sign-in button[type=submit]').click();
+  await bar().locator('.live', { hasText: '● live' }).waitFor();
+  assert.ok(page.url().endsWith(`/tasks/${id}`), 'back on the task followed');
 });

@@ -17,6 +17,8 @@ const TYPES: Record<string, string> = {
 /** A running front server. */
 export interface PortalServer {
   url: string;
+  /** Ends every open connection, as a network hiccup would, and goes on serving. */
+  dropConnections(): void;
   close(): Promise<void>;
 }
 
@@ -32,6 +34,8 @@ export async function startPortalServer(o: { publicDir: string; apiUrl: string }
         res.writeHead(up.statusCode ?? 502, up.headers);
         up.pipe(res);
       });
+      // A client that leaves (a dropped event stream) leaves core too.
+      res.on('close', () => upstream.destroy());
       upstream.on('error', () => {
         if (!res.headersSent) res.writeHead(502, { 'content-type': 'text/plain' });
         res.end('core is unreachable');
@@ -55,6 +59,7 @@ export async function startPortalServer(o: { publicDir: string; apiUrl: string }
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}`,
+    dropConnections: () => server.closeAllConnections(),
     close: () => new Promise<void>((resolve) => {
       server.close(() => resolve());
       server.closeAllConnections();
