@@ -39,12 +39,13 @@ const PLUGINS: Record<string, { mode: 'sync' | 'poll' | 'callback'; body: string
     body: `{
       execute(inputs, ctx) {
         for (let i = 0; i < inputs.lines; i++) ctx.log.info('execute line ' + i);
-        return inputs.polls ? ctx.poll({ n: 0, polls: inputs.polls, lines: inputs.lines }, 5) : { logged: inputs.lines };
+        const delay = inputs.delayMs || 5;
+        return inputs.polls ? ctx.poll({ n: 0, polls: inputs.polls, lines: inputs.lines, delay: delay }, delay) : { logged: inputs.lines };
       },
       poll(state, ctx) {
         const n = state.n + 1;
         for (let i = 0; i < state.lines; i++) ctx.log.info('poll ' + n + ' line ' + i);
-        return n >= state.polls ? { logged: state.lines * (n + 1) } : ctx.poll({ n: n, polls: state.polls, lines: state.lines }, 5);
+        return n >= state.polls ? { logged: state.lines * (n + 1) } : ctx.poll({ n: n, polls: state.polls, lines: state.lines, delay: state.delay }, state.delay);
       }
     }`,
   },

@@ -7,6 +7,7 @@ import { customElement, property, state } from 'lit/decorators.js';
 import type { FlowNode, JsonValue } from '@opsloom/core/model';
 import { portalApi } from '../api/endpoints.js';
 import { FetchController } from '../controllers/fetch-controller.js';
+import { PollController } from '../controllers/poll-controller.js';
 import { changedInputs, retryFormInputs } from '../model/retry-inputs.js';
 import { nodeOperations, type NodeOperation } from '../model/task-operations.js';
 import type { LogLine, NodeDetail, Task } from '../model/task-types.js';
@@ -36,9 +37,15 @@ export class NodeDetailView extends LitElement {
   @state() private busy = false;
   /** Earlier log lines loaded for the detail shown (dropped when the detail reloads). */
   @state() private earlier: { detail: NodeDetail; lines: LogLine[]; more: boolean } | undefined;
+  /** Lines logged since the detail shown was read, while the node runs or waits (dropped when it reloads). */
+  @state() private newer: { detail: NodeDetail; lines: LogLine[] } | undefined;
 
   #detail = new FetchController(this, (signal) => this.#load(signal),
     () => [this.project, this.task.id, this.task.state, this.nodeId, this.task.nodes[this.nodeId]?.state, this.task.nodes[this.nodeId]?.version]);
+
+  // The detail reloads when the node changes state or version, but a node that runs or waits
+  // (a poll, say) logs without either: follow its log meanwhile.
+  #follow = new PollController(this, 1000, () => this.#following(), () => this.#loadNewer());
 
   /** The node's detail; for a subflow under way, with the state of the task it runs (which its pause and resume depend on). */
   async #load(signal: AbortSignal): Promise<NodeDetail & { childTask?: Pick<Task, 'state'> }> {
@@ -56,7 +63,12 @@ export class NodeDetailView extends LitElement {
       this.form = undefined;
       this.error = '';
       this.earlier = undefined;
+      this.newer = undefined;
     }
+  }
+
+  protected override updated(): void {
+    this.#follow.wake();
   }
 
   #shown = '';
@@ -90,11 +102,27 @@ export class NodeDetailView extends LitElement {
   #logs(d: NodeDetail) {
     const shown = d.logs ?? [];
     const earlier = this.earlier?.detail === d ? this.earlier : undefined;
-    const lines = [...(earlier?.lines ?? []), ...shown];
+    const newer = this.newer?.detail === d ? this.newer.lines : [];
+    const lines = [...(earlier?.lines ?? []), ...shown, ...newer];
     if (lines.length === 0) return html`<p class="hint">No log lines.</p>`;
     const more = earlier ? earlier.more : Boolean(d.earlierLogs);
     return html`${more ? html`<button type="button" class="earlier" ?disabled=${this.busy} @click=${() => this.#loadEarlier(d, lines[0]!.seq)}>Show earlier lines</button>` : nothing}
       <div class="log">${lines.map((l) => html`<div class=${l.level}>${new Date(l.at).toLocaleTimeString()} [${l.level}] ${l.message}</div>`)}</div>`;
+  }
+
+  #following(): boolean {
+    const state = this.task.nodes[this.nodeId]?.state;
+    return (state === 'running' || state === 'waiting') && this.#detail.value?.id === this.nodeId && !this.#detail.loading;
+  }
+
+  /** Appends the lines logged after the last one shown. */
+  async #loadNewer(): Promise<void> {
+    const d = this.#detail.value!;
+    const kept = this.newer?.detail === d ? this.newer.lines : [];
+    const after = kept.at(-1)?.seq ?? d.logs?.at(-1)?.seq ?? 0;
+    const page = await portalApi.nodeLogs(this.project, this.task.id, this.nodeId, { after, limit: 1000 });
+    if (this.#detail.value !== d || page.items.length === 0) return;
+    this.newer = { detail: d, lines: [...kept, ...page.items] };
   }
 
   async #loadEarlier(d: NodeDetail, before: number): Promise<void> {

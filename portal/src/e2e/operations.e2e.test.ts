@@ -1,7 +1,7 @@
 /**
  * End to end, in Debian's Chromium against a real core with real sandboxed test plugins:
  * retry a failed node with edited inputs and watch the task finish; answer a waiting node's
- * callback; page through a node's logs; disable and enable an installed plugin from the marketplace; create a periodic task
+ * callback; page through a node's logs and follow a waiting node's; disable and enable an installed plugin from the marketplace; create a periodic task
  * with its next-runs preview; follow a task live across the end of a session. Screenshots go to
  * test-artifacts/portal/.
  */
@@ -102,6 +102,19 @@ test("a node's detail shows its newest log lines and loads the earlier ones on d
   await log.first().filter({ hasText: 'execute line 0' }).waitFor();
   assert.equal(await log.count(), 1800);
   assert.equal(await page.locator('ol-node-detail button.earlier').count(), 0, 'no earlier lines are left to load');
+});
+
+test("a waiting node's log is followed: lines it logs while it polls appear", async () => {
+  const id = await ops.run(graph('Long drain', [start(), task('drain', '@test/chatty', { lines: 1, polls: 100_000, delayMs: 100 }), end()], [['start', 'drain'], ['drain', 'end']]));
+  await ops.waitNode(id, 'drain', 'waiting');
+  await page.goto(`${front.url}/#/p/ops/tasks/${id}`);
+  await page.locator('ol-flow-canvas .node[data-id=drain]').click();
+  const log = page.locator('ol-node-detail .log > div');
+  await log.first().waitFor();
+  const polls = Number(/poll (\d+) line 0$/.exec((await log.last().textContent())?.trim() ?? '')?.[1] ?? 0);
+  await log.filter({ hasText: new RegExp(`poll ${polls + 3} line 0$`) }).waitFor();
+  assert.equal((await ops.get(id)).nodes.drain?.state, 'waiting', 'the lines came while the node waited, not with its end');
+  assert.equal((await ops.taskOp(id, 'revoke')).status, 200);
 });
 
 test('disables and enables an installed plugin from the marketplace, and opens its page', async () => {
