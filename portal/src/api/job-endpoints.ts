@@ -57,9 +57,11 @@ const p = (project: string): string => `/api/v1/projects/${seg(project)}`;
 export function jobEndpoints(client: ApiClient = api) {
   return {
     execute: (project: string, body: ExecuteScriptBody) => client.post<JobView>(`${p(project)}/jobs/script`, body),
-    jobs: (project: string, q: { status?: JobStatus | ''; limit?: number } = {}) => client.get<{ items: JobView[] }>(`${p(project)}/jobs`, { query: q }),
+    /** A page of jobs, newest first; the next page is `before` the last job's id. */
+    jobs: (project: string, q: { status?: JobStatus | ''; limit?: number; before?: string } = {}) => client.get<{ items: JobView[] }>(`${p(project)}/jobs`, { query: q }),
     job: (project: string, id: string, signal?: AbortSignal) => client.get<JobView>(`${p(project)}/jobs/${seg(id)}`, signal ? { signal } : {}),
-    hosts: (project: string, id: string, q: { status?: HostRunStatus; tag?: string; limit?: number } = {}) =>
+    /** A page of a job's host results (core's default page is 1000). */
+    hosts: (project: string, id: string, q: { status?: HostRunStatus; tag?: string; limit?: number; offset?: number } = {}) =>
       client.get<{ items: HostResultView[] }>(`${p(project)}/jobs/${seg(id)}/hosts`, { query: q }),
     log: (project: string, id: string, runId: string, offset: number) =>
       client.get<LogView>(`${p(project)}/jobs/${seg(id)}/runs/${seg(runId)}/log`, { query: { offset, encoding: 'base64' } }),

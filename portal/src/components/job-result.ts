@@ -14,6 +14,9 @@ import { routeHash } from '../model/route.js';
 import { sharedStyles } from './shared-styles.js';
 import './script-editor.js';
 
+/** Host results per page. */
+const HOST_PAGE = 1000;
+
 @customElement('ol-job-result')
 export class JobResult extends LitElement {
   static override styles = [sharedStyles, css`
@@ -36,6 +39,8 @@ export class JobResult extends LitElement {
   @state() private job: JobView | undefined;
   @state() private hosts: HostResultView[] = [];
   @state() private group: ResultGroup | undefined;
+  /** Where the page of hosts shown starts, among those of the group. */
+  @state() private hostOffset = 0;
   @state() private selected: HostResultView | undefined;
   @state() private logText = '';
   @state() private logComplete = false;
@@ -52,17 +57,23 @@ export class JobResult extends LitElement {
       this.job = undefined;
       this.selected = undefined;
       this.group = undefined;
+      this.hostOffset = 0;
       void this.#refresh().then(() => this.#poll.wake());
     }
   }
 
   async #refresh(): Promise<void> {
+    const { group, hostOffset } = this;
     try {
       const [job, hosts] = await Promise.all([
         jobApi.job(this.project, this.jobId),
-        jobApi.hosts(this.project, this.jobId, this.group ? { status: this.group.status, ...(this.group.tag ? { tag: this.group.tag } : {}) } : {}),
+        jobApi.hosts(this.project, this.jobId, {
+          ...(group ? { status: group.status, ...(group.tag ? { tag: group.tag } : {}) } : {}), limit: HOST_PAGE, offset: hostOffset,
+        }),
       ]);
       this.job = job;
+      // Another group or page asked for meanwhile: its own answer fills the table.
+      if (group !== this.group || hostOffset !== this.hostOffset) return;
       this.hosts = hosts.items;
       if (this.selected) {
         this.selected = hosts.items.find((h) => h.runId === this.selected!.runId) ?? this.selected;
@@ -100,6 +111,7 @@ export class JobResult extends LitElement {
               <td>${h.ip}${h.cloudArea ? html` <span class="hint">area ${h.cloudArea}</span>` : nothing}${h.attempt > 1 ? html` <span class="hint">attempt ${h.attempt}</span>` : nothing}</td>
               <td><span class="badge g-${h.status}">${statusLabel(h.status)}</span>${h.failure ? html`<div class="hint">${h.failure.message ?? h.failure.code}</div>` : nothing}</td>
               <td>${h.exitCode ?? h.signal ?? ''}</td><td>${h.tag ?? ''}</td></tr>`)}</tbody></table>
+          ${this.#pager(j)}
         </section>
         <section aria-labelledby="log-h">${this.#logPanel()}</section>
       </div>
@@ -111,6 +123,21 @@ export class JobResult extends LitElement {
       </section>
       <section aria-labelledby="script-h"><h2 id="script-h">Script${j.params ? html` <span class="hint">parameters: <code>${j.params}</code></span>` : nothing}</h2>
         <ol-script-editor label="Script that ran (read only)" readonly .language=${j.language} .value=${j.script}></ol-script-editor></section>`;
+  }
+
+  /** Pages through the hosts of the group shown when they are more than one page. */
+  #pager(j: JobView) {
+    const total = this.group ? j.groups.find((g) => g.status === this.group!.status && g.tag === this.group!.tag)?.count ?? 0 : j.hostCount;
+    if (total <= HOST_PAGE && this.hostOffset === 0) return nothing;
+    const first = this.hostOffset + 1;
+    return html`<div class="row pager"><span role="status">Hosts ${first}–${this.hostOffset + this.hosts.length} of ${total}</span>
+      <button ?disabled=${this.hostOffset === 0} @click=${() => this.#page(-HOST_PAGE)}>Previous hosts</button>
+      <button ?disabled=${this.hostOffset + HOST_PAGE >= total} @click=${() => this.#page(HOST_PAGE)}>Next hosts</button></div>`;
+  }
+
+  #page(by: number): void {
+    this.hostOffset = Math.max(0, this.hostOffset + by);
+    void this.#refresh();
   }
 
   #logPanel() {
@@ -141,6 +168,7 @@ export class JobResult extends LitElement {
 
   #filter(g: ResultGroup | undefined): void {
     this.group = g;
+    this.hostOffset = 0;
     void this.#refresh();
   }
 

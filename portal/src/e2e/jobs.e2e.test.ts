@@ -133,3 +133,30 @@ test('creates a library script and publishes it; the rules page lists the built-
   assert.equal(await rules.locator('ol-script-editor textarea').inputValue(), 'echo tidy up\nrm -rf /\n');
   await shot(page, '10e-jobs-rules');
 });
+
+/** Runs a script on hosts no agent serves: a job of that many host results that none of them runs. */
+async function ghostJob(name: string, hosts: number): Promise<string> {
+  const targets = Array.from({ length: hosts }, (_, i) => ({ cloudArea: 0, ip: `10.99.${i >> 8}.${i & 255}` }));
+  const r = await core.admin.call<{ id: string }>('POST', '/api/v1/projects/ops/jobs/script', { name, hosts: targets, content: 'uptime', language: 'bash' });
+  assert.equal(r.status, 201, JSON.stringify(r.body));
+  return r.body.id;
+}
+
+test('a job of more hosts than one page shows them a page at a time', async () => {
+  const id = await ghostJob('Ghost fleet', 1001);
+  await page.goto(`${front.url}/#/p/ops/jobs/${id}`);
+  const result = page.locator('ol-job-result');
+  const rows = result.locator('tr.host');
+  await result.locator('.groups button', { hasText: 'All (1001)' }).waitFor();
+  await rows.nth(999).waitFor();
+  assert.equal(await rows.count(), 1000);
+  const seen = new Set(await rows.evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-ip'))));
+  await result.locator('button', { hasText: 'Next hosts' }).click();
+  await result.locator('.pager [role=status]', { hasText: 'Hosts 1001–1001 of 1001' }).waitFor();
+  assert.equal(await rows.count(), 1);
+  seen.add(await rows.getAttribute('data-ip'));
+  assert.equal(seen.size, 1001, 'every host once across the pages');
+  assert.equal(await result.locator('button', { hasText: 'Next hosts' }).isDisabled(), true);
+  await result.locator('button', { hasText: 'Previous hosts' }).click();
+  await result.locator('.pager [role=status]', { hasText: 'Hosts 1–1000 of 1001' }).waitFor();
+});
