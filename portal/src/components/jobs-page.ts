@@ -2,9 +2,9 @@
  * `<ol-jobs-page>`: bk-job's pages under one section: run a script now, the job history, the
  * script library, high-risk rules with their hits, and hosts with agent enrolment.
  */
-import { LitElement, html, nothing } from 'lit';
+import { LitElement, html, nothing, type PropertyValues } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
-import type { JobStatus } from '@opsloom/core/job-api';
+import type { JobStatus, JobView } from '@opsloom/core/job-api';
 import { jobApi } from '../api/job-endpoints.js';
 import { FetchController } from '../controllers/fetch-controller.js';
 import { unsuccessfulHosts } from '../model/job-types.js';
@@ -17,6 +17,8 @@ import './fast-execute.js';
 import './hosts-agents.js';
 import './script-library.js';
 
+/** Jobs per page of the history. */
+const PAGE = 100;
 const TABS = [['run', 'Run script'], ['history', 'History'], ['scripts', 'Scripts'], ['rules', 'High-risk rules'], ['hosts', 'Hosts & agents']] as const;
 const STATUSES: JobStatus[] = ['running', 'paused', 'confirming', 'success', 'failed', 'cancelled'];
 
@@ -28,8 +30,20 @@ export class JobsPage extends LitElement {
   @property() tab = 'run';
   @property({ type: Boolean }) isAdmin = false;
   @state() private status: JobStatus | '' = '';
+  /** Pages of the history loaded after the first; `more` while the last one came back full. */
+  @state() private older: { items: JobView[]; more: boolean } | undefined;
+  @state() private error = '';
+  @state() private busy = false;
 
-  #jobs = new FetchController(this, () => jobApi.jobs(this.project, { status: this.status, limit: 100 }), () => [this.project, this.tab === 'history', this.status]);
+  #jobs = new FetchController(this, () => jobApi.jobs(this.project, { status: this.status, limit: PAGE }), () => [this.project, this.tab === 'history', this.status]);
+
+  protected override willUpdate(changed: PropertyValues): void {
+    // A new filter, project or reload starts again from the newest page.
+    if (changed.has('project') || changed.has('status') || changed.has('tab')) {
+      this.older = undefined;
+      this.error = '';
+    }
+  }
 
   override render() {
     const tab = TABS.some(([k]) => k === this.tab) ? this.tab : 'run';
@@ -52,16 +66,42 @@ export class JobsPage extends LitElement {
     return html`<div class="row"><label class="inline" for="job-status">Status
         <select id="job-status" @change=${(e: Event) => { this.status = (e.target as HTMLSelectElement).value as JobStatus | ''; }}>
           <option value="">all</option>${STATUSES.map((s) => html`<option ?selected=${s === this.status}>${s}</option>`)}</select></label>
-        <button @click=${() => this.#jobs.run()}>Refresh</button></div>
+        <button @click=${() => { this.older = undefined; void this.#jobs.run(); }}>Refresh</button></div>
       ${this.#jobs.render({
         pending: () => html`<p role="status">Loading jobs…</p>`,
         error: (e) => apiErrorNotice(e, 'jobs API'),
-        complete: (r) => r.items.length === 0 ? html`<p class="empty">No job${this.status ? ` in status ${this.status}` : ''} yet.</p>` : html`<table>
-          <thead><tr><th>Job</th><th>Status</th><th>Hosts</th><th>By</th><th>Started</th><th>Ended</th></tr></thead>
-          <tbody>${r.items.map((j) => html`<tr><td><a href=${routeHash({ page: 'job', project: this.project, id: j.id })}>${j.name}</a></td>
-            <td><span class="badge ${j.status === 'success' ? 'finished' : j.status}">${j.status}</span></td>
-            <td>${j.hostCount}${unsuccessfulHosts(j.counts) ? html` <span class="hint">${unsuccessfulHosts(j.counts)} did not succeed</span>` : nothing}</td><td>${j.createdBy ?? '—'} <span class="hint">${j.origin}</span></td>
-            <td>${new Date(j.createdAt).toLocaleString()}</td><td>${j.endedAt ? new Date(j.endedAt).toLocaleString() : ''}</td></tr>`)}</tbody></table>`,
+        complete: (r) => {
+          const items = [...r.items, ...(this.older?.items ?? [])];
+          const more = this.older ? this.older.more : r.items.length === PAGE;
+          return html`${this.#table(items)}
+            ${this.error ? html`<p class="notice error" role="alert">${this.error}</p>` : nothing}
+            ${more ? html`<p><button ?disabled=${this.busy} @click=${() => this.#loadOlder(items[items.length - 1]!.id)}>Older jobs</button></p>` : nothing}`;
+        },
       })}`;
+  }
+
+  async #loadOlder(before: string): Promise<void> {
+    const { project, status } = this;
+    this.busy = true;
+    try {
+      const page = await jobApi.jobs(project, { status, limit: PAGE, before });
+      if (project !== this.project || status !== this.status) return;
+      this.older = { items: [...(this.older?.items ?? []), ...page.items], more: page.items.length === PAGE };
+      this.error = '';
+    } catch (err) {
+      this.error = `Could not load older jobs: ${(err as Error).message}`;
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  #table(items: JobView[]) {
+    if (items.length === 0) return html`<p class="empty">No job${this.status ? ` in status ${this.status}` : ''} yet.</p>`;
+    return html`<table>
+      <thead><tr><th>Job</th><th>Status</th><th>Hosts</th><th>By</th><th>Started</th><th>Ended</th></tr></thead>
+      <tbody>${items.map((j) => html`<tr><td><a href=${routeHash({ page: 'job', project: this.project, id: j.id })}>${j.name}</a></td>
+        <td><span class="badge ${j.status === 'success' ? 'finished' : j.status}">${j.status}</span></td>
+        <td>${j.hostCount}${unsuccessfulHosts(j.counts) ? html` <span class="hint">${unsuccessfulHosts(j.counts)} did not succeed</span>` : nothing}</td><td>${j.createdBy ?? '—'} <span class="hint">${j.origin}</span></td>
+        <td>${new Date(j.createdAt).toLocaleString()}</td><td>${j.endedAt ? new Date(j.endedAt).toLocaleString() : ''}</td></tr>`)}</tbody></table>`;
   }
 }

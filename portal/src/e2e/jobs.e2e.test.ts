@@ -160,3 +160,18 @@ test('a job of more hosts than one page shows them a page at a time', async () =
   await result.locator('button', { hasText: 'Previous hosts' }).click();
   await result.locator('.pager [role=status]', { hasText: 'Hosts 1–1000 of 1001' }).waitFor();
 });
+
+test('the job history loads older jobs a page at a time, down to the first job', async () => {
+  const count = 105;
+  const names = Array.from({ length: count }, (_, i) => `Sweep ${String(i).padStart(3, '0')}`);
+  for (const name of names) await ghostJob(name, 1);
+  await page.goto(`${front.url}/#/p/ops/jobs?tab=history`);
+  const history = page.locator('ol-jobs-page');
+  const rows = history.locator('tbody tr');
+  await rows.first().waitFor();
+  assert.equal(await rows.count(), 100);
+  await history.locator('button', { hasText: 'Older jobs' }).click();
+  await history.locator('button', { hasText: 'Older jobs' }).waitFor({ state: 'detached' });
+  const listed = (await history.locator('tbody tr td:first-child a').allTextContents()).filter((n) => n.startsWith('Sweep'));
+  assert.deepEqual(listed.sort(), names, 'every job once');
+});
