@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { FlowNode } from '@opsloom/core/model';
-import { nodeOperations, taskOperations } from './task-operations.js';
+import { isApprovalNode, nodeOperations, taskOperations } from './task-operations.js';
 import { applyTaskEvent, compareVersions, snapshotEvents, type Task } from './task-types.js';
 import { buildTimeline, formatDuration } from './timeline.js';
 
@@ -75,4 +75,13 @@ test('version tokens order as numbers or as core ids; a snapshot becomes events'
   assert.equal(compareVersions('b', 'b'), 0);
   const events = snapshotEvents({ taskId: 't', state: 'running', nodes: { a: { state: 'finished', version: 'v1' } } });
   assert.deepEqual(events.map((e) => [e.type, e.nodeId, e.state]), [['task', undefined, 'running'], ['node', 'a', 'finished']]);
+});
+
+test('an approval node is any task of a plugin named */plugin-approval, as core decides', () => {
+  const approval = (name: string): FlowNode => ({ ...task, plugin: { name, version: '1.0.0' } });
+  assert.equal(isApprovalNode(approval('@opsloom/plugin-approval')), true);
+  assert.equal(isApprovalNode(approval('@acme/plugin-approval')), true, 'another organisation\'s build');
+  assert.equal(isApprovalNode(approval('@acme/plugin-approval-extra')), false);
+  assert.equal(isApprovalNode(approval('plugin-approval')), false, 'an unscoped name lacks the slash core asks for');
+  assert.deepEqual(enabled(nodeOperations({ state: 'running' }, approval('@acme/plugin-approval'), { state: 'waiting', waiting: 'callback' })), ['force-fail', 'approve', 'callback']);
 });

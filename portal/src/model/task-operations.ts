@@ -11,12 +11,15 @@ export type TaskOperation = 'start' | 'pause' | 'resume' | 'revoke';
 /** Node-level operations (`POST /tasks/:taskId/nodes/:nodeId/<op>`). */
 export type NodeOperation = 'retry' | 'skip' | 'skip-gateway' | 'force-fail' | 'approve' | 'callback' | 'pause' | 'resume' | 'breakpoint' | 'continue';
 
-/** The standard approval plugin: a callback-mode node that waits for a person's decision. */
-export const APPROVAL_PLUGIN = '@opsloom/plugin-approval';
+/**
+ * The approval plugin's package name, under any scope (`@opsloom/plugin-approval`, an
+ * organisation's own build): a callback-mode node that waits for a person's decision.
+ */
+export const APPROVAL_PLUGIN_SUFFIX = '/plugin-approval';
 
-/** True for a node that asks a person to approve (the approval plugin). */
+/** True for a node that asks a person to approve: core's rule for its approve operation. */
 export function isApprovalNode(node: FlowNode): boolean {
-  return node.type === 'task' && node.plugin.name === APPROVAL_PLUGIN;
+  return node.type === 'task' && node.plugin.name.endsWith(APPROVAL_PLUGIN_SUFFIX);
 }
 
 /** An operation and whether it can be used now; `reason` says why not. */
