@@ -4,6 +4,7 @@
  */
 import { LitElement, html, css } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
+import { live } from 'lit/directives/live.js';
 import { variableKeyProblem, type FlowGraph, type JsonValue, type VariableDef } from '@opsloom/core/model';
 import { removeVariable, renameVariable, setVariable, toggleOutput } from '../model/graph-edit.js';
 import { sharedStyles } from './shared-styles.js';
@@ -41,7 +42,7 @@ export class VariablesPanel extends LitElement {
     return html`<div class="var" role="group" aria-label=${`Variable ${key}`}>
       <div class="grid">
         <div><label for=${`${id}-key`}>Key</label>
-          <input id=${`${id}-key`} type="text" .value=${key} @change=${(e: Event) => this.#rename(key, (e.target as HTMLInputElement).value)}></div>
+          <input id=${`${id}-key`} type="text" .value=${live(key)} @change=${(e: Event) => this.#rename(key, (e.target as HTMLInputElement).value)}></div>
         <div><label for=${`${id}-type`}>Type</label>
           <select id=${`${id}-type`} @change=${(e: Event) => this.#edit((g) => setVariable(g, key, { ...def, type: (e.target as HTMLSelectElement).value }))}>
             ${[...new Set([...TYPES, def.type])].map((t) => html`<option ?selected=${t === def.type}>${t}</option>`)}</select></div>
@@ -82,6 +83,7 @@ export class VariablesPanel extends LitElement {
   #rename(from: string, to: string): void {
     const problem = variableKeyProblem(to);
     if (problem || to in this.graph.variables) {
+      // The refused key stays in the input until rendered again: live() puts the key back.
       this.error = problem ? `Variable key ${JSON.stringify(to)} ${problem}` : `There is already a variable ${to}`;
       this.requestUpdate();
       return;

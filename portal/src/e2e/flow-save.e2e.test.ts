@@ -1,7 +1,7 @@
 /**
  * End to end, in Debian's Chromium against a real core: saving a flow from the editor shows the
  * server's refusal as it is, graph problems on their nodes and any other problem by its field; a
- * new flow, once saved, is that template from then on.
+ * new flow, once saved, is that template from then on; a refused edit of a variable is undone.
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -76,4 +76,23 @@ test('a new flow saved once stays that template when the portal renders it again
   const list = await core.admin.call<{ items: { name: string; latestVersion: number }[] }>('GET', '/api/v1/projects/ops/templates');
   assert.equal(list.body.items.length, before + 1, 'one template, not a duplicate');
   assert.equal(list.body.items.find((t) => t.name === 'Rotate logs')?.latestVersion, 2);
+});
+
+test('a refused variable rename puts the key back in its input', async () => {
+  await page.goto(`${front.url}/#/p/ops/flows/new`);
+  const editor = page.locator('ol-flow-editor');
+  await editor.locator('[role=tab]', { hasText: 'Variables' }).click();
+  const panel = editor.locator('ol-variables-panel');
+  for (const key of ['region', 'zone']) {
+    await panel.locator('#new-var').fill(key);
+    await panel.locator('button', { hasText: 'Add variable' }).click();
+    await panel.locator(`#v-${key}-key`).waitFor();
+  }
+  for (const refused of ['1region', 'zone']) {
+    await panel.locator('#v-region-key').fill(refused);
+    await panel.locator('#v-region-key').press('Tab');
+    await panel.locator('[role=alert]', { hasText: refused }).waitFor();
+    assert.equal(await panel.locator('#v-region-key').inputValue(), 'region', `${refused} refused, the key is region still`);
+  }
+  assert.deepEqual(Object.keys(await editor.evaluate((el) => (el as unknown as { graph: { variables: object } }).graph.variables)), ['region', 'zone']);
 });
