@@ -3,7 +3,7 @@
  * the task operations (each disabled with its reason); below, the Gantt timeline; beside, the
  * selected node's detail and operations.
  */
-import { LitElement, html, css, nothing } from 'lit';
+import { LitElement, html, css, nothing, type PropertyValues } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import { portalApi } from '../api/endpoints.js';
 import { FetchController } from '../controllers/fetch-controller.js';
@@ -74,7 +74,14 @@ export class TaskMonitor extends LitElement {
     clearInterval(this.#timer);
   }
 
-  protected override willUpdate(): void {
+  protected override willUpdate(changed: PropertyValues): void {
+    // The element is reused when the route goes straight to another task: what was shown, chosen
+    // or said about the previous task must not stay with the next.
+    if (changed.has('taskId') || changed.has('project')) {
+      this.task = undefined;
+      this.selected = undefined;
+      this.error = '';
+    }
     const loaded = this.#load.value;
     if (loaded && loaded !== this.#adopted) {
       this.#adopted = loaded;

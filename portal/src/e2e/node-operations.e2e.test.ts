@@ -152,3 +152,25 @@ test('a retry starts from the defined inputs and sends only those changed: none 
   const node = await ops.node(id, 'clean');
   assert.deepEqual(node.inputs, { fail: '', path: '/tmp/cache' }, 'the input left alone was rendered from its expression again');
 });
+
+test('going straight from one task to another leaves the node chosen and the message of the first behind', async () => {
+  const flow = graph('Deploy web', [start(), task('deploy', '@test/waiter'), end()], [['start', 'deploy'], ['deploy', 'end']]);
+  const first = await ops.run(flow);
+  const second = await ops.run(flow);
+  await ops.waitNode(first, 'deploy', 'waiting');
+  await open(first, 'deploy');
+  // A refused operation leaves its message on the first task: here the connection drops.
+  await page.route(`**/tasks/${first}/pause`, (route) => route.abort('connectionreset'));
+  try {
+    await bar().locator('button:enabled', { hasText: 'Pause' }).click();
+    await bar().locator('[role=alert]', { hasText: 'pause failed' }).waitFor();
+  } finally {
+    await page.unroute(`**/tasks/${first}/pause`);
+  }
+  await page.goto(`${front.url}/#/p/ops/tasks/${second}`);
+  await page.locator('ol-task-monitor aside .hint', { hasText: 'Click a node' }).waitFor();
+  assert.equal(await detail().count(), 0, 'no node of the second task is shown as chosen');
+  assert.equal(await bar().locator('[role=alert]').count(), 0, "the first task's message is gone");
+  assert.equal(await page.locator('ol-flow-canvas .node--selected').count(), 0);
+  for (const id of [first, second]) assert.equal((await ops.taskOp(id, 'revoke')).status, 200);
+});
