@@ -5,37 +5,24 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { rmSync } from 'node:fs';
-import type { Browser, Page } from 'playwright-core';
-import { startTestServer, TEST_ADMIN_PASSWORD, type TestServer } from '../../../core/dist/test-support/test-server.js';
+import type { Page } from 'playwright-core';
+import { TEST_ADMIN_PASSWORD, type TestServer } from '../../../core/dist/test-support/test-server.js';
 import { end, graph, start } from '../../../core/dist/test-support/flow-helpers.js';
-import { launchChromium } from './browser.js';
-import { startPortalServer, type PortalServer } from './portal-server.js';
-import { buildIntoTemp, signIn } from './session.js';
+import type { PortalServer } from './portal-server.js';
+import { openPortal, type PortalFixture } from './portal-fixture.js';
 
 let core: TestServer;
 let front: PortalServer;
-let browser: Browser;
 let page: Page;
-let publicDir: string;
+let portal: PortalFixture;
 
 before(async () => {
-  publicDir = await buildIntoTemp();
-  core = await startTestServer();
-  const p = await core.admin.call('POST', '/api/v1/projects', { key: 'ops', name: 'Operations', timeZone: 'UTC' });
-  assert.equal(p.status, 201, JSON.stringify(p.body));
-  front = await startPortalServer({ publicDir, apiUrl: core.url });
-  browser = await launchChromium();
-  page = await browser.newPage({ viewport: { width: 1366, height: 860 } });
-  page.setDefaultTimeout(10_000);
-  await signIn(page, front.url, 'admin', TEST_ADMIN_PASSWORD);
+  portal = await openPortal();
+  ({ core, front, page } = portal);
 });
 
 after(async () => {
-  await browser?.close();
-  await front?.close();
-  await core?.close();
-  rmSync(publicDir, { recursive: true, force: true });
+  await portal?.close();
 });
 
 test('a flow name the server refuses is named in the message, not counted as a problem of the flow', async () => {

@@ -9,42 +9,31 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { Agent } from '../../../agent/dist/index.js';
-import { startTestServer, TEST_ADMIN_PASSWORD, type TestServer } from '../../../core/dist/test-support/test-server.js';
-import { launchChromium } from './browser.js';
-import { startPortalServer, type PortalServer } from './portal-server.js';
-import { buildIntoTemp, shot, signIn } from './session.js';
+import type { TestServer } from '../../../core/dist/test-support/test-server.js';
+import type { PortalServer } from './portal-server.js';
+import { shot } from './session.js';
+import { openPortal, type PortalFixture } from './portal-fixture.js';
 
 const AGENT_IP = '10.77.0.5';
 
 let core: TestServer;
 let front: PortalServer;
-let browser: Browser;
 let page: Page;
-let publicDir: string;
+let portal: PortalFixture;
 let agent: Agent | undefined;
 const agentDir = mkdtempSync(join(tmpdir(), 'opsloom-portal-agent-'));
 
 before(async () => {
-  publicDir = await buildIntoTemp();
-  core = await startTestServer();
-  const p = await core.admin.call('POST', '/api/v1/projects', { key: 'ops', name: 'Operations' });
-  assert.equal(p.status, 201, JSON.stringify(p.body));
-  front = await startPortalServer({ publicDir, apiUrl: core.url });
-  browser = await launchChromium();
-  page = await browser.newPage({ viewport: { width: 1366, height: 900 } });
-  page.setDefaultTimeout(10_000);
-  await signIn(page, front.url, 'admin', TEST_ADMIN_PASSWORD);
+  portal = await openPortal({ height: 900 });
+  ({ core, front, page } = portal);
 });
 
 after(async () => {
   await agent?.stop().catch(() => undefined);
-  await browser?.close();
-  await front?.close();
-  await core?.close();
-  rmSync(publicDir, { recursive: true, force: true });
   rmSync(agentDir, { recursive: true, force: true });
+  await portal?.close();
 });
 
 test('enrols an agent with a token created on the hosts page', async () => {
