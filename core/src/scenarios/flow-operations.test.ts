@@ -312,15 +312,20 @@ describe('flow operations', () => {
     assert.equal(done.nodes.next!.state, 'finished');
   });
 
-  test('a child that is no longer its subflow node\'s child runs alone; one whose parent is revoked is not revived', async () => {
+  test('retrying a subflow node closes its failed child: the old child cannot run on beside the new one; one whose parent is revoked is not revived', async () => {
     const child = await f.template(graph('stale-child', [start(), task('a', '@test/flaky', { fail: 'bad' }), end()], [['start', 'a'], ['a', 'end']]));
     const parent = graph('stale-parent', [start(), subflow('sub', child), end()], [['start', 'sub'], ['sub', 'end']]);
     const id = await f.run(parent);
     const oldChild = (await f.waitState(id, 'failed')).nodes.sub!.childTaskId!;
     assert.equal((await f.op(id, 'sub', 'retry')).status, 200);
+    assert.equal((await f.get(oldChild)).state, 'revoked', 'closed with the retry');
     const newChild = (await f.waitFor(id, (t) => t.state === 'failed' && t.nodes.sub!.childTaskId !== oldChild, 'a second child failed')).nodes.sub!.childTaskId!;
-    assert.equal((await f.op(oldChild, 'a', 'retry', { inputs: { fail: false } })).status, 200);
-    await f.waitState(oldChild, 'finished');
+    const stale = await f.op(oldChild, 'a', 'retry', { inputs: { fail: false } });
+    assert.equal(stale.status, 409);
+    assert.equal(stale.body.code, 'subflow_closed');
+    assert.match(String(stale.body.detail), /subflow node sub of task .* moved on from this task \(an operator retried the node/);
+    const old = await f.get(oldChild);
+    assert.deepEqual([old.state, old.nodes.a!.state], ['revoked', 'failed'], 'the refused retry changed nothing');
     const t = await f.get(id);
     assert.deepEqual([t.state, t.nodes.sub!.state, t.nodes.sub!.childTaskId], ['failed', 'failed', newChild]);
 
@@ -336,6 +341,58 @@ describe('flow operations', () => {
     const left = await f.get(orphan);
     assert.deepEqual([left.state, left.nodes.a!.state], ['failed', 'failed'], 'the refused retry changed nothing');
     assert.equal((await f.get(revoked)).nodes.sub!.state, 'failed');
+  });
+
+  test("a subflow node's auto-retry closes the failed child in the same step: an operator cannot revive it, so the subflow's work runs once per attempt", async () => {
+    const child = await f.template(graph('retry-closed-child', [start(), task('a', '@test/flaky', { fail: 'bad' }), end()], [['start', 'a'], ['a', 'end']]));
+    const id = await f.run(graph('retry-closed-parent', [start(), { ...subflow('sub', child), onError: { retry: { times: 1, intervalMs: 1500 } } } as FlowNode, end()], [['start', 'sub'], ['sub', 'end']]));
+    const pending = await f.waitFor(id, (t) => t.nodes.sub!.state === 'ready' && t.nodes.sub!.attempts === 1, 'the auto-retry waiting out its interval');
+    const oldChild = pending.nodes.sub!.childTaskId!;
+    const closed = await f.get(oldChild);
+    assert.equal(closed.state, 'revoked', 'closed in the step that scheduled the retry');
+    assert.match(closed.error!, /subflow node sub of task .* moved on from this task \(it retries with a new child task after 1500 ms\)/);
+    for (const [verb, body] of [['retry', { inputs: { fail: false } }], ['skip', {}]] as const) {
+      const refused = await f.op(oldChild, 'a', verb, body);
+      assert.equal(refused.status, 409, verb);
+      assert.equal(refused.body.code, 'subflow_closed', verb);
+      assert.match(String(refused.body.detail), new RegExp(`operate task ${id} instead`));
+    }
+    const t = await f.waitState(id, 'failed');
+    assert.equal(t.nodes.sub!.attempts, 2);
+    assert.notEqual(t.nodes.sub!.childTaskId, oldChild);
+    const old = await f.get(oldChild);
+    assert.deepEqual([old.state, old.nodes.a!.state, old.nodes.end!.state], ['revoked', 'failed', 'pending'], 'the old child never ran again');
+    assert.equal((await f.node(oldChild, 'a')).history.length, 1);
+  });
+
+  test('a subflow node that moves on from its failed child (ignored, skipped, force-failed) closes it', async () => {
+    const child = await f.template(graph('moved-on-child', [start(), task('a', '@test/flaky', { fail: 'bad' }), end()], [['start', 'a'], ['a', 'end']]));
+    const parent = (extra: Record<string, unknown> = {}) => graph('moved-on-parent', [start(), { ...subflow('sub', child), ...extra } as FlowNode, task('next', '@test/echo'), end()], [['start', 'sub'], ['sub', 'next'], ['next', 'end']]);
+    const refusedIn = async (childId: string, why: RegExp) => {
+      assert.equal((await f.get(childId)).state, 'revoked');
+      const r = await f.op(childId, 'a', 'retry', { inputs: { fail: false } });
+      assert.deepEqual([r.status, r.body.code], [409, 'subflow_closed']);
+      assert.match(String(r.body.detail), why);
+    };
+    const ignored = await f.waitState(await f.run(parent({ onError: { ignore: true } })), 'finished');
+    assert.equal(ignored.nodes.sub!.errorIgnored, true);
+    await refusedIn(ignored.nodes.sub!.childTaskId!, /its failure was ignored/);
+
+    const skipped = await f.run(parent());
+    const failedChild = (await f.waitState(skipped, 'failed')).nodes.sub!.childTaskId!;
+    assert.equal((await f.op(skipped, 'sub', 'skip')).status, 200);
+    await refusedIn(failedChild, /an operator skipped the node/);
+    await f.waitState(skipped, 'finished');
+
+    // Force-failing a waiting subflow node closes its running child too.
+    const waiter = await f.template(graph('moved-on-waiter', [start(), task('w', '@test/waiter', {}), end()], [['start', 'w'], ['w', 'end']]));
+    const forced = await f.run(graph('moved-on-forced', [start(), subflow('sub', waiter), end()], [['start', 'sub'], ['sub', 'end']]));
+    const running = (await f.waitNode(forced, 'sub', 'waiting')).nodes.sub!.childTaskId!;
+    await f.waitNode(running, 'w', 'waiting');
+    assert.equal((await f.op(forced, 'sub', 'force-fail')).status, 200);
+    const revoked = await f.get(running);
+    assert.deepEqual([revoked.state, revoked.nodes.w!.state], ['revoked', 'revoked'], 'revoked with the forced failure');
+    assert.match(revoked.error!, /forced to fail by admin/);
   });
 
   test('pausing a task pauses its subflows\' child tasks down the chain; resume resumes them, also one paused on its own', async () => {

@@ -5,12 +5,13 @@ import { normalizeInput, type FlowEdge, type FlowNode, type JsonValue, type Task
 import type { ExpressionSandbox } from '../expression/index.js';
 import type { PluginGateway, PluginOutcome } from '../plugin-catalog.js';
 import type { NodePatch, TaskStore } from '../task/task-store.js';
-import { ACTIVE_NODE_STATES, type NodeDetail, type NodeRecord, type NodeState, type Task, type TaskState } from '../task/task-types.js';
+import { type NodeDetail, type NodeRecord, type NodeState, type Task, type TaskState } from '../task/task-types.js';
 import { GraphCache, type RunGraph } from './graph-cache.js';
 import { ABORT_CHANNEL, STEP_QUEUE, taskChannel, type StepMessage, type TaskEvent } from './messages.js';
 import { expressionScope, systemVariables } from './scope.js';
 import { renderVariablesInOrder } from './initial-variables.js';
 import { TtlCache } from '../../store/ttl-cache.js';
+import { closeChild, lockChild, revokeTaskRows } from './subflow-closure.js';
 import { forEachString, hasExpressions } from '../../model/index.js';
 
 /** True when a value holds a `${…}` anywhere, so values without one skip the sandbox entirely. */
@@ -60,8 +61,11 @@ const LAZY_CLAIM_WINDOW_MS = 1_000;
 /** The compare-and-set that claims a node row together with the first write of a step's outcome. */
 interface Claim { from: readonly NodeState[]; patch?: NodePatch }
 
-/** Collected inside a transaction, acted on after it commits. */
-export interface Effects { messages: { msg: StepMessage; delayMs?: number }[]; events: TaskEvent[] }
+/**
+ * Collected inside a transaction, acted on after it commits. `closedChildren`: child tasks revoked
+ * in it (see closeChild), whose own subflows and running calls are revoked after it.
+ */
+export interface Effects { messages: { msg: StepMessage; delayMs?: number }[]; events: TaskEvent[]; closedChildren?: string[] }
 const effects = (): Effects => ({ messages: [], events: [] });
 
 /**
@@ -153,6 +157,7 @@ export class FlowEngine {
     }
     // Sent together, in order: a bus keeps one connection's order, so a task's events arrive in order.
     if (fx.events.length > 0) await this.deps.coordination.events.publishAll(fx.events.map((e) => ({ channel: taskChannel(e.taskId), message: e })));
+    for (const id of fx.closedChildren ?? []) await this.revokeTree(id);
   }
 
   nodeEvent(fx: Effects, taskId: string, nodeId: string, state: string, extra: Partial<TaskEvent> = {}): void {
@@ -188,16 +193,10 @@ export class FlowEngine {
     await this.eachInTree(taskId, async (id, root) => {
       const { task } = (await this.task(id))!;
       await this.commit(async (tx, fx) => {
-        if (!(await store.casTask(id, ['created', 'running', 'paused', 'failed'], { state: 'revoked', finishedAt: Date.now() }, tx))) {
+        if (!(await revokeTaskRows(this, tx, fx, id))) {
           if (refuse && root) throw refuse((await store.taskState(id, tx))!);
           return;
         }
-        for (const n of await store.nodes(id, tx)) {
-          if (!ACTIVE_NODE_STATES.includes(n.state)) continue;
-          await store.patchNode(id, n.nodeId, { state: 'revoked', version: newId(), finishedAt: Date.now(), leaseUntil: null, deadlineAt: null, wakeAt: null }, tx);
-          this.nodeEvent(fx, id, n.nodeId, 'revoked');
-        }
-        this.taskEvent(fx, id, 'revoked');
         // A subflow's child revoked on its own fails the parent's node, which would otherwise wait forever.
         await this.notifyParent(tx, fx, task);
       });
@@ -591,6 +590,10 @@ export class FlowEngine {
     const detail = await store.nodeDetail(task.id, row.nodeId, tx);
     const version = newId();
     const from = ['running', 'waiting', 'ready'] as const;
+    // A subflow node that moves on from its child closes it: the child's row is locked first (see closeChild).
+    const child = def.type === 'subflow' ? row.childTaskId : null;
+    await lockChild(this, tx, child);
+    const close = (why: string) => closeChild(this, tx, fx, task, row.nodeId, child, why);
     // Each outcome claims the node from `row` first; the attempt is archived only then, so a failure
     // that lost to the attempt finishing (or to another failure) leaves no false history entry, and
     // concurrent ones wait on the row's lock instead of deadlocking over the insert (MySQL).
@@ -601,18 +604,23 @@ export class FlowEngine {
       if (claimed) {
         fx.messages.push({ msg: { t: task.id, n: row.nodeId, v: version, k: 'run' }, delayMs: policy.retry.intervalMs });
         this.nodeEvent(fx, task.id, row.nodeId, 'ready', { version, error: message });
+        await close(`it retries with a new child task after ${policy.retry.intervalMs} ms`);
       }
     } else if (policy.ignore) {
       claimed = await this.finishActivity(tx, fx, task, row, def, { outputs: { _result: false, _loop: row.loop }, errorIgnored: true, error: message }, { from });
+      if (claimed) await close('its failure was ignored');
     } else if (opts.timedOut && policy.timeout?.action === 'fail-and-skip') {
       claimed = await store.casNode(task.id, row.nodeId, from, row.version, { state: 'skipped', version, finishedAt: Date.now(), error: message, leaseUntil: null, deadlineAt: null, waitKind: null }, tx);
       if (claimed) {
         this.nodeEvent(fx, task.id, row.nodeId, 'skipped', { version, error: message });
+        await close('it was skipped after its timeout');
         const run = this.graphs.get(task.id, () => task.graph);
         await this.advance(tx, fx, task, run, def, run.outgoing(def.id));
       }
     } else {
       claimed = await this.failNode(tx, fx, task, row, message, from, false);
+      // A child failing on its own stays open: reviving it revives the node. One cut off by the timeout does not.
+      if (claimed && opts.timedOut) await close('it timed out');
     }
     if (!claimed) return;
     await store.addHistory(task.id, row.nodeId, {
@@ -665,9 +673,9 @@ export class FlowEngine {
     if (!loaded || !row || row.version !== version || (row.state !== 'running' && row.state !== 'waiting')) return;
     const def = loaded.run.node(nodeId);
     const seconds = 'onError' in def ? def.onError?.timeout?.seconds : undefined;
+    // A subflow's child task is closed with the attempt (see failAttempt).
     await this.commit((tx, fx) => this.failAttempt(tx, fx, loaded.task, row, def, `timed out after ${seconds} s`, { timedOut: true }));
-    // A subflow's child task stops with it (the node moved on, so the child's end no longer reaches it).
-    if (row.waitKind === 'subflow' && row.childTaskId) return this.revokeTree(row.childTaskId);
+    if (row.waitKind === 'subflow') return;
     // Only this attempt: a retry may start before the abort reaches the process running the call.
     await this.abort(taskId, nodeId, version);
   }
@@ -722,7 +730,8 @@ export class FlowEngine {
    */
   private async launchFailed(task: Task, row: NodeRecord, def: FlowNode, message: string): Promise<void> {
     const now = Date.now();
-    const attempt: NodeRecord = { ...row, attempts: row.attempts + 1, startedAt: now, finishedAt: null };
+    // This attempt launched no child: the one the node names is a previous attempt's, closed already.
+    const attempt: NodeRecord = { ...row, attempts: row.attempts + 1, startedAt: now, finishedAt: null, childTaskId: null };
     await this.commit(async (tx, fx) => {
       if (!(await this.deps.store.casNode(task.id, row.nodeId, ['ready'], row.version, { attempts: attempt.attempts, startedAt: now, finishedAt: null }, tx))) return;
       await this.failAttempt(tx, fx, task, attempt, def, message);

@@ -2,6 +2,7 @@ import { NotFoundError, StateError, ValidationError } from '../../errors.js';
 import { newId } from '../../store/ids.js';
 import type { FlowNode, JsonValue, TaskNode } from '../../model/index.js';
 import type { Effects, FlowEngine } from '../engine/engine.js';
+import { closeChild, closedReason, lockChild } from '../engine/subflow-closure.js';
 import type { SqlRunner } from '../../store/direct-sql.js';
 import type { TemplateService } from '../template/template-service.js';
 import type { TaskFactory } from './task-factory.js';
@@ -144,7 +145,7 @@ export class TaskService {
   /** Retries a failed node, optionally with new inputs (its history keeps the old run). */
   async retry(projectId: string, taskId: string, nodeId: string, inputs?: Record<string, JsonValue>): Promise<string> {
     const { task, row, def } = await this.node(projectId, taskId, nodeId);
-    this.assertOperable(task, 'retry the node');
+    await this.assertOperable(task, 'retry the node');
     this.assertNode(row, ['failed'], 'retry the node');
     if ((def.type === 'task' || def.type === 'subflow') && def.retryable === false) throw refuse('retry the node', `node ${nodeId} is not retryable`, 'not_retryable');
     if (inputs && def.type !== 'task') throw new ValidationError('only task nodes take new inputs on retry');
@@ -154,6 +155,9 @@ export class TaskService {
     }
     const version = newId();
     await this.engine.commit(async (tx, fx) => {
+      const child = def.type === 'subflow' ? row.childTaskId : null;
+      await lockChild(this.engine, tx, child);
+      await this.assertOperable(task, 'retry the node', tx);
       // The failed run is in the history already (archived when it failed).
       const detail = await this.store.nodeDetail(taskId, nodeId, tx);
       // New inputs keep each original input's render flag, so `render: false` stays literal on retry.
@@ -161,6 +165,8 @@ export class TaskService {
       if (!(await this.store.casNode(taskId, nodeId, ['failed'], row.version, { state: 'ready', version, retries: row.retries + 1, attempts: 0, error: null, wakeAt: null, ...(override ? { inputOverride: override } : {}) }, tx))) {
         throw refuse('retry the node', 'it changed meanwhile; reload and try again', 'stale_version');
       }
+      // The retry launches a new child: the failed one must not be revived to run beside it.
+      await closeChild(this.engine, tx, fx, task, nodeId, child, 'an operator retried the node, which launches a new child task');
       await this.refreshTaskState(tx, fx, taskId);
       fx.messages.push({ msg: { t: taskId, n: nodeId, v: version, k: 'run' } });
       this.engine.nodeEvent(fx, taskId, nodeId, 'ready', { version });
@@ -174,15 +180,19 @@ export class TaskService {
    */
   async skip(projectId: string, taskId: string, nodeId: string): Promise<void> {
     const { task, row, def } = await this.node(projectId, taskId, nodeId);
-    this.assertOperable(task, 'skip the node');
+    await this.assertOperable(task, 'skip the node');
     this.assertNode(row, ['failed'], 'skip the node');
     if (def.type === 'exclusive' || def.type === 'conditional-parallel') throw refuse('skip the node', `${def.type} gateways are skipped onto a chosen flow with skip-gateway`, 'use_skip_gateway');
     if (def.type !== 'task' && def.type !== 'subflow' && def.type !== 'start') throw refuse('skip the node', `a ${def.type} node cannot be skipped; retry it`);
     if ('skippable' in def && def.skippable === false) throw refuse('skip the node', `node ${nodeId} is not skippable`, 'not_skippable');
     const loaded = (await this.engine.task(taskId))!;
     await this.engine.commit(async (tx, fx) => {
+      const child = def.type === 'subflow' ? row.childTaskId : null;
+      await lockChild(this.engine, tx, child);
+      await this.assertOperable(task, 'skip the node', tx);
       if (!(await this.store.casNode(taskId, nodeId, ['failed'], row.version, { state: 'skipped', version: newId(), finishedAt: Date.now() }, tx))) throw refuse('skip the node', 'it changed meanwhile', 'stale_version');
       this.engine.nodeEvent(fx, taskId, nodeId, 'skipped');
+      await closeChild(this.engine, tx, fx, task, nodeId, child, 'an operator skipped the node');
       await this.refreshTaskState(tx, fx, taskId);
       await this.engine.advance(tx, fx, task, loaded.run, def, loaded.run.outgoing(nodeId));
     });
@@ -191,7 +201,7 @@ export class TaskService {
   /** Continues past a failed exclusive gateway on one chosen flow, or a conditional-parallel one on chosen flows. */
   async skipGateway(projectId: string, taskId: string, nodeId: string, flowIds: string[]): Promise<void> {
     const { task, row, def } = await this.node(projectId, taskId, nodeId);
-    this.assertOperable(task, 'skip the gateway');
+    await this.assertOperable(task, 'skip the gateway');
     this.assertNode(row, ['failed'], 'skip the gateway');
     if (def.type !== 'exclusive' && def.type !== 'conditional-parallel') throw refuse('skip the gateway', `${nodeId} is a ${def.type} node`);
     const loaded = (await this.engine.task(taskId))!;
@@ -201,6 +211,7 @@ export class TaskService {
     if (unknown.length) throw new ValidationError(`body.flowIds: ${unknown.join(', ')} ${unknown.length > 1 ? 'are not flows' : 'is not a flow'} leaving ${nodeId}`);
     if (chosen.length === 0 || (def.type === 'exclusive' && chosen.length !== 1)) throw new ValidationError(`body.flowIds: choose ${def.type === 'exclusive' ? 'exactly one flow' : 'at least one flow'} leaving ${nodeId}`);
     await this.engine.commit(async (tx, fx) => {
+      await this.assertOperable(task, 'skip the gateway', tx);
       if (!(await this.store.casNode(taskId, nodeId, ['failed'], row.version, { state: 'finished', version: newId(), finishedAt: Date.now(), error: null }, tx))) throw refuse('skip the gateway', 'it changed meanwhile', 'stale_version');
       this.engine.nodeEvent(fx, taskId, nodeId, 'finished');
       await this.refreshTaskState(tx, fx, taskId);
@@ -213,11 +224,15 @@ export class TaskService {
     const { task, row, def } = await this.node(projectId, taskId, nodeId);
     this.assertNode(row, ['running', 'waiting'], 'force-fail the node');
     if (def.type !== 'task' && def.type !== 'subflow') throw refuse('force-fail the node', `${nodeId} is a ${def.type} node`);
-    if (!(await this.engine.commit((tx, fx) => this.engine.failNode(tx, fx, task, row, `forced to fail by ${by}`, ['running', 'waiting'])))) {
-      throw refuse('force-fail the node', 'it changed meanwhile; reload and try again', 'stale_version');
-    }
+    const failed = await this.engine.commit(async (tx, fx) => {
+      const child = def.type === 'subflow' ? row.childTaskId : null;
+      await lockChild(this.engine, tx, child);
+      if (!(await this.engine.failNode(tx, fx, task, row, `forced to fail by ${by}`, ['running', 'waiting']))) return false;
+      await closeChild(this.engine, tx, fx, task, nodeId, child, `forced to fail by ${by}`);
+      return true;
+    });
+    if (!failed) throw refuse('force-fail the node', 'it changed meanwhile; reload and try again', 'stale_version');
     await this.engine.abort(taskId, nodeId, row.version);
-    if (row.childTaskId) await this.engine.revokeTree(row.childTaskId);
   }
 
   /**
@@ -279,8 +294,17 @@ export class TaskService {
     else await this.resume(projectId, row.childTaskId);
   }
 
-  private assertOperable(task: Task, what: string): void {
-    if (task.state === 'revoked' || task.state === 'finished') throw refuse(what, `the task is ${task.state}`);
+  /**
+   * Refuses operations on a finished or revoked task; one subflow child closed by its parent says
+   * so. Inside `tx` the task's row is locked first, so the check holds until the operation commits
+   * (a parent closing this child waits for it, or the operation for the closing).
+   */
+  private async assertOperable(task: Task, what: string, tx?: SqlRunner): Promise<void> {
+    const state = tx ? await this.store.lockedTaskState(task.id, tx) : task.state;
+    if (state !== 'revoked' && state !== 'finished') return;
+    const closed = state === 'revoked' ? await closedReason(this.engine, task, tx) : undefined;
+    if (closed) throw refuse(what, `task ${task.id} was ${closed}; operate task ${task.parentTaskId} instead`, 'subflow_closed');
+    throw refuse(what, `the task is ${state}`);
   }
 
   /** A failed task returns to running once no node is failed any more, and revives its parent's subflow node. */
@@ -296,9 +320,9 @@ export class TaskService {
    * `child` runs again (an operator retried or skipped what failed it): the subflow node its failure
    * failed waits for it again, under a new version, and its task is refreshed in turn, up the chain
    * (bk-sops: a subprocess is part of its parent's tree). In the same transaction as the revival,
-   * so the two commit together. Nothing happens to a node that has launched a new child since or
-   * was skipped. A revoked parent refuses the operation: revoking revokes the whole tree, parent
-   * first, so this child is being revoked too and must not run on alone.
+   * so the two commit together. A node still waiting for the child needs nothing. A parent that has
+   * moved on from the child (a new child, skipped, ignored) or is revoked refuses the operation: the
+   * child must not run on alone (such a child is normally closed already, see closeChild).
    */
   private async reviveParent(tx: SqlRunner, fx: Effects, child: Task): Promise<void> {
     const { parentTaskId: taskId, parentNodeId: nodeId } = child;
@@ -306,8 +330,10 @@ export class TaskService {
     // The child's row is locked by its own revival, so a failure of this node that read the child
     // as failed (childEnded) has committed already and is seen here.
     const row = await this.store.node(taskId, nodeId, tx);
-    if (row?.childTaskId !== child.id) return;
     if ((await this.store.taskState(taskId, tx)) === 'revoked') throw refuse('revive the subflow task', `its parent task ${taskId} is revoked`, 'parent_revoked');
+    if (row?.childTaskId !== child.id || (row.state !== 'failed' && row.state !== 'waiting')) {
+      throw refuse('revive the subflow task', `its subflow node ${nodeId} of task ${taskId} moved on from it (the node is ${row?.state}${row?.childTaskId !== child.id ? ` with child task ${row?.childTaskId}` : ''})`, 'subflow_closed');
+    }
     const version = newId();
     if (!(await this.store.casNode(taskId, nodeId, ['failed'], row.version, { state: 'waiting', waitKind: 'subflow', version, error: null, finishedAt: null }, tx))) return;
     this.engine.nodeEvent(fx, taskId, nodeId, 'waiting', { version });
