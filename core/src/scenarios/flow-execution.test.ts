@@ -306,6 +306,29 @@ describe('flow execution', () => {
     assert.match(name, /^N+… \/ Deploy Deploy .*…$/);
   });
 
+  test('inside nested subflows, _system describes the root task: the one users look at and are notified about', async () => {
+    const leaf = await f.template(graph('system-leaf', [start(), task('work', '@test/echo', { system: '${_system}', given: '${root_id}' }), end()], [['start', 'work'], ['work', 'end']],
+      { root_id: { type: 'string', show: true, required: true } }));
+    const middle = await f.template(graph('system-middle', [
+      start(), { id: 'inner', type: 'subflow', template: { id: leaf, version: 1 }, params: { root_id: '${_system.task_id}' } }, end(),
+    ], [['start', 'inner'], ['inner', 'end']]));
+    const id = await f.run(graph('system-top', [start(), { id: 'outer', type: 'subflow', template: { id: middle, version: 1 }, params: {} }, end()], [['start', 'outer'], ['outer', 'end']]),
+      { name: 'nightly deploy' });
+    const top = await f.waitFor(id, (v) => v.state === 'finished' || v.state === 'failed', 'an end state');
+    assert.equal(top.state, 'finished', JSON.stringify(top.nodes));
+    const middleId = top.nodes.outer!.childTaskId!;
+    const leafId = (await f.get(middleId)).nodes.inner!.childTaskId!;
+    const work = await f.node(leafId, 'work');
+    const system = work.inputs.system as Record<string, unknown>;
+    const startedAt = (await f.get(id) as unknown as { startedAt: string }).startedAt;
+    assert.deepEqual(
+      [system.task_id, system.task_name, system.task_start_time, system.operator, system.executor, system.project_key],
+      [id, 'nightly deploy', startedAt, 'admin', 'admin', 'ops'],
+    );
+    assert.match(String(system.task_url), new RegExp(`/#/projects/ops/tasks/${id}$`));
+    assert.equal(work.inputs.given, id, 'a param rendered in the middle subflow reads the root task too');
+  });
+
   test('subflow params arrive as data: a literal param and a rendered value holding ${ are not evaluated again in the child', async () => {
     const child = await f.template(graph('child-literal', [start(), task('work', '@test/echo', { value: '${script}', heard: '${note}' }), end()], [['start', 'work'], ['work', 'end']],
       { script: { type: 'string', show: true, required: true }, note: { type: 'string', show: true } }));

@@ -12,6 +12,7 @@ import { expressionScope, systemVariables } from './scope.js';
 import { renderVariablesInOrder } from './initial-variables.js';
 import { TtlCache } from '../../store/ttl-cache.js';
 import { closeChild, lockChild, revokeTaskRows } from './subflow-closure.js';
+import { RootTasks } from './root-task.js';
 import { forEachString, hasExpressions } from '../../model/index.js';
 
 /** True when a value holds a `${…}` anywhere, so values without one skip the sandbox entirely. */
@@ -88,10 +89,11 @@ export class FlowEngine {
   /** Short-lived caches of what every expression scope needs but rarely changes. */
   private readonly projectInfo = new TtlCache<{ id: string; key: string; name: string }>(10_000);
   private readonly constants = new TtlCache<Record<string, string>>(2_000);
-  private readonly startTimes = new TtlCache<number | null>(60_000);
+  private readonly roots: RootTasks;
 
   constructor(readonly deps: EngineDeps, readonly options: EngineOptions) {
     this.queue = deps.coordination.queue<StepMessage>(STEP_QUEUE);
+    this.roots = new RootTasks((id) => deps.store.header(id), (id) => deps.store.startedAt(id));
   }
 
   async start(): Promise<void> {
@@ -393,12 +395,11 @@ export class FlowEngine {
   }
 
   async scope(task: Task, vars?: Record<string, JsonValue>): Promise<Record<string, unknown>> {
-    const [values, project, constants, startedAt] = await Promise.all([
+    const [values, project, constants, root] = await Promise.all([
       vars ?? this.deps.store.vars(task.id), this.projectInfo.get(task.projectId, () => this.deps.project(task.projectId)),
-      this.constants.get(task.projectId, () => this.deps.store.constants(task.projectId)),
-      task.startedAt ?? this.startTimes.get(task.id, () => this.deps.store.startedAt(task.id)),
+      this.constants.get(task.projectId, () => this.deps.store.constants(task.projectId)), this.roots.of(task),
     ]);
-    return expressionScope(values, systemVariables({ ...task, startedAt }, project, this.options.publicUrl), constants);
+    return expressionScope(values, systemVariables(root, project, this.options.publicUrl), constants);
   }
 
   // ---- plugin nodes ----

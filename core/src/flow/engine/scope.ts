@@ -1,8 +1,8 @@
 import type { JsonValue } from '../../model/index.js';
-import type { Task } from '../task/task-types.js';
+import type { SystemTask } from './root-task.js';
 
-/** What `${_system.*}` holds (bk-sops' system variables). */
-export function systemVariables(task: Task, project: { id: string; key: string; name: string }, publicUrl: string): Record<string, JsonValue> {
+/** What `${_system.*}` holds (bk-sops' system variables); in a subflow, `task` is the root task. */
+export function systemVariables(task: SystemTask, project: { id: string; key: string; name: string }, publicUrl: string): Record<string, JsonValue> {
   return {
     task_id: task.id,
     task_name: task.name,
