@@ -446,15 +446,27 @@ describe('flow operations', () => {
     await f.waitState(id, 'finished');
   });
 
-  test('a failed conditional-parallel gateway continues on chosen flows', async () => {
-    const g = graph('cpg-skip', [start(), gateway('g', 'conditional-parallel'), task('a', '@test/echo'), task('b', '@test/echo'), gateway('j', 'converge'), end()],
-      [['start', 'g'], ['g', 'a', { id: 'ga', condition: { expression: 'false' } }], ['g', 'b', { id: 'gb', condition: { expression: 'false' } }], ['a', 'j'], ['b', 'j'], ['j', 'end']]);
+  test('a failed conditional-parallel gateway continues on chosen flows, and shows it was skipped', async () => {
+    const g = graph('cpg-skip', [start(), gateway('g', 'conditional-parallel'), task('a', '@test/echo'), task('b', '@test/echo'), task('c', '@test/echo'), gateway('j', 'converge'), end()],
+      [['start', 'g'], ['g', 'a', { id: 'ga', condition: { expression: 'false' } }], ['g', 'b', { id: 'gb', condition: { expression: 'false' } }], ['g', 'c', { id: 'gc', condition: { expression: 'false' } }],
+        ['a', 'j'], ['b', 'j'], ['c', 'j'], ['j', 'end']]);
     const id = await f.run(g);
     const t = await f.waitState(id, 'failed');
     assert.match(t.nodes.g!.error!, /no condition/);
-    assert.equal((await f.op(id, 'g', 'skip-gateway', { flowIds: ['ga', 'gb'] })).status, 200);
+    assert.ok(t.nodes.g!.startedAt, 'the failed evaluation has a start time');
+    const skipped = await f.op(id, 'g', 'skip-gateway', { flowIds: ['ga', 'gb'] });
+    assert.equal(skipped.status, 200);
+    assert.deepEqual([skipped.body.state, skipped.body.skipped], ['skipped', true]);
     const done = await f.waitState(id, 'finished');
-    assert.equal(done.nodes.j!.state, 'finished');
+    // The converge waits for the chosen flows only, as before; the one not chosen is not run.
+    assert.deepEqual(['a', 'b', 'c', 'j'].map((n) => done.nodes[n]!.state), ['finished', 'finished', 'pending', 'finished']);
+    const view = done.nodes.g! as typeof done.nodes.g & { skipped: boolean };
+    assert.deepEqual([view.state, view.skipped], ['skipped', true]);
+    assert.match(view.error!, /no condition/, 'the error that made an operator skip it stays');
+    assert.ok(view.startedAt && view.finishedAt && view.startedAt <= view.finishedAt);
+    const detail = await f.node(id, 'g');
+    assert.deepEqual([detail.state, detail.skipped], ['skipped', true]);
+    assert.deepEqual((detail.history as { state: string; startedAt: string | null }[]).map((h) => [h.state, h.startedAt]), [['failed', t.nodes.g!.startedAt]]);
   });
 
   test('operations need the operator role', async () => {

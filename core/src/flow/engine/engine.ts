@@ -263,11 +263,15 @@ export class FlowEngine {
   private async runControl(task: Task, run: RunGraph, row: NodeRecord, def: FlowNode): Promise<StepMessage | undefined> {
     let chosen: FlowEdge[];
     let initial: Record<string, JsonValue> = {};
+    const startedAt = Date.now();
     try {
       chosen = await this.chooseFlows(task, run, def);
       if (def.type === 'start') initial = await this.initialVariables(task);
     } catch (err) {
-      await this.commit((tx, fx) => this.failNode(tx, fx, task, row, (err as Error).message, ['ready']));
+      // The failed evaluation keeps its start, on the node (still shown once skipped) and in its history.
+      await this.commit(async (tx, fx) => {
+        if (await this.failNode(tx, fx, task, { ...row, startedAt }, (err as Error).message, ['ready'])) await this.deps.store.patchNode(task.id, row.nodeId, { startedAt }, tx);
+      });
       return;
     }
     return this.commitStep(async (tx, fx) => {

@@ -198,7 +198,11 @@ export class TaskService {
     });
   }
 
-  /** Continues past a failed exclusive gateway on one chosen flow, or a conditional-parallel one on chosen flows. */
+  /**
+   * Continues past a failed exclusive gateway on one chosen flow, or a conditional-parallel one on
+   * chosen flows (bk-sops' skip_exg / skip_cpg). The gateway ends as skipped, keeping the error that
+   * failed it, so its view shows an operator passed it rather than that it chose those flows itself.
+   */
   async skipGateway(projectId: string, taskId: string, nodeId: string, flowIds: string[]): Promise<void> {
     const { task, row, def } = await this.node(projectId, taskId, nodeId);
     await this.assertOperable(task, 'skip the gateway');
@@ -212,8 +216,8 @@ export class TaskService {
     if (chosen.length === 0 || (def.type === 'exclusive' && chosen.length !== 1)) throw new ValidationError(`body.flowIds: choose ${def.type === 'exclusive' ? 'exactly one flow' : 'at least one flow'} leaving ${nodeId}`);
     await this.engine.commit(async (tx, fx) => {
       await this.assertOperable(task, 'skip the gateway', tx);
-      if (!(await this.store.casNode(taskId, nodeId, ['failed'], row.version, { state: 'finished', version: newId(), finishedAt: Date.now(), error: null }, tx))) throw refuse('skip the gateway', 'it changed meanwhile', 'stale_version');
-      this.engine.nodeEvent(fx, taskId, nodeId, 'finished');
+      if (!(await this.store.casNode(taskId, nodeId, ['failed'], row.version, { state: 'skipped', version: newId(), finishedAt: Date.now() }, tx))) throw refuse('skip the gateway', 'it changed meanwhile', 'stale_version');
+      this.engine.nodeEvent(fx, taskId, nodeId, 'skipped');
       await this.refreshTaskState(tx, fx, taskId);
       await this.engine.advance(tx, fx, task, loaded.run, def, chosen);
     });
