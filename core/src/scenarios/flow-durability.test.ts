@@ -199,7 +199,8 @@ if (backend.redis && backend.mysql) {
     const prep = await startTestServer(env);
     await installTestPlugins(prep);
     await prep.admin.call('POST', '/api/v1/projects', { key: 'cluster', name: 'Cluster' });
-    const g = graph('cluster', [start(), task('poll', '@test/poller', { times: 6, delayMs: 100 }), task('after', '@test/echo'), end()],
+    // Two seconds of polling per task: the kill lands while both processes hold polls, however loaded the machine.
+    const g = graph('cluster', [start(), task('poll', '@test/poller', { times: 20, delayMs: 100 }), task('after', '@test/echo'), end()],
       [['start', 'poll'], ['poll', 'after'], ['after', 'end']]);
     const templateId = await flows(prep.admin, 'cluster').template(g);
     await prep.close();
@@ -212,7 +213,8 @@ if (backend.redis && backend.mysql) {
       const ids: string[] = [];
       for (let i = 0; i < 12; i++) ids.push(await fa.create(templateId));
       for (const id of ids) await fa.taskOp(id, 'start');
-      await fa.waitFor(ids[0]!, (t) => t.nodes.poll!.state === 'waiting', 'a polling node');
+      // Polling began (a poll in progress shows as running, between polls as waiting).
+      await fa.waitFor(ids[0]!, (t) => t.nodes.poll!.state !== 'pending' && t.nodes.poll!.state !== 'ready', 'a polling node');
       a.child.kill('SIGKILL');
       for (const id of ids) {
         const t = await fb.waitFor(id, (x) => x.state === 'finished', 'finished by the surviving process', 60_000);
