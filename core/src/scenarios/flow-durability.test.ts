@@ -187,6 +187,34 @@ test('a subflow node whose child task ended goes on though the message that told
   }
 });
 
+test('subflow tasks left active under a revoked parent (the process stopped midway through the revoke) are revoked by the sweeper', { timeout: 60_000 }, async () => {
+  const s = await startTestServer();
+  try {
+    await installTestPlugins(s, '1.0.0', ['@test/echo', '@test/waiter']);
+    await s.admin.call('POST', '/api/v1/projects', { key: 'orphan', name: 'Orphan' });
+    const f = flows(s.admin, 'orphan');
+    const inner = await f.template(graph('orphan-inner', [start(), task('wait', '@test/waiter'), end()], [['start', 'wait'], ['wait', 'end']]));
+    const middle = await f.template(graph('orphan-middle', [start(), { id: 'deeper', type: 'subflow', template: { id: inner, version: 1 }, params: {} }, end()], [['start', 'deeper'], ['deeper', 'end']]));
+    const id = await f.run(graph('orphan-root', [start(), { id: 'sub', type: 'subflow', template: { id: middle, version: 1 }, params: {} }, end()], [['start', 'sub'], ['sub', 'end']]));
+    const childId = (await f.waitFor(id, (t) => t.nodes.sub!.childTaskId !== null, 'a child task')).nodes.sub!.childTaskId!;
+    const grandchildId = (await f.waitFor(childId, (t) => t.nodes.deeper!.childTaskId !== null, 'a grandchild task')).nodes.deeper!.childTaskId!;
+    await f.waitNode(grandchildId, 'wait', 'waiting');
+    // The revoke commits the root task, then its process stops before reaching the tasks below.
+    const { engine } = s.ops.services.modules.get('flow') as { engine: FlowEngine };
+    const eachInTree = engine.eachInTree.bind(engine);
+    engine.eachInTree = (taskId, op) => op(taskId, true);
+    assert.equal((await f.taskOp(id, 'revoke')).status, 200);
+    engine.eachInTree = eachInTree;
+    assert.equal((await f.get(childId)).state, 'running', 'the child was left behind');
+    for (const taskId of [childId, grandchildId]) {
+      const t = await f.waitState(taskId, 'revoked');
+      assert.ok(Object.values(t.nodes).every((n) => !['ready', 'running', 'waiting', 'suspended'].includes(n!.state)), `no node of ${taskId} stays active`);
+    }
+  } finally {
+    await s.close();
+  }
+});
+
 // Two core processes on one MySQL and Redis share the work; either can die.
 if (backend.redis && backend.mysql) {
   test('two core processes share the work and the survivor finishes what the killed one held', { timeout: 120_000 }, async () => {

@@ -8,7 +8,8 @@ import { newId } from '../../store/ids.js';
 /**
  * Finds what a crash or a lost message left behind and puts it back on track: ready nodes no
  * worker picked up, running steps whose lease expired (their process died), polls and subflow
- * nodes whose wake-up was lost, and attempts past their timeout. One process sweeps at a time (a lease), so a cluster
+ * nodes whose wake-up was lost, attempts past their timeout, and subflow tasks left active under a
+ * revoked parent. One process sweeps at a time (a lease), so a cluster
  * does not recover the same node twice; every recovery is a versioned compare-and-set anyway.
  */
 export class Sweeper {
@@ -56,6 +57,10 @@ export class Sweeper {
       }
       if (fx.messages.length) await this.engine.flush(fx);
       for (const r of due.late) await this.engine.timeout(r.task_id, r.node_id, r.version);
+      for (const id of await this.store.orphans(100)) {
+        this.log.warn({ taskId: id }, 'revoking a subflow task whose parent was revoked without it');
+        await this.engine.revokeTree(id);
+      }
     } catch (err) {
       this.log.warn({ err }, 'flow sweep failed');
     } finally {

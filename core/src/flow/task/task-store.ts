@@ -365,6 +365,15 @@ export class TaskStore {
     };
   }
 
+  /**
+   * Subflow child tasks still active under a revoked parent: revoking a tree commits task by task,
+   * so a process that stopped midway (or after closing a child, before its own children) leaves them.
+   */
+  async orphans(limit: number): Promise<string[]> {
+    return this.db('tasks as c').join('tasks as p', 'p.id', 'c.parent_task_id')
+      .whereIn('c.state', ['created', 'running', 'paused', 'failed']).where('p.state', 'revoked').limit(limit).pluck('c.id');
+  }
+
   async childTasks(parentTaskId: string): Promise<{ id: string; state: string; parent_node_id: string }[]> {
     return this.db('tasks').where({ parent_task_id: parentTaskId }).select('id', 'state', 'parent_node_id');
   }
