@@ -42,7 +42,7 @@ export class PeriodicPage extends LitElement {
   @state() private error = '';
 
   #list = new FetchController(this, () => periodicApi.list(this.project), () => [this.project]);
-  #templates = new FetchController(this, () => portalApi.templates(this.project), () => [this.project]);
+  #templates = new FetchController(this, () => portalApi.allTemplates(this.project), () => [this.project]);
   #detail = new FetchController(this, async () => (this.selected ? Promise.all([periodicApi.get(this.project, this.selected), periodicApi.history(this.project, this.selected)]) : null),
     () => [this.project, this.selected]);
 

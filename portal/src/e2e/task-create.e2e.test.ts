@@ -69,7 +69,7 @@ test('a task name typed on the form is kept when a create is refused', async () 
   assert.equal((await tasksOf(tpl)).length, 0);
 });
 
-test('the flow chooser lists every flow of the project, past the pages core lists at once', async () => {
+test('the flow choosers (new task, periodic task) list every flow of the project, past the pages core lists at once', async () => {
   const count = 501;
   const names = Array.from({ length: count }, (_, i) => `Runbook ${String(i).padStart(3, '0')}`);
   for (const name of names) await ops.template(graph(name, [start(), end()], [['start', 'end']]));
@@ -80,4 +80,10 @@ test('the flow chooser lists every flow of the project, past the pages core list
   await chooser.locator('option', { hasText: 'Runbook 000' }).waitFor({ state: 'attached' });
   const listed = (await chooser.locator('option').allTextContents()).filter((o) => o.startsWith('Runbook')).map((o) => o.replace(/ \(v\d+\)$/, ''));
   assert.deepEqual(listed.sort(), names, 'every flow once, the least recently changed too');
+  // The periodic task form chooses among the same flows.
+  await page.goto(`${front.url}/#/p/ops/periodic`);
+  const periodic = page.locator('ol-periodic-page #p-template');
+  await periodic.locator('option', { hasText: 'Runbook 000' }).waitFor({ state: 'attached' });
+  const scheduled = (await periodic.locator('option').allTextContents()).filter((o) => o.startsWith('Runbook')).map((o) => o.replace(/ \(v\d+\)$/, ''));
+  assert.deepEqual(scheduled.sort(), names, 'the periodic form lists every flow too');
 });
