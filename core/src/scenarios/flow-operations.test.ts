@@ -54,6 +54,7 @@ describe('flow operations', () => {
     assert.equal(t.nodes.a!.retries, 1);
     const a = await f.node(id, 'a');
     assert.equal(a.inputs.cmd, 'echo ${USER}', 'the new value stays literal because the input was render:false');
+    assert.deepEqual(a.inputOverride, { fail: false, cmd: { value: 'echo ${USER}', render: false } }, 'the inputs in effect since the retry, unrendered');
     assert.equal(a.history.length, 1);
     assert.equal((await f.op(id, 'a', 'retry')).status, 409, 'a finished node cannot be retried');
   });

@@ -140,9 +140,11 @@ export class NodeDetailView extends LitElement {
 
   #opForm(node: FlowNode) {
     if (this.form === 'retry' && node.type === 'task') {
-      const shown = retryFormInputs(node);
+      // An earlier retry's inputs stay in effect (core keeps them): the form starts from those.
+      const override = this.#detail.value?.id === node.id ? this.#detail.value.inputOverride : undefined;
+      const shown = retryFormInputs(override ? { inputs: override } : node);
       return html`<form @submit=${(e: SubmitEvent) => this.#submitRetry(e, shown)}>
-        <label for="retry-inputs">Inputs for the retry, as the flow defines them (JSON; only what you change is sent, leave as is to retry unchanged)</label>
+        <label for="retry-inputs">Inputs for the retry, as ${override ? 'an earlier retry set them' : 'the flow defines them'} (JSON; only what you change is sent, leave as is to retry unchanged)</label>
         <textarea id="retry-inputs" name="json">${JSON.stringify(shown, null, 2)}</textarea>
         <div class="row"><button class="primary" type="submit">Retry</button><button type="button" @click=${() => { this.form = undefined; }}>Cancel</button></div></form>`;
     }

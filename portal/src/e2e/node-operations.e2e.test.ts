@@ -117,25 +117,30 @@ test('pauses a failed task, as the server allows', async () => {
   assert.equal((await ops.get(id)).state, 'paused');
 });
 
-test('a retry starts from the defined inputs and sends only those changed: none when left as is', async () => {
+test('a retry starts from the inputs in effect (defined, or as an earlier retry set them) and sends only those changed', async () => {
   const id = await ops.run(graph('Clean temp', [start(), task('clean', '@test/flaky', { fail: '${reason}', path: '/tmp/${dir}' }), end()],
     [['start', 'clean'], ['clean', 'end']], { reason: { type: 'string', value: 'disk full' }, dir: { type: 'string', value: 'cache' } }));
   await ops.waitNode(id, 'clean', 'failed');
   await open(id, 'clean');
-  const retry = async (inputs?: string) => {
+  const retry = async (shown: Record<string, unknown>, inputs?: string) => {
     await nodeOp(/^Retry$/).locator('button:enabled').click();
     const form = detail().locator('#retry-inputs');
-    assert.deepEqual(JSON.parse(await form.inputValue()), { fail: '${reason}', path: '/tmp/${dir}' }, 'the inputs as defined, not as rendered');
+    assert.deepEqual(JSON.parse(await form.inputValue()), shown, 'the inputs unrendered');
     if (inputs) await form.fill(inputs);
     const [sent] = await Promise.all([page.waitForRequest((r) => r.url().endsWith('/nodes/clean/retry')), detail().locator('form button[type=submit]').click()]);
     return sent.postDataJSON() as unknown;
   };
-  assert.deepEqual(await retry(), {}, 'left as is: a retry without new inputs');
-  await ops.waitFor(id, (t) => t.nodes.clean?.retries === 1 && t.nodes.clean.state === 'failed', 'the node retried (and failed again)');
-  assert.deepEqual(await retry('{ "fail": "", "path": "/tmp/${dir}" }'), { inputs: { fail: '' } });
+  const failedAgain = (retries: number) => ops.waitFor(id, (t) => t.nodes.clean?.retries === retries && t.nodes.clean.state === 'failed', `retry ${retries} failed`);
+  const defined = { fail: '${reason}', path: '/tmp/${dir}' };
+  assert.deepEqual(await retry(defined), {}, 'left as is: a retry without new inputs');
+  await failedAgain(1);
+  assert.deepEqual(await retry(defined, '{ "fail": "${reason}", "path": "/var/${dir}" }'), { inputs: { path: '/var/${dir}' } });
+  await failedAgain(2);
+  // The new path stays in effect on core: the next retry starts from it, not from the definition.
+  assert.deepEqual(await retry({ fail: '${reason}', path: '/var/${dir}' }, '{ "fail": "", "path": "/var/${dir}" }'), { inputs: { fail: '' } });
   await ops.waitNode(id, 'clean', 'finished');
   const node = await ops.node(id, 'clean');
-  assert.deepEqual(node.inputs, { fail: '', path: '/tmp/cache' }, 'the input left alone was rendered from its expression again');
+  assert.deepEqual(node.inputs, { fail: '', path: '/var/cache' }, 'the input left alone was rendered from its expression again');
 });
 
 test('going straight from one task to another leaves the node chosen and the message of the first behind', async () => {

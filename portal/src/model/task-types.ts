@@ -46,6 +46,8 @@ export interface Task {
 export interface NodeDetail extends TaskNodeRun {
   id?: string;
   inputs?: Record<string, JsonValue>;
+  /** The node's inputs as an earlier retry replaced them (unrendered); null when no retry did. */
+  inputOverride?: Record<string, JsonValue> | null;
   outputs?: Record<string, JsonValue>;
   history?: Record<string, JsonValue>[];
   /** The node's newest log lines; `earlierLogs` when there are earlier ones (see `nodeLogs`). */

@@ -94,11 +94,13 @@ export function nodeRoutes(tasks: TaskService): Route[] {
   return [
     route({
       id: 'node.get', method: 'get', path: base, tag: 'nodes', auth: { project: 'read' }, params: nodeParams,
-      summary: 'A node: its definition, rendered inputs, outputs, history and logs',
+      summary: 'A node: its definition, rendered inputs, inputs replaced by a retry, outputs, history and logs',
       async handler({ project, params }) {
         const d = await tasks.nodeDetail(project.id, params.taskId, params.nodeId);
         return {
           id: params.nodeId, definition: d.def, ...nodeView(d.detail), inputs: d.detail.inputs, outputs: d.detail.outputs,
+          // The node's inputs as an operator's retry replaced them (unrendered, null when none): what a next retry starts from.
+          inputOverride: d.detail.inputOverride,
           history: d.history.map((h) => ({ ...h, startedAt: iso(h.startedAt), finishedAt: iso(h.finishedAt) })),
           logs: d.logs.lines.map(logView), earlierLogs: d.logs.more,
         };
