@@ -99,7 +99,8 @@ export function jobEndpoints(client: ApiClient = api) {
     updateRule: (id: string, body: Partial<Pick<DangerRuleView, 'enabled' | 'action' | 'description'>>) => client.patch<DangerRuleView>(`/api/v1/danger-rules/${seg(id)}`, body),
     deleteRule: (id: string) => client.delete(`/api/v1/danger-rules/${seg(id)}`),
     checkScript: (language: ScriptLanguage, content: string) => client.post<{ items: DangerMatchView[] }>('/api/v1/danger-rules/check', { language, content }),
-    hits: (project: string) => client.get<{ items: DangerHitView[] }>(`${p(project)}/danger-hits`, { query: { limit: 100 } }),
+    /** A page of the project's hits, newest first; `before` a hit id for older ones. */
+    hits: (project: string, q: { limit?: number; before?: number } = {}) => client.get<{ items: DangerHitView[] }>(`${p(project)}/danger-hits`, { query: q }),
     hit: (project: string, id: number) => client.get<DangerHitDetailView>(`${p(project)}/danger-hits/${id}`),
   };
 }

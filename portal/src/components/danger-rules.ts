@@ -8,10 +8,14 @@ import { customElement, property, state } from 'lit/decorators.js';
 import type { DangerHitDetailView } from '@opsloom/core/job-api';
 import { jobApi } from '../api/job-endpoints.js';
 import { FetchController } from '../controllers/fetch-controller.js';
+import { PagedController, pageAfterLast } from '../controllers/paged-controller.js';
 import { SCRIPT_LANGUAGES, type ScriptLanguage } from '../model/script-highlight.js';
 import { apiErrorNotice } from './api-missing.js';
 import { sharedStyles } from './shared-styles.js';
 import './script-editor.js';
+
+/** Hits per page. */
+const HITS_PAGE = 100;
 
 @customElement('ol-danger-rules')
 export class DangerRules extends LitElement {
@@ -31,7 +35,8 @@ export class DangerRules extends LitElement {
   @state() private shown?: DangerHitDetailView;
 
   #rules = new FetchController(this, () => jobApi.rules());
-  #hits = new FetchController(this, () => jobApi.hits(this.project), () => [this.project]);
+  #hits = new PagedController(this, async (before?: number) => pageAfterLast((await jobApi.hits(this.project, { limit: HITS_PAGE, ...(before ? { before } : {}) })).items, HITS_PAGE, (h) => h.id),
+    () => [this.project]);
 
   override render() {
     const why = this.isAdmin ? '' : 'only an administrator can change high-risk rules';
@@ -61,13 +66,14 @@ export class DangerRules extends LitElement {
         ${this.#hits.render({
           pending: () => html`<p role="status">Loading hits…</p>`,
           error: (e) => apiErrorNotice(e, 'high-risk hits API'),
-          complete: (r) => r.items.length === 0 ? html`<p class="empty">No script of this project has matched a rule.</p>` : html`<table>
+          complete: (items) => items.length === 0 ? html`<p class="empty">No script of this project has matched a rule.</p>` : html`<table>
             <thead><tr><th>When</th><th>Who</th><th>Rule</th><th>Line</th><th>Outcome</th><th></th></tr></thead>
-            <tbody>${r.items.map((h) => html`<tr><td>${new Date(h.at).toLocaleString()}</td><td>${h.username ?? '—'} <span class="hint">${h.origin}</span></td>
+            <tbody>${items.map((h) => html`<tr><td>${new Date(h.at).toLocaleString()}</td><td>${h.username ?? '—'} <span class="hint">${h.origin}</span></td>
               <td>${h.description}<div class="hint"><code>${h.expression}</code></div></td><td>${h.line}: <code>${h.lineContent}</code></td>
               <td><span class="badge ${h.blocked ? 'blocked' : 'scan'}">${h.blocked ? 'blocked' : 'recorded'}</span></td>
               <td><button aria-label=${`Script of the hit at ${new Date(h.at).toLocaleString()}, line ${h.line}`} @click=${() => this.#show(h.id)}>Script</button></td></tr>`)}</tbody></table>`,
         })}
+        ${this.#hits.more('Older hits')}
         ${this.shown ? html`<ol-script-editor label=${`Script screened ${new Date(this.shown.at).toLocaleString()} (line ${this.shown.line} matched; read only)`} readonly
             .language=${this.shown.language} .value=${this.shown.script}></ol-script-editor>` : nothing}
       </section>`;

@@ -1,8 +1,8 @@
 /** `<ol-flows-page>`: the project's flow templates, a page at a time, with new, import, edit, run and export. */
-import { LitElement, html, nothing, type PropertyValues } from 'lit';
+import { LitElement, html, nothing } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import { portalApi, type TemplateSummary } from '../api/endpoints.js';
-import { FetchController } from '../controllers/fetch-controller.js';
+import { PagedController } from '../controllers/paged-controller.js';
 import { routeHash } from '../model/route.js';
 import { apiErrorNotice } from './api-missing.js';
 import { sharedStyles } from './shared-styles.js';
@@ -15,15 +15,12 @@ export class FlowsPage extends LitElement {
   static override styles = sharedStyles;
   @property() project = '';
   @state() private message = '';
-  /** Pages loaded after the first; `more` while the last one came back full. */
-  @state() private later: { items: TemplateSummary[]; more: boolean } | undefined;
-  @state() private busy = false;
 
-  #templates = new FetchController(this, () => portalApi.templates(this.project, { limit: PAGE }), () => [this.project]);
-
-  protected override willUpdate(changed: PropertyValues<this>): void {
-    if (changed.has('project')) this.later = undefined;
-  }
+  // Core pages templates by offset: the next page starts after the ones loaded.
+  #templates = new PagedController(this, async (offset: number = 0) => {
+    const { items } = await portalApi.templates(this.project, { limit: PAGE, offset });
+    return { items, next: items.length === PAGE ? offset + PAGE : null };
+  }, () => [this.project]);
 
   override render() {
     return html`<div class="row"><h1>Flows</h1><span class="spacer"></span>
@@ -34,27 +31,9 @@ export class FlowsPage extends LitElement {
       ${this.#templates.render({
         pending: () => html`<p role="status">Loading flows…</p>`,
         error: (e) => apiErrorNotice(e, 'templates API'),
-        complete: (t) => {
-          const items = [...t.items, ...(this.later?.items ?? [])];
-          const more = this.later ? this.later.more : t.items.length === PAGE;
-          return html`${this.#table(items)}
-            ${more ? html`<p><button ?disabled=${this.busy} @click=${() => this.#loadMore(items.length)}>More flows</button></p>` : nothing}`;
-        },
-      })}`;
-  }
-
-  async #loadMore(offset: number): Promise<void> {
-    const project = this.project;
-    this.busy = true;
-    try {
-      const page = await portalApi.templates(project, { limit: PAGE, offset });
-      if (project !== this.project) return;
-      this.later = { items: [...(this.later?.items ?? []), ...page.items], more: page.items.length === PAGE };
-    } catch (err) {
-      this.message = `Could not load more flows: ${(err as Error).message}`;
-    } finally {
-      this.busy = false;
-    }
+        complete: (items) => this.#table(items),
+      })}
+      ${this.#templates.more('More flows')}`;
   }
 
   #table(items: TemplateSummary[]) {
@@ -77,8 +56,7 @@ export class FlowsPage extends LitElement {
       const doc = JSON.parse(await file.text()) as unknown;
       const t = await portalApi.importTemplate(this.project, doc);
       this.message = `Imported ${t.name}.`;
-      this.later = undefined;
-      await this.#templates.run();
+      await this.#templates.reload();
     } catch (err) {
       this.message = `Import failed: ${(err as Error).message}`;
     } finally {

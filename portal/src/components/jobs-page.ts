@@ -2,11 +2,11 @@
  * `<ol-jobs-page>`: bk-job's pages under one section: run a script now, the job history, the
  * script library, high-risk rules with their hits, and hosts with agent enrolment.
  */
-import { LitElement, html, nothing, type PropertyValues } from 'lit';
+import { LitElement, html, nothing } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import type { JobStatus, JobView } from '@opsloom/core/job-api';
 import { jobApi } from '../api/job-endpoints.js';
-import { FetchController } from '../controllers/fetch-controller.js';
+import { PagedController, pageAfterLast } from '../controllers/paged-controller.js';
 import { unsuccessfulHosts } from '../model/job-types.js';
 import { routeHash } from '../model/route.js';
 import { apiErrorNotice } from './api-missing.js';
@@ -30,20 +30,9 @@ export class JobsPage extends LitElement {
   @property() tab = 'run';
   @property({ type: Boolean }) isAdmin = false;
   @state() private status: JobStatus | '' = '';
-  /** Pages of the history loaded after the first; `more` while the last one came back full. */
-  @state() private older: { items: JobView[]; more: boolean } | undefined;
-  @state() private error = '';
-  @state() private busy = false;
 
-  #jobs = new FetchController(this, () => jobApi.jobs(this.project, { status: this.status, limit: PAGE }), () => [this.project, this.tab === 'history', this.status]);
-
-  protected override willUpdate(changed: PropertyValues): void {
-    // A new filter, project or reload starts again from the newest page.
-    if (changed.has('project') || changed.has('status') || changed.has('tab')) {
-      this.older = undefined;
-      this.error = '';
-    }
-  }
+  #jobs = new PagedController(this, async (before?: string) => pageAfterLast((await jobApi.jobs(this.project, { status: this.status, limit: PAGE, ...(before ? { before } : {}) })).items, PAGE, (j) => j.id),
+    () => [this.project, this.tab === 'history', this.status]);
 
   override render() {
     const tab = TABS.some(([k]) => k === this.tab) ? this.tab : 'run';
@@ -66,33 +55,13 @@ export class JobsPage extends LitElement {
     return html`<div class="row"><label class="inline" for="job-status">Status
         <select id="job-status" @change=${(e: Event) => { this.status = (e.target as HTMLSelectElement).value as JobStatus | ''; }}>
           <option value="">all</option>${STATUSES.map((s) => html`<option ?selected=${s === this.status}>${s}</option>`)}</select></label>
-        <button @click=${() => { this.older = undefined; void this.#jobs.run(); }}>Refresh</button></div>
+        <button @click=${() => this.#jobs.reload()}>Refresh</button></div>
       ${this.#jobs.render({
         pending: () => html`<p role="status">Loading jobs…</p>`,
         error: (e) => apiErrorNotice(e, 'jobs API'),
-        complete: (r) => {
-          const items = [...r.items, ...(this.older?.items ?? [])];
-          const more = this.older ? this.older.more : r.items.length === PAGE;
-          return html`${this.#table(items)}
-            ${this.error ? html`<p class="notice error" role="alert">${this.error}</p>` : nothing}
-            ${more ? html`<p><button ?disabled=${this.busy} @click=${() => this.#loadOlder(items[items.length - 1]!.id)}>Older jobs</button></p>` : nothing}`;
-        },
-      })}`;
-  }
-
-  async #loadOlder(before: string): Promise<void> {
-    const { project, status } = this;
-    this.busy = true;
-    try {
-      const page = await jobApi.jobs(project, { status, limit: PAGE, before });
-      if (project !== this.project || status !== this.status) return;
-      this.older = { items: [...(this.older?.items ?? []), ...page.items], more: page.items.length === PAGE };
-      this.error = '';
-    } catch (err) {
-      this.error = `Could not load older jobs: ${(err as Error).message}`;
-    } finally {
-      this.busy = false;
-    }
+        complete: (items) => this.#table(items),
+      })}
+      ${this.#jobs.more('Older jobs')}`;
   }
 
   #table(items: JobView[]) {

@@ -1,8 +1,8 @@
 /** `<ol-tasks-page>`: the project's tasks, filtered by state, newest first, a page at a time. */
-import { LitElement, html, nothing, type PropertyValues } from 'lit';
+import { LitElement, html, nothing } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import { portalApi } from '../api/endpoints.js';
-import { FetchController } from '../controllers/fetch-controller.js';
+import { PagedController } from '../controllers/paged-controller.js';
 import { routeHash } from '../model/route.js';
 import type { Task, TaskState } from '../model/task-types.js';
 import { apiErrorNotice } from './api-missing.js';
@@ -17,19 +17,8 @@ export class TasksPage extends LitElement {
   static override styles = sharedStyles;
   @property() project = '';
   @state() private filter: TaskState | '' = '';
-  /** Pages loaded after the first, with the cursor of the next one. */
-  @state() private older: { items: Task[]; next: string | null } | undefined;
-  @state() private error = '';
-  @state() private busy = false;
 
-  #tasks = new FetchController(this, () => portalApi.tasks(this.project, { state: this.filter, limit: PAGE }), () => [this.project, this.filter]);
-
-  protected override willUpdate(changed: PropertyValues): void {
-    if (changed.has('project') || changed.has('filter')) {
-      this.older = undefined;
-      this.error = '';
-    }
-  }
+  #tasks = new PagedController(this, (before?: string) => portalApi.tasks(this.project, { state: this.filter, limit: PAGE, ...(before ? { before } : {}) }), () => [this.project, this.filter]);
 
   override render() {
     return html`<div class="row"><h1>Tasks</h1><span class="spacer"></span>
@@ -40,28 +29,9 @@ export class TasksPage extends LitElement {
       ${this.#tasks.render({
         pending: () => html`<p role="status">Loading tasks…</p>`,
         error: (e) => apiErrorNotice(e, 'tasks API'),
-        complete: (t) => {
-          const next = this.older ? this.older.next : t.next;
-          return html`${this.#table([...t.items, ...(this.older?.items ?? [])])}
-            ${this.error ? html`<p class="notice error" role="alert">${this.error}</p>` : nothing}
-            ${next ? html`<p><button class="older" ?disabled=${this.busy} @click=${() => this.#loadOlder(next)}>Older tasks</button></p>` : nothing}`;
-        },
-      })}`;
-  }
-
-  async #loadOlder(before: string): Promise<void> {
-    const filter = this.filter;
-    this.busy = true;
-    try {
-      const page = await portalApi.tasks(this.project, { state: filter, limit: PAGE, before });
-      if (filter !== this.filter) return;
-      this.older = { items: [...(this.older?.items ?? []), ...page.items], next: page.next };
-      this.error = '';
-    } catch (err) {
-      this.error = `Could not load older tasks: ${(err as Error).message}`;
-    } finally {
-      this.busy = false;
-    }
+        complete: (items) => this.#table(items),
+      })}
+      ${this.#tasks.more('Older tasks')}`;
   }
 
   #table(items: Task[]) {

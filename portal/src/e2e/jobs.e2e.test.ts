@@ -123,6 +123,29 @@ test('creates a library script and publishes it; the rules page lists the built-
   await shot(page, '10e-jobs-rules');
 });
 
+test('the hits of high-risk rules load a page at a time, down to the first hit', async () => {
+  const rule = await core.admin.call<{ id: string }>('POST', '/api/v1/danger-rules', { expression: 'paged-hit-marker', languages: ['bash'], description: 'paged', action: 'intercept' });
+  assert.equal(rule.status, 201, JSON.stringify(rule.body));
+  const hosts = await core.admin.call<{ items: { id: string }[] }>('GET', '/api/v1/projects/ops/hosts');
+  // 150 matching lines record 100 hits per refused run: 200 in all, with the earlier test's one.
+  const script = 'echo paged-hit-marker\n'.repeat(150);
+  for (let i = 0; i < 2; i++) assert.equal((await core.admin.call('POST', '/api/v1/projects/ops/jobs/script', { hostIds: [hosts.body.items[0]!.id], language: 'bash', content: script })).status, 422);
+  // The page is on this tab since the test before: load it afresh.
+  await page.goto(`${front.url}/#/p/ops/jobs?tab=rules`);
+  await page.reload();
+  const section = page.locator('ol-danger-rules section', { hasText: 'Hits in this project' });
+  const rows = section.locator('tbody tr');
+  await rows.first().waitFor();
+  assert.equal(await rows.count(), 100, 'one page at first');
+  await section.locator('button', { hasText: 'Older hits' }).click();
+  await rows.nth(100).waitFor();
+  await section.locator('button', { hasText: 'Older hits' }).click();
+  await section.locator('button', { hasText: 'Older hits' }).waitFor({ state: 'detached' });
+  assert.equal(await rows.count(), 201, 'every hit, the first one (rm -rf /) included');
+  await rows.last().filter({ hasText: 'rm -rf /' }).waitFor();
+  assert.equal((await core.admin.call('DELETE', `/api/v1/danger-rules/${rule.body.id}`)).status, 204);
+});
+
 /** Runs a script on hosts no agent serves: a job of that many host results that none of them runs. */
 async function ghostJob(name: string, hosts: number): Promise<string> {
   const targets = Array.from({ length: hosts }, (_, i) => ({ cloudArea: 0, ip: `10.99.${i >> 8}.${i & 255}` }));
