@@ -28,6 +28,11 @@ describe('flow operations', () => {
     const a = await f.node(id, 'a');
     assert.equal((a.outputs as { attempt: number }).attempt, 3);
     assert.equal(a.history.length, 2);
+    // Each entry is its own attempt: numbered, started after the one before it ended.
+    const runs = a.history as { attempts: number; startedAt: string; finishedAt: string }[];
+    assert.deepEqual(runs.map((h) => h.attempts), [1, 2]);
+    assert.ok(runs[0]!.startedAt && Date.parse(runs[1]!.startedAt) >= Date.parse(runs[0]!.finishedAt), JSON.stringify(runs));
+    assert.ok(Date.parse(a.startedAt as string) >= Date.parse(runs[1]!.finishedAt), 'the node shows the last attempt\'s start');
   });
 
   test('ignore finishes a failed node as error_ignored with _result false and the flow goes on', async () => {

@@ -446,7 +446,9 @@ export class FlowEngine {
       this.nodeEvent(running, task.id, row.nodeId, 'running', { version: row.version, loop: row.loop });
       if (!lazy) announce();
     }
-    const attempt = call === 'execute' ? row.attempts + 1 : row.attempts;
+    // The row as this attempt has it once claimed: its outcome and history entry carry its number and start.
+    const current: NodeRecord = call === 'execute' ? { ...row, attempts: row.attempts + 1, startedAt: now } : row;
+    const attempt = current.attempts;
     const detail = opts.detail ?? await this.deps.store.nodeDetail(task.id, row.nodeId);
     /**
      * Commits `fn` once the node is claimed: in the same transaction when the call was never
@@ -468,7 +470,7 @@ export class FlowEngine {
     try {
       inputs = call === 'execute' ? await this.renderInputs(task, def, (detail?.inputOverride ?? null) as Record<string, JsonValue> | null) : (detail?.inputs ?? {});
     } catch (err) {
-      await commitClaimed((tx, fx) => this.failAttempt(tx, fx, task, { ...row, attempts: attempt }, def, (err as Error).message), false);
+      await commitClaimed((tx, fx) => this.failAttempt(tx, fx, task, current, def, (err as Error).message), false);
       return undefined;
     }
     const key = `${task.id}:${row.nodeId}`;
@@ -507,7 +509,7 @@ export class FlowEngine {
     const guard: Claim = early ? { from: ['running'], patch: {} } : { from, patch: start };
     const apply = (tx: SqlRunner, fx: Effects) => {
       announce(fx);
-      return this.applyOutcome(tx, fx, task, { ...row, attempts: attempt }, def, outcome, inputs, guard);
+      return this.applyOutcome(tx, fx, task, current, def, outcome, inputs, guard);
     };
     if (opts.inline === false) {
       await this.commit(apply);
