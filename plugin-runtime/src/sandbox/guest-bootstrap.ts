@@ -33,7 +33,10 @@ export const GUEST_BOOTSTRAP = String.raw`
   const copyArgs = { arguments: { copy: true }, result: { promise: true, copy: true } };
   const ignoredArgs = { arguments: { copy: true } };
   const marker = Symbol('opsloom.outcome');
-  const MAX_LINES = 1000;
+  const sliceStr = String.prototype.slice;
+  // What crosses to the host is copied into the sandbox process before any limit there applies:
+  // bound it here, or one plugin's log or host-call flood takes down every call in the process.
+  const MAX_LINES = 1000, MAX_LINE_CHARS = 8192;
   let canLog = false, sent = 0;
 
   function call(op, args) {
@@ -49,12 +52,12 @@ export const GUEST_BOOTSTRAP = String.raw`
   function log(level, parts) {
     if (!canLog || sent >= MAX_LINES) return;
     let message = '';
-    for (let i = 0; i < parts.length; i++) {
+    for (let i = 0; i < parts.length && message.length < MAX_LINE_CHARS; i++) {
       const p = parts[i];
       message += (i ? ' ' : '') + (typeof p === 'string' ? p : (() => { try { return stringify(p); } catch { return StringCtor(p); } })());
     }
     sent++;
-    R(logApply, logRef, [undefined, [level, message], ignoredArgs]);
+    R(logApply, logRef, [undefined, [level, R(sliceStr, message, [0, MAX_LINE_CHARS])], ignoredArgs]);
   }
   const logFn = (...parts) => log('info', parts);
   for (const level of ['debug', 'info', 'warn', 'error']) logFn[level] = (...parts) => log(level, parts);
