@@ -15,6 +15,8 @@ export const ErrorCode = {
   HostServiceUnavailable: 'HOST_SERVICE_UNAVAILABLE',
   HostServiceFailed: 'HOST_SERVICE_FAILED',
   RateLimited: 'HOST_RATE_LIMITED',
+  /** A host call's arguments are over the size the guest bootstrap lets cross (1 MiB of JSON). */
+  HostCallTooLarge: 'HOST_CALL_TOO_LARGE',
   HttpFailed: 'HTTP_FAILED',
   WasmRefused: 'WASM_REFUSED',
   SandboxCrashed: 'SANDBOX_CRASHED',

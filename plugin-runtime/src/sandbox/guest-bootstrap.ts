@@ -39,15 +39,46 @@ export const GUEST_BOOTSTRAP = String.raw`
   const MAX_LINES = 1000, MAX_LINE_CHARS = 8192;
   let canLog = false, sent = 0;
 
-  function call(op, args) {
-    const json = args === undefined ? 'null' : stringify(args);
-    return R(hostApply, hostRef, [undefined, [op, json], copyArgs]).then((text) => {
+  // Host calls: arguments of at most MAX_ARG_CHARS, and at most MAX_WAITING with the host at once;
+  // later ones queue here, in the plugin's own memory, which its limit bounds.
+  const MAX_ARG_CHARS = 1024 * 1024, MAX_WAITING = 16;
+  const then = P.prototype.then, create = Object.create;
+  const queue = create(null);
+  let waiting = 0, head = 0, tail = 0;
+
+  function coded(code, message) {
+    const e = new ErrorCtor(message);
+    e.code = code;
+    return e;
+  }
+  function settled() {
+    waiting--;
+    if (head === tail) return;
+    const next = queue[head];
+    delete queue[head++];
+    next();
+  }
+  function send(op, json) {
+    waiting++;
+    const answer = (text) => {
+      settled();
       const r = parse(text);
       if (r.ok) return r.value;
-      const e = new ErrorCtor(r.error.message);
-      e.code = r.error.code;
-      throw e;
-    });
+      throw coded(r.error.code, r.error.message);
+    };
+    const failure = (err) => {
+      settled();
+      throw err;
+    };
+    return R(then, R(hostApply, hostRef, [undefined, [op, json], copyArgs]), [answer, failure]);
+  }
+  function call(op, args) {
+    const json = args === undefined ? 'null' : stringify(args) ?? 'null';
+    if (json.length > MAX_ARG_CHARS) {
+      return new P((_, reject) => reject(coded('HOST_CALL_TOO_LARGE', 'host.' + op + ': the arguments are ' + json.length + ' characters of JSON, over the ' + MAX_ARG_CHARS + ' limit')));
+    }
+    if (waiting < MAX_WAITING) return send(op, json);
+    return new P((res) => { queue[tail++] = () => res(send(op, json)); });
   }
   function log(level, parts) {
     if (!canLog || sent >= MAX_LINES) return;

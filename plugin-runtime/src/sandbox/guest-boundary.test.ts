@@ -36,3 +36,37 @@ test('a log line is cut to 8 KiB inside the isolate, before it is copied out', a
   assert.deepEqual(r, { status: 'done', outputs: {} });
   assert.deepEqual(sizes, [8192, 8192]);
 });
+
+test('host-call arguments over 1 MiB of JSON are refused inside the isolate', async () => {
+  const received: number[] = [];
+  const r = await run(`{ async execute() {
+    const big = 'x'.repeat(2 * 1024 * 1024);
+    const codes = [];
+    for (let i = 0; i < 3; i++) await host.notify.send({ big }).catch((e) => codes.push(e.code));
+    await host.notify.send({ small: 'ok' });
+    return { codes };
+  } }`, async (_op, args) => {
+    received.push(JSON.stringify(args).length);
+    return null;
+  });
+  assert.deepEqual(r, { status: 'done', outputs: { codes: ['HOST_CALL_TOO_LARGE', 'HOST_CALL_TOO_LARGE', 'HOST_CALL_TOO_LARGE'] } });
+  assert.deepEqual(received, [14], 'only the small call reached the sandbox process');
+});
+
+test('at most 16 host calls are with the sandbox process at once; the rest wait in the isolate and all are answered', async () => {
+  let waiting = 0;
+  let most = 0;
+  const r = await run(`{ async execute() {
+    const all = [];
+    for (let i = 0; i < 100; i++) all.push(host.cmdb.read({ i }));
+    const answers = await Promise.all(all);
+    return { n: answers.length, sum: answers.reduce((a, b) => a + b, 0) };
+  } }`, async (_op, args) => {
+    most = Math.max(most, ++waiting);
+    await new Promise((resolve) => setImmediate(resolve));
+    waiting--;
+    return (args as { i: number }).i;
+  });
+  assert.deepEqual(r, { status: 'done', outputs: { n: 100, sum: 4950 } });
+  assert.equal(most, 16);
+});
