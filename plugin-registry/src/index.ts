@@ -22,4 +22,4 @@ export {
 } from './signing.js';
 export { installVerified, readInstalled, type InstalledPlugin, type InstallVerifiedOptions, type InstallLogger } from './install.js';
 export { readPackageTarball, type PackageFiles, type TarballLimits } from './trust/tarball.js';
-export { isPackageName, packagePathSegment, tarballFileName } from './package-name.js';
+export { isPackageName, isVersion, packagePathSegment, tarballFileName } from './package-name.js';

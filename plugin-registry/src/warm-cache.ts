@@ -2,6 +2,7 @@ import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { RegistryError, RegistryErrorCode } from './errors.js';
+import { isVersion } from './package-name.js';
 import type { Packument } from './registry.js';
 import { sriSha512 } from './trust/digest.js';
 
@@ -41,6 +42,10 @@ export async function warmPackage(target: WarmTarget, name: string, versions?: s
   const wanted = versions ?? Object.keys(packument.versions ?? {});
   const result: WarmResult = { name, versions: [] };
   for (const version of wanted) {
+    if (!isVersion(version)) {
+      // A version key becomes a file name in storage: "1.0.0/../../x" would write outside it.
+      throw new RegistryError(RegistryErrorCode.CacheWarmFailed, `${name} lists a version "${String(version).slice(0, 100)}" that is not semver; its packument is refused`, { name });
+    }
     const meta = packument.versions?.[version];
     const dist = (meta?.dist ?? {}) as { tarball?: unknown; integrity?: unknown };
     if (typeof dist.tarball !== 'string' || typeof dist.integrity !== 'string') {
