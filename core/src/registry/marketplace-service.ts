@@ -117,7 +117,11 @@ export class MarketplaceService {
     return { plugin, approval };
   }
 
-  /** Decides whether a freshly installed version inherits the approval of the previous one. */
+  /**
+   * Decides whether a freshly installed version inherits the approval of the previous one. Only a
+   * version from the same source inherits: signed by the same organisation, or unsigned like it. An
+   * approval given to one organisation's code is not handed to a version it did not sign.
+   */
   private async settleApproval(plugin: InstalledPlugin): Promise<ApprovalOutcome> {
     const wanted = plugin.manifest.capabilities;
     if (plugin.approvedCapabilities !== null && wanted.every((c) => plugin.approvedCapabilities!.includes(c))) {
@@ -125,6 +129,7 @@ export class MarketplaceService {
     }
     const previous = (await this.deps.plugins.versionsOf(plugin.name))
       .filter((p) => p.version !== plugin.version && p.approvedCapabilities !== null && semver.valid(p.version) && semver.lt(p.version, plugin.version))
+      .filter((p) => p.org === plugin.org && p.signatureState === plugin.signatureState)
       .sort((a, b) => semver.rcompare(a.version, b.version))[0];
     const allowed = new Set(previous?.approvedCapabilities ?? []);
     const added = wanted.filter((c) => !allowed.has(c));

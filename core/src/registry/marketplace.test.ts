@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { generateOrgKey, requestToken, signFiles } from '@opsloom/plugin-registry';
+import { generateOrgKey, requestToken, signFiles, signPackage } from '@opsloom/plugin-registry';
 import { SecretCipher } from '../secrets/secret-cipher.js';
 import { TEST_ADMIN_PASSWORD, startTestServer, type TestServer } from '../test-support/test-server.js';
 import { end, flows, graph, start, task } from '../test-support/flow-helpers.js';
@@ -163,6 +163,27 @@ describe('marketplace: publish with npm, install, approve, run, disable', () => 
     const detail = await s.admin.call<{ versions: Json[]; version: string }>('GET', `/api/v1/marketplace/plugins/${enc('@acme/ticker')}`);
     assert.equal(detail.body.version, '1.2.0');
     assert.deepEqual(detail.body.versions.map((v) => v.version), ['1.2.0', '1.1.0', '1.0.0']);
+  });
+
+  test('a version its organisation did not sign does not inherit the approval of one it signed', async () => {
+    const signer = generateOrgKey('acme-signer');
+    assert.equal((await s.admin.call('POST', '/api/v1/registry/trust', { org: 'acme-signer', publicKey: signer.publicKey })).status, 201);
+    for (const version of ['1.0.0', '1.0.1']) {
+      const dir = await writePlugin(join(work, `relay-${version}`), { name: '@acme/relay', version, capabilities: ['notify.send'] });
+      if (version === '1.0.0') await signPackage(dir, signer);
+      const r = await npmPublish(dir, registryUrl, authorToken);
+      assert.equal(r.code, 0, r.stderr);
+    }
+    const path = (v: string) => `/api/v1/marketplace/plugins/${enc('@acme/relay')}/versions/${v}/install`;
+    const signed = await s.admin.call<{ plugin: Json; approval: Json }>('POST', path('1.0.0'), { approve: true });
+    assert.equal(signed.status, 200, JSON.stringify(signed.body));
+    assert.deepEqual([signed.body.plugin.signatureState, signed.body.approval.state], ['verified', 'approved']);
+
+    const unsigned = await s.admin.call<{ plugin: Json; approval: Json }>('POST', path('1.0.1'), { allowUnsigned: true });
+    assert.equal(unsigned.status, 200, JSON.stringify(unsigned.body));
+    assert.deepEqual(unsigned.body.approval, { state: 'required', capabilities: ['notify.send'], added: ['notify.send'], previous: null });
+    assert.equal(unsigned.body.plugin.approvedCapabilities, null);
+    assert.equal((await s.admin.call('DELETE', `/api/v1/registry/trust/acme-signer/keys/${signer.keyId}`)).status, 204);
   });
 
   test('the CLI searches, shows and approves through the API with a token', async () => {
