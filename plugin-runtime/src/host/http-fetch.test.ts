@@ -27,6 +27,7 @@ before(async () => {
     if (req.url === '/json') return void res.end(JSON.stringify({ method: req.method, auth: req.headers.authorization ?? null }));
     if (req.url === '/hop') return void res.writeHead(302, { location: '/json' }).end();
     if (req.url === '/escape') return void res.writeHead(302, { location: `${otherOrigin}/steal` }).end();
+    if (req.url === '/broken-hop') return void res.writeHead(302, { location: 'http://[::1' }).end();
     if (req.url === '/big') return void res.end('x'.repeat(200 * 1024));
     res.writeHead(404).end();
   });
@@ -69,6 +70,12 @@ test('a redirect to another origin is refused and not followed', async () => {
   const r = await fetchPlugin('/escape');
   assert.equal(r.status === 'done' && r.outputs.error, 'CAPABILITY_DENIED');
   assert.equal(otherHits, 0);
+});
+
+test('a redirect to something that is not a URL fails as HTTP_FAILED, naming it', async () => {
+  const r = await fetchPlugin('/broken-hop');
+  assert.equal(r.status === 'done' && r.outputs.error, 'HTTP_FAILED', JSON.stringify(r));
+  assert.match(r.status === 'done' ? String(r.outputs.message) : '', /redirects to "http:\/\/\[::1", which is not a URL/);
 });
 
 test('a response over the size cap is refused', async () => {

@@ -84,7 +84,12 @@ export async function fetchForPlugin(req: PluginHttpRequest, opts: PluginFetchOp
     const location = res.headers.get('location');
     if (res.status >= 300 && res.status < 400 && location !== null) {
       await res.body?.cancel();
-      const next = new URL(location, url);
+      let next: URL;
+      try {
+        next = new URL(location, url);
+      } catch {
+        throw new PluginRuntimeError(ErrorCode.HttpFailed, `http ${res.status} from ${origin} redirects to "${location.slice(0, 200)}", which is not a URL`);
+      }
       if (next.origin !== origin) {
         throw new PluginRuntimeError(ErrorCode.CapabilityDenied, `http redirect from ${origin} to another origin (${next.origin}) refused`);
       }
