@@ -1,5 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { PluginRuntimeError } from './errors.js';
+import { guardedFetch } from './host/guarded-fetch.js';
 
 /** Operator settings of a {@link PluginRuntime}. Every limit caps what manifests ask for. */
 export interface RuntimeOptions {
@@ -23,7 +24,7 @@ export interface RuntimeOptions {
   httpTimeoutMs?: number;
   /** When set, `http:` capabilities only work for these origins, whatever was approved. */
   httpOrigins?: string[];
-  /** The fetch used for `host.http.fetch`. @default globalThis.fetch */
+  /** The fetch used for `host.http.fetch`. @default guardedFetch(): no loopback or link-local address through a host name */
   fetch?: typeof fetch;
   /** How long past a call's deadline the parent waits before killing its sandbox process. @default 1000 */
   killGraceMs?: number;
@@ -54,7 +55,7 @@ export function compileRuntimeOptions(options: RuntimeOptions = {}): CompiledRun
     httpResponseBytes: options.httpResponseBytes ?? 4 * 1024 * 1024,
     httpTimeoutMs: options.httpTimeoutMs ?? 30_000,
     httpOrigins: options.httpOrigins,
-    fetch: options.fetch ?? globalThis.fetch,
+    fetch: options.fetch ?? guardedFetch(),
     killGraceMs: options.killGraceMs ?? 1000,
     idleSandboxesPerPlugin: options.idleSandboxesPerPlugin ?? 2,
     idleSandboxesPerProcess: options.idleSandboxesPerProcess ?? 256,
