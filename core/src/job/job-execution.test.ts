@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { rmSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { TestServer } from '../test-support/test-server.js';
@@ -161,6 +161,22 @@ describe('fast script execution with real agents', () => {
     const none = await s.admin.call('POST', `/api/v1/projects/${projectId}/jobs/${first.id}/retry`, { scope: 'failed' });
     assert.equal(none.status, 409, 'nothing failed any more');
     rmSync(join(process.env.TMPDIR ?? '/tmp', `opsloom-retry-${first.id}`), { recursive: true, force: true });
+  });
+
+  test('retries sent at once run each failed host once more, not once per request', async () => {
+    const tally = join(process.env.TMPDIR ?? '/tmp', `opsloom-retry-tally-${Date.now()}`);
+    try {
+      const res = await s.admin.call<JobView>('POST', `/api/v1/projects/${projectId}/jobs/script`, { hostIds, content: `echo run >> "${tally}"\nexit 3`, language: 'bash' });
+      await waitForJob(s.admin, projectId, res.body.id);
+      const answers = await Promise.all(Array.from({ length: 8 }, () => s.admin.call('POST', `/api/v1/projects/${projectId}/jobs/${res.body.id}/retry`, { scope: 'failed' })));
+      assert.deepEqual(answers.map((a) => a.status).sort(), [200, 409, 409, 409, 409, 409, 409, 409]);
+      const done = await waitForJob(s.admin, projectId, res.body.id);
+      assert.deepEqual(done.counts, { failed: 3 });
+      assert.deepEqual((await hostResults(s.admin, projectId, done.id)).map((h) => h.attempt), [2, 2, 2]);
+      assert.equal(readFileSync(tally, 'utf8'), 'run\n'.repeat(6));
+    } finally {
+      rmSync(tally, { force: true });
+    }
   });
 
   test('timeouts above the configured maximum and empty targets are refused at the edge', async () => {

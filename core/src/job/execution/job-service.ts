@@ -197,8 +197,9 @@ export class JobService {
       const run = newRun(job.id, { ...r, agentId: host?.agentId ?? null }, job.currentBatch, r.attempt + 1);
       return host ? run : { ...run, status: 'not_allowed' as const, failureCode: 'HOST_NOT_ALLOWED', failureMessage: 'this host is no longer in the project\'s inventory', endedAt: Date.now() };
     });
-    await this.jobs.supersede(pick.map((r) => r.id), fresh);
-    await this.jobs.reopen(job.id);
+    if (!(await this.jobs.supersede(job.id, pick.map((r) => r.id), fresh))) {
+      throw new StateError(`job ${job.id} was retried meanwhile; reload it`, 'job_changed');
+    }
     await this.progress.startBatch({ ...job, status: 'running', endedAt: null }, job.currentBatch);
     return this.get(job.id);
   }

@@ -215,22 +215,32 @@ export class JobStore {
     return rows.map((r) => r.id);
   }
 
-  /** Replaces runs by new attempts (retry): the old rows stay as history. */
-  async supersede(oldIds: string[], fresh: HostRun[]): Promise<void> {
-    await this.db.transaction(async (trx) => {
-      for (let i = 0; i < oldIds.length; i += CHUNK) await trx('job_host_runs').whereIn('id', oldIds.slice(i, i + CHUNK)).update({ superseded: true });
-      await this.#insertRuns(trx, fresh);
-    });
+  /**
+   * Replaces runs by new attempts and reopens the job (a retry), in one transaction: the old rows stay
+   * as history. Returns false, changing nothing, when one of the runs was replaced meanwhile: two
+   * retries sent at once must not run the script twice on a host.
+   */
+  async supersede(jobId: string, oldIds: string[], fresh: HostRun[]): Promise<boolean> {
+    try {
+      await this.db.transaction(async (trx) => {
+        let replaced = 0;
+        for (let i = 0; i < oldIds.length; i += CHUNK) {
+          replaced += await trx('job_host_runs').whereIn('id', oldIds.slice(i, i + CHUNK)).where({ superseded: false }).update({ superseded: true });
+        }
+        if (replaced !== oldIds.length) throw new RetriedMeanwhile();
+        await this.#insertRuns(trx, fresh);
+        await trx('job_instances').where({ id: jobId }).update({ status: 'running', ended_at: null });
+      });
+      return true;
+    } catch (err) {
+      if (err instanceof RetriedMeanwhile) return false;
+      throw err;
+    }
   }
 
   /** Cuts a rolling job short: `batch` becomes its last batch (the script was disabled meanwhile). */
   async setBatchCount(id: string, batch: number): Promise<void> {
     await this.db('job_instances').where({ id }).update({ batch_count: batch, current_batch: batch });
-  }
-
-  /** Reopens a job for a retry, in its current batch. */
-  async reopen(id: string): Promise<void> {
-    await this.db('job_instances').where({ id }).update({ status: 'running', ended_at: null });
   }
 
   /** Applies agent reports in one transaction: runs that started, and results (each recorded once). Returns the runs ended here. */
@@ -260,6 +270,9 @@ export class JobStore {
     return ended;
   }
 }
+
+/** Rolls a retry back when another retry replaced the same runs first. */
+class RetriedMeanwhile extends Error {}
 
 function endingRow(e: RunEnding): Record<string, unknown> {
   const row: Record<string, unknown> = { status: e.status, ended_at: e.endedAt };
