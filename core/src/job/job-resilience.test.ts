@@ -10,6 +10,7 @@ import { createLogger } from '../log.js';
 import { startOpsloom, type Opsloom } from '../server.js';
 import { apiClient, type TestServer } from '../test-support/test-server.js';
 import type { JobView } from './api-types.js';
+import { CuttableLink } from './test-support/cuttable-link.js';
 import { AgentPool, gatewayUrl, hostResults, projectWithToken, readWholeLog, startJobServer, until, waitForJob } from './test-support/job-test-kit.js';
 
 const agentCli = join(dirname(fileURLToPath(import.meta.resolve('@opsloom/agent'))), 'cli.js');
@@ -62,6 +63,30 @@ describe('resilience with real agents', () => {
     agentA.dropConnection();
     await until(async () => agentA.state === 'online', 'agent back online');
     assert.equal((await s.ops.db('job_host_runs').where({ job_id: job.id }).first() as { ended_at: number }).ended_at, endedAt);
+  });
+
+  test('a job terminated while its agent was cut off has its script stopped when the agent is back', async () => {
+    const link = await CuttableLink.open(s);
+    try {
+      const { agent, hostId } = await pool.start(s, token, projectId, { ip: '10.4.0.9', server: link.gatewayUrl });
+      const finished = join(dir, 'cut-off-finished');
+      const res = await s.admin.call<JobView>('POST', `/api/v1/projects/${projectId}/jobs/script`, {
+        hostIds: [hostId], content: `sleep 20\ntouch "${finished}"`, language: 'bash', timeoutSeconds: 60,
+      });
+      await waitForJob(s.admin, projectId, res.body.id, (j) => j.counts.running === 1);
+      link.cut();
+      await until(async () => !(await s.admin.call<{ online: boolean }>('GET', `/api/v1/projects/${projectId}/hosts/${hostId}`)).body.online, 'host offline');
+      const t = await s.admin.call<JobView>('POST', `/api/v1/projects/${projectId}/jobs/${res.body.id}/terminate`);
+      assert.equal(t.body.status, 'cancelled');
+      assert.equal(agent.load.running, 1, 'the cancel could not reach the agent');
+
+      link.mend();
+      await until(async () => agent.load.running === 0, 'the script stopped on the agent', 10_000);
+      assert.equal(existsSync(finished), false);
+      assert.equal((await waitForJob(s.admin, projectId, res.body.id)).status, 'cancelled');
+    } finally {
+      await link.close();
+    }
   });
 
   test('a killed agent\'s host ends as failed after timeout + grace, even across a core restart', async () => {

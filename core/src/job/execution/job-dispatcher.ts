@@ -85,12 +85,18 @@ export class JobDispatcher {
   /**
    * After agents' `hello`s: runs they were given but do not hold any more are settled. A run that had
    * started was lost with the agent process (ended as failed); one never acknowledged as started is sent again.
+   * A run an agent still holds that core has ended meanwhile is cancelled on the agent.
    */
   async reconcile(hellos: { agentId: string; activeRuns: string[] }[]): Promise<{ resend: ServerMessage[][]; endedJobs: string[] }> {
-    const open = await this.jobs.openRunsOfAgents(hellos.map((h) => h.agentId));
     const resend: ServerMessage[][] = hellos.map(() => []);
-    if (open.length === 0) return { resend, endedJobs: [] };
     const index = new Map(hellos.map((h, i) => [h.agentId, { i, active: new Set(h.activeRuns) }]));
+    // Terminated, or ended by the sweeper, while the agent was cut off: the cancel never reached it, so it comes now.
+    for (const r of await this.jobs.runsByIds([...new Set(hellos.flatMap((h) => h.activeRuns))])) {
+      const h = r.agentId ? index.get(r.agentId) : undefined;
+      if (h && r.endedAt !== null) resend[h.i]!.push({ type: 'cancel', runId: r.id });
+    }
+    const open = await this.jobs.openRunsOfAgents(hellos.map((h) => h.agentId));
+    if (open.length === 0) return { resend, endedJobs: [] };
     const lost: HostRun[] = [];
     const again: { i: number; run: HostRun }[] = [];
     for (const r of open) {
