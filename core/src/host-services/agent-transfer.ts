@@ -39,7 +39,7 @@ const sh = (s: string): string => `'${s.replace(/'/g, `'\\''`)}'`;
  * `host.agent.transfer`, through core for now: `start` reads the source file from its host with a
  * short job (at most {@link MAX_TRANSFER_BYTES}), then starts the distribution job that writes it
  * atomically to every target; the returned `jobId` is that job, so `status` and `cancel` are the
- * job service's. A `targetPath` ending in `/` keeps the source's file name.
+ * job service's. A `targetPath` ending in `/`, or naming an existing directory, keeps the source's file name.
  */
 export function agentTransfer(jobs: JobPort, cmdb: CmdbService | undefined, uploads?: UploadService) {
   return async (args: unknown, ctx: HostCallContext): Promise<unknown> => {
@@ -72,7 +72,8 @@ export function agentTransfer(jobs: JobPort, cmdb: CmdbService | undefined, uplo
         const script = [
           'set -e',
           `target=${sh(a.targetPath)}`,
-          `case "$target" in */) target="$target"${sh(name)} ;; esac`,
+          // Like cp: a path ending in / or naming an existing directory receives the file under its own name.
+          `case "$target" in */) target="$target"${sh(name)} ;; *) if [ -d "$target" ]; then target="$target"/${sh(name)}; fi ;; esac`,
           'mkdir -p "$(dirname "$target")"',
           'tmp="$target.opsloom-part.$$"',
           'base64 -d > "$tmp" <<\'OPSLOOM_FILE_END\'',

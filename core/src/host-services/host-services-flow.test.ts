@@ -1,7 +1,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -184,4 +184,27 @@ describe('host services through a real plugin in a flow', () => {
     const other = { ...ctx, context: { ...ctx.context, projectId: 'another-project' } };
     await assert.rejects(agent.agentTransfer!({ action: 'start', source: { uploadId: uploaded.id }, targets: { hosts: [{ cloudArea: 0, ip: '10.7.0.2' }] }, targetPath: '/tmp/x' }, other));
   });
+
+  test('agent.transfer onto an existing directory puts the file inside it under its own name', async () => {
+    const agent = s.ops.services.modules.get('host-services:agent') as HostServices;
+    const ctx = { plugin: { name: '@test/direct', version: '1.0.0' }, context: { taskId: 't2', nodeId: 'n1', projectId: ops.projectId, attempt: 1 }, signal: new AbortController().signal };
+    const src = join(root, 'config.bin');
+    const payload = Buffer.from(Array.from({ length: 3000 }, (_, i) => (i * 13) % 256));
+    writeFileSync(src, payload);
+    mkdirSync(join(root, 'existing'));
+    const started = await agent.agentTransfer!({ action: 'start', source: { host: { cloudArea: 0, ip: '10.7.0.1' }, path: src }, targets: { hosts: [{ cloudArea: 0, ip: '10.7.0.2' }] }, targetPath: join(root, 'existing') }, ctx) as { jobId: string };
+    const st = await transferEnded(agent, started.jobId, ctx);
+    assert.equal(st.state, 'success', JSON.stringify(st));
+    assert.deepEqual(readdirSync(join(root, 'existing')), ['config.bin']);
+    assert.deepEqual(readFileSync(join(root, 'existing', 'config.bin')), payload);
+  });
 });
+
+/** Polls a transfer until it has ended. */
+async function transferEnded(agent: HostServices, jobId: string, ctx: Parameters<NonNullable<HostServices['agentTransfer']>>[1]): Promise<{ state: string; hosts: { status: string }[] }> {
+  for (;;) {
+    const st = await agent.agentTransfer!({ action: 'status', jobId }, ctx) as { state: string; hosts: { status: string }[] };
+    if (st.state !== 'running') return st;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
