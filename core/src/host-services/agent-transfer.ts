@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { PluginRuntimeError, type HostCallContext } from '@opsloom/plugin-runtime';
 import { z } from 'zod';
 import type { CmdbService } from '../cmdb/cmdb-service.js';
@@ -99,6 +100,8 @@ async function readSource(jobs: JobPort, actor: Parameters<JobPort['executeScrip
     `f=${sh(source.path)}`,
     'if [ ! -f "$f" ] || [ ! -r "$f" ]; then echo "no readable file $f" >&2; exit 2; fi',
     `if [ "$(wc -c < "$f")" -gt ${MAX_TRANSFER_BYTES} ]; then echo "$f is larger than ${MAX_TRANSFER_BYTES} bytes" >&2; exit 3; fi`,
+    // Size and digest first: core checks what arrived against them (the log may have been cut short).
+    'printf "opsloom-file %s %s\\n" "$(wc -c < "$f" | tr -d " ")" "$(sha256sum < "$f" | cut -d " " -f 1)"',
     'base64 < "$f"',
   ].join('\n');
   const { jobId } = await jobs.executeScript({
@@ -128,7 +131,12 @@ async function readSource(jobs: JobPort, actor: Parameters<JobPort['executeScrip
     if (page.nextOffset >= page.storedBytes || page.nextOffset === offset) break;
     offset = page.nextOffset;
   }
-  const b64 = text.replace(/\s+/g, '');
-  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(b64)) throw new PluginRuntimeError('SOURCE_READ_FAILED', `agent.transfer: the source host's output for ${source.path} is not the file's base64`);
+  const header = /^opsloom-file (\d+) ([0-9a-f]{64})\n/.exec(text);
+  const b64 = text.slice(header?.[0].length ?? 0).replace(/\s+/g, '');
+  if (!header || !/^[A-Za-z0-9+/]*={0,2}$/.test(b64)) throw new PluginRuntimeError('SOURCE_READ_FAILED', `agent.transfer: the source host's output for ${source.path} is not the file's base64`);
+  const bytes = Buffer.from(b64, 'base64');
+  const size = Number(header[1]);
+  const why = bytes.length !== size ? `${bytes.length} of ${size} bytes arrived` : createHash('sha256').update(bytes).digest('hex') !== header[2] ? 'its digest differs' : null;
+  if (why) throw new PluginRuntimeError('SOURCE_READ_FAILED', `agent.transfer: ${source.path} on ${source.host.cloudArea}:${source.host.ip} did not arrive whole (${why}); source job ${jobId}`);
   return b64;
 }

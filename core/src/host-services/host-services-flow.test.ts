@@ -198,6 +198,16 @@ describe('host services through a real plugin in a flow', () => {
     assert.deepEqual(readdirSync(join(root, 'existing')), ['config.bin']);
     assert.deepEqual(readFileSync(join(root, 'existing', 'config.bin')), payload);
   });
+
+  test('agent.transfer refuses a source whose output arrived cut short instead of distributing part of the file', async () => {
+    const agent = s.ops.services.modules.get('host-services:agent') as HostServices;
+    const ctx = { plugin: { name: '@test/direct', version: '1.0.0' }, context: { taskId: 't3', nodeId: 'n1', projectId: ops.projectId, attempt: 1 }, signal: new AbortController().signal };
+    // This agent keeps only the first 1540 bytes of a run's output (20 lines of base64): the rest never reaches core.
+    await pool.start(s, ops.token, ops.projectId, { ip: '10.7.0.4', maxLogBytes: 77 * 20 });
+    const src = join(root, 'long.bin');
+    writeFileSync(src, Buffer.from(Array.from({ length: 5000 }, (_, i) => (i * 7) % 256)));
+    await assert.rejects(agent.agentTransfer!({ action: 'start', source: { host: { cloudArea: 0, ip: '10.7.0.4' }, path: src }, targets: { hosts: [{ cloudArea: 0, ip: '10.7.0.2' }] }, targetPath: `${root}/short/` }, ctx), { code: 'SOURCE_READ_FAILED' });
+  });
 });
 
 /** Polls a transfer until it has ended. */
