@@ -163,6 +163,13 @@ describe('high-risk command rules', () => {
     assert.equal((await run('echo fine again')).status, 201);
   });
 
+  test('a high-risk command hidden behind a comment marker is still caught', async () => {
+    const check = async (language: string, content: string) => (await s.admin.call<{ items: { line: number; action: string }[] }>('POST', '/api/v1/danger-rules/check', { language, content })).body.items.map((i) => [i.line, i.action]);
+    assert.deepEqual(await check('bash', 'echo a\\\n#;rm -rf /'), [[2, 'intercept']]);
+    assert.deepEqual(await check('python3', "# note\rimport shutil; shutil.rmtree('/')"), [[1, 'intercept']]);
+    assert.deepEqual(await check('powershell', '<# maintenance #> Format-Volume -DriveLetter D'), [[1, 'intercept']]);
+  });
+
   test('the check endpoint reports matches without recording them', async () => {
     const before = (await s.admin.call<{ items: Hit[] }>('GET', '/api/v1/danger-hits')).body.items.length;
     const r = await s.admin.call<{ items: { line: number; action: string }[] }>('POST', '/api/v1/danger-rules/check', { language: 'bash', content: 'ls\nmkfs.xfs /dev/vdb' });

@@ -14,6 +14,18 @@ test('comment and blank lines are not checked; line numbers are kept', () => {
   assert.deepEqual(ps, [{ line: 4, text: 'Write-Host ok' }]);
 });
 
+test('a line the interpreter runs is checked even when it starts like a comment', () => {
+  // bash joins `echo a\` and `#;rm -rf /` into `echo a#;rm -rf /`; an escaped backslash does not continue.
+  assert.deepEqual(checkableLines('bash', 'echo a\\\n#;rm -rf /\necho b\\\\\n# note'), [
+    { line: 1, text: 'echo a\\' }, { line: 2, text: '#;rm -rf /' }, { line: 3, text: 'echo b\\\\' },
+  ]);
+  // python and powershell end a line at a lone carriage return.
+  assert.deepEqual(checkableLines('python3', "# note\rshutil.rmtree('/')"), [{ line: 1, text: "# note\rshutil.rmtree('/')" }]);
+  assert.deepEqual(checkableLines('powershell', '<# a #> Format-Volume C\n<#\nx\n#> Format-Volume D\n<# b #>'), [
+    { line: 1, text: '<# a #> Format-Volume C' }, { line: 4, text: '#> Format-Volume D' },
+  ]);
+});
+
 test('the default rules catch the classics and leave ordinary commands alone', async () => {
   const shell = DEFAULT_DANGER_RULES.filter((r) => r.languages.includes('bash'));
   const dangerous = [
