@@ -81,8 +81,9 @@ export function createJobModule(options: JobOptions): ModuleFactory {
     const sweeper = new JobSweeper(jobStore, hostStore, gateway, progress, ctx.coordination, {
       intervalMs: options.sweepIntervalMs, databaseKey: databaseKey(ctx.config.db), silentAfterMs: Math.max(3 * options.heartbeatSeconds * 1000 + options.sweepIntervalMs, 10_000),
     }, log);
-    hosts.onAgentRemoved((agentId, gatewayId) => {
-      if (gatewayId) void gateway.route(gatewayId, { kind: 'kick', agentId, keepConnectionId: '' }).catch(() => undefined);
+    hosts.onAgentRemoved(async (agentId, gatewayId) => {
+      progress.soon(await dispatcher.abandonAgent(agentId, gatewayId));
+      if (gatewayId) await gateway.route(gatewayId, { kind: 'kick', agentId, keepConnectionId: '' }).catch(() => undefined);
     });
     ctx.registry.set('jobs', jobs);
 

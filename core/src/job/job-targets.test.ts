@@ -82,6 +82,18 @@ describe('targets and host permission', () => {
     assert.equal((await waitForJob(operator, a.projectId, ok.body.id)).createdBy, 'operator-a');
   });
 
+  test('removing a host mid-run ends its run at once and stops the script on its agent', async () => {
+    const { agent, hostId } = await pool.start(s, a.token, a.projectId, { ip: '10.6.0.6' });
+    const res = await s.admin.call<JobView>('POST', `/api/v1/projects/${a.projectId}/jobs/script`, { hostIds: [hostId], content: 'sleep 20', language: 'bash', timeoutSeconds: 60 });
+    await waitForJob(s.admin, a.projectId, res.body.id, (j) => j.counts.running === 1);
+    assert.equal((await s.admin.call('DELETE', `/api/v1/projects/${a.projectId}/hosts/${hostId}`)).status, 204);
+    const [removed] = await hostResults(s.admin, a.projectId, res.body.id);
+    assert.equal(removed!.status, 'failed');
+    assert.equal(removed!.failure?.code, 'HOST_REMOVED');
+    assert.equal((await waitForJob(s.admin, a.projectId, res.body.id, (j) => j.finished, 5000)).status, 'failed');
+    await until(async () => agent.load.running === 0, 'the script stopped on the removed host', 10_000);
+  });
+
   test('an offline host ends as agent_offline at once', async () => {
     const { agent, hostId } = await pool.start(s, a.token, a.projectId, { ip: '10.6.0.5' });
     await agent.stop();

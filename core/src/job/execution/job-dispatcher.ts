@@ -74,6 +74,22 @@ export class JobDispatcher {
     }
   }
 
+  /**
+   * The host of `agentId` left the inventory, so its agent can no longer report: its open runs end now
+   * as failed (not hours later at their deadline) and the agent, still connected through `gatewayId`,
+   * is asked to stop them. Returns the jobs whose runs ended here.
+   */
+  async abandonAgent(agentId: string, gatewayId: string | null): Promise<string[]> {
+    const open = await this.jobs.openRunsOfAgents([agentId]);
+    const ended = new Set(await this.jobs.endRuns(open.map((r) => r.id), {
+      status: 'failed', failureCode: 'HOST_REMOVED', failureMessage: 'the host was removed from the inventory while the script ran', endedAt: Date.now(),
+    }));
+    if (gatewayId) {
+      for (const r of open) await this.gateway.route(gatewayId, { kind: 'cancel', agentId, runId: r.id }).catch((err) => this.log.warn({ err }, 'cancel not delivered'));
+    }
+    return [...new Set(open.filter((r) => ended.has(r.id)).map((r) => r.jobId))];
+  }
+
   /** Run messages for a dispatch routed here from another process. */
   async loadDeliveries(job: JobRecord | undefined, runIds: string[]): Promise<AgentDelivery[]> {
     if (!job) return [];

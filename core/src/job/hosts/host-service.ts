@@ -39,12 +39,12 @@ export function publicHost(h: Host): Host {
  * hashed) and authenticates with that from then on. Hosts are identified by `(cloudArea, ip)` per project.
  */
 export class HostService {
-  #onRemoved: ((agentId: string, gatewayId: string | null) => void) | null = null;
+  #onRemoved: ((agentId: string, gatewayId: string | null) => Promise<void>) | null = null;
 
   constructor(private readonly store: HostStore) {}
 
-  /** Lets the gateway drop the connection of an agent whose host was removed. */
-  onAgentRemoved(listener: (agentId: string, gatewayId: string | null) => void): void {
+  /** Lets the job service end the runs and drop the connection of an agent whose host was removed. */
+  onAgentRemoved(listener: (agentId: string, gatewayId: string | null) => Promise<void>): void {
     this.#onRemoved = listener;
   }
 
@@ -143,10 +143,10 @@ export class HostService {
     return publicHost(h);
   }
 
-  /** Removes a host from the inventory; its agent's credential stops working at once. */
+  /** Removes a host from the inventory; its agent's credential stops working at once, and its runs end. */
   async remove(projectId: string, id: string): Promise<void> {
     const h = await this.store.get(projectId, id);
     if (!h || !(await this.store.delete(projectId, id))) throw new NotFoundError('host', id);
-    this.#onRemoved?.(h.agentId, h.online ? h.gatewayId : null);
+    await this.#onRemoved?.(h.agentId, h.online ? h.gatewayId : null);
   }
 }
