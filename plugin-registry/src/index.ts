@@ -15,6 +15,7 @@ export type { PublishListener } from './verdaccio/publish-gate.js';
 export { checkPublishBody, type PublishCheck } from './verdaccio/publish-check.js';
 export { requestToken } from './client.js';
 export { RegistryError, RegistryErrorCode, type RegistryErrorCodeValue } from './errors.js';
+export { MAX_PACKUMENT_BYTES, MAX_TARBALL_BYTES, readBounded, readPackument } from './bounded-body.js';
 export {
   signPackage, generateOrgKey, isOrgName, keyIdOf, parsePublicKey, publicKeyBase64, canonicalJson, contentDigest, manifestDigest,
   sriSha512, signedPayload, signatureVerifies, readSignature, signFiles, verifyPackage,

@@ -3,6 +3,7 @@ import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve, sep } from 'node:path';
 import { validateManifest, type PluginManifest } from '@opsloom/plugin-runtime/manifest';
 import { RegistryError, RegistryErrorCode } from './errors.js';
+import { MAX_TARBALL_BYTES, readBounded, readPackument } from './bounded-body.js';
 import { isPackageName, packagePathSegment } from './package-name.js';
 import { canonicalJson } from './trust/canonical-json.js';
 import { pluginBlock, readPackageJson, sriSha512, type PackageJson } from './trust/digest.js';
@@ -60,8 +61,6 @@ export interface InstalledPlugin {
   manifest: PluginManifest;
 }
 
-const DEFAULT_MAX_TARBALL = 50 * 1024 * 1024;
-
 /** Marker written beside an installed package; its presence means the directory is complete. */
 const MARKER = 'install.json';
 
@@ -73,27 +72,13 @@ async function request(url: string, token: string | undefined, accept: string): 
   }
 }
 
-async function readBounded(res: Response, max: number, url: string): Promise<Buffer> {
-  const declared = Number(res.headers.get('content-length') ?? '0');
-  if (declared > max) throw new RegistryError(RegistryErrorCode.UnsafeArchive, `tarball at ${url} is ${declared} bytes, over the ${max}-byte limit`, { url });
-  const chunks: Buffer[] = [];
-  let size = 0;
-  if (!res.body) return Buffer.alloc(0);
-  for await (const chunk of res.body as AsyncIterable<Uint8Array>) {
-    size += chunk.length;
-    if (size > max) throw new RegistryError(RegistryErrorCode.UnsafeArchive, `tarball at ${url} is over the ${max}-byte limit`, { url });
-    chunks.push(Buffer.from(chunk));
-  }
-  return Buffer.concat(chunks);
-}
-
 /** Fetches a packument and picks a version (exact or dist-tag). */
 async function resolveVersion(opts: InstallVerifiedOptions): Promise<{ version: string; meta: PackageJson }> {
   const url = new URL(packagePathSegment(opts.name), withSlash(opts.registryUrl)).href;
   const res = await request(url, opts.token, 'application/json');
   if (res.status === 404) throw new RegistryError(RegistryErrorCode.NotFound, `${opts.name} is not in the registry at ${opts.registryUrl}`, { name: opts.name });
   if (!res.ok) throw new RegistryError(RegistryErrorCode.RequestFailed, `registry answered ${res.status} for ${opts.name}: ${(await res.text()).slice(0, 300)}`, { status: res.status });
-  const packument = (await res.json()) as { versions?: Record<string, PackageJson>; 'dist-tags'?: Record<string, string> };
+  const packument = await readPackument<{ versions?: Record<string, PackageJson>; 'dist-tags'?: Record<string, string> }>(res, opts.name);
   const versions = packument.versions ?? {};
   const version = Object.hasOwn(versions, opts.version) ? opts.version : packument['dist-tags']?.[opts.version];
   if (version === undefined || !Object.hasOwn(versions, version)) {
@@ -171,7 +156,7 @@ async function install(opts: InstallVerifiedOptions): Promise<InstalledPlugin> {
   }
   const res = await request(tarballUrl.href, opts.token, 'application/octet-stream');
   if (!res.ok) throw new RegistryError(res.status === 404 ? RegistryErrorCode.NotFound : RegistryErrorCode.RequestFailed, `registry answered ${res.status} for the tarball of ${opts.name}@${version}`, { status: res.status });
-  const tarball = await readBounded(res, opts.limits?.maxTarballBytes ?? DEFAULT_MAX_TARBALL, tarballUrl.href);
+  const tarball = await readBounded(res, opts.limits?.maxTarballBytes ?? MAX_TARBALL_BYTES, `tarball at ${tarballUrl.href}`);
 
   const actual = sriSha512(tarball);
   if (actual !== integrity) {

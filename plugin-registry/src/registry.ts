@@ -5,6 +5,7 @@ import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import { RegistryError, RegistryErrorCode } from './errors.js';
+import { readPackument } from './bounded-body.js';
 import { compileRegistryOptions, type CompiledRegistryOptions, type RegistryOptions } from './options.js';
 import { isPackageName, packagePathSegment, tarballFileName } from './package-name.js';
 import { validateRemoteSources, type RemoteSource } from './remote-source.js';
@@ -204,7 +205,7 @@ class EmbeddedRegistry implements RegistryHandle {
     const res = await fetch(new URL(packagePathSegment(name), this.url), { headers: { authorization: this.serviceAuthorization(), accept: 'application/json' } });
     if (res.status === 404) return undefined;
     if (!res.ok) throw new RegistryError(RegistryErrorCode.RequestFailed, `registry answered ${res.status} for ${name}: ${(await res.text()).slice(0, 300)}`, { status: res.status });
-    return (await res.json()) as Packument;
+    return readPackument<Packument>(res, name);
   }
 
   tarballPath(name: string, version: string): string {

@@ -3,6 +3,7 @@ import { dirname } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { RegistryError, RegistryErrorCode } from './errors.js';
 import { isVersion } from './package-name.js';
+import { MAX_TARBALL_BYTES, readBounded } from './bounded-body.js';
 import type { Packument } from './registry.js';
 import { sriSha512 } from './trust/digest.js';
 
@@ -54,7 +55,7 @@ export async function warmPackage(target: WarmTarget, name: string, versions?: s
     const url = new URL(new URL(dist.tarball).pathname, target.url);
     const res = await fetch(url, { headers: { authorization: target.serviceAuthorization() } });
     if (!res.ok) throw new RegistryError(RegistryErrorCode.CacheWarmFailed, `fetching the tarball of ${name}@${version} through the registry failed with HTTP ${res.status}`, { name, version });
-    const bytes = Buffer.from(await res.arrayBuffer());
+    const bytes = await readBounded(res, MAX_TARBALL_BYTES, `tarball of ${name}@${version}`);
     if (sriSha512(bytes) !== dist.integrity) {
       throw new RegistryError(RegistryErrorCode.IntegrityMismatch, `the tarball of ${name}@${version} served by the remote does not match its dist.integrity`, { name, version });
     }

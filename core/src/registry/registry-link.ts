@@ -1,4 +1,4 @@
-import { RegistryError, RegistryErrorCode, requestToken, type Packument, type RegistryHandle, type RemoteSource } from '@opsloom/plugin-registry';
+import { MAX_TARBALL_BYTES, readBounded, readPackument, RegistryError, RegistryErrorCode, requestToken, type Packument, type RegistryHandle, type RemoteSource } from '@opsloom/plugin-registry';
 import { READER_USERNAME, type ReaderIdentity } from './reader-identity.js';
 
 /**
@@ -62,7 +62,7 @@ export function sharedLink(url: string, reader: ReaderIdentity): RegistryLink {
     const res = await get(new URL(name.replace('/', '%2f'), base), 'application/json');
     if (res.status === 404) return undefined;
     if (!res.ok) throw new RegistryError(RegistryErrorCode.RequestFailed, `the shared registry answered ${res.status} for ${name}`);
-    return (await res.json()) as Packument;
+    return readPackument<Packument>(res, name);
   };
   return {
     mode: 'shared',
@@ -77,7 +77,7 @@ export function sharedLink(url: string, reader: ReaderIdentity): RegistryLink {
         if (typeof tarball !== 'string') continue;
         // Reading the tarball through the registry is what makes Verdaccio cache it.
         const res = await get(new URL(new URL(tarball).pathname, base), 'application/octet-stream');
-        await res.arrayBuffer();
+        await readBounded(res, MAX_TARBALL_BYTES, `tarball of ${name}@${v}`);
         if (!res.ok) throw new RegistryError(RegistryErrorCode.CacheWarmFailed, `the shared registry answered ${res.status} for the tarball of ${name}@${v}`);
       }
     },
