@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { TestServer } from '../test-support/test-server.js';
 import type { JobView } from './api-types.js';
+import { JobStore } from './execution/job-store.js';
 import { AgentPool, hostResults, projectWithToken, readWholeLog, startJobServer, waitForJob } from './test-support/job-test-kit.js';
 
 /** Fast script execution as a user meets it: real agents over WebSocket, the REST API, logs and results. */
@@ -142,6 +143,32 @@ describe('fast script execution with real agents', () => {
     assert.deepEqual(t.body.counts, { cancelled: 3 });
     const again = await s.admin.call<JobView>('POST', `/api/v1/projects/${projectId}/jobs/${res.body.id}/terminate`);
     assert.equal(again.status, 409);
+  });
+
+  test('terminate ends the job cancelled even when a progress check concludes at the same moment', async () => {
+    const res = await s.admin.call<JobView>('POST', `/api/v1/projects/${projectId}/jobs/script`, { hostIds, content: 'sleep 30', language: 'bash' });
+    await waitForJob(s.admin, projectId, res.body.id, (j) => (j.counts.running ?? 0) === 3);
+    // The race, made certain: the moment terminate writes the runs' ending, another process's progress
+    // check that has just seen every run ended concludes the job (its compare-and-set from `running`).
+    const rival = new JobStore(s.ops.db);
+    let concluded: Promise<boolean> | null = null;
+    const onResponse = (_r: unknown, q: { sql: string; bindings?: unknown[] }) => {
+      if (concluded || !/^update .job_host_runs. set/i.test(q.sql) || !q.bindings?.includes('TERMINATED')) return;
+      concluded = rival.setStatus(res.body.id, ['running'], 'failed', Date.now());
+    };
+    s.ops.db.on('query-response', onResponse);
+    try {
+      const t = await s.admin.call<JobView>('POST', `/api/v1/projects/${projectId}/jobs/${res.body.id}/terminate`);
+      assert.equal(t.status, 200);
+      assert.ok(concluded, 'the rival check ran inside the termination');
+      assert.equal(await concluded, false, 'the rival check found the job cancelled already');
+      assert.equal(t.body.status, 'cancelled');
+    } finally {
+      s.ops.db.off('query-response', onResponse);
+    }
+    const job = await waitForJob(s.admin, projectId, res.body.id);
+    assert.equal(job.status, 'cancelled');
+    assert.deepEqual(job.counts, { cancelled: 3 });
   });
 
   test('retry runs only the failed hosts again, as a new attempt', async () => {

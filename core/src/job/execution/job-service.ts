@@ -169,12 +169,12 @@ export class JobService {
   /** Stops a job: every host that has not ended is cancelled (its agent kills the script). */
   async terminate(projectId: string, jobId: string): Promise<JobView> {
     const job = await this.#job(jobId, projectId);
-    if (job.endedAt !== null) throw new StateError(`job ${job.id} has ended already (${job.status})`, 'job_ended');
-    const open = (await this.jobs.runs(job.id)).filter((r) => r.endedAt === null);
-    const now = Date.now();
-    await this.jobs.endRuns(open.map((r) => r.id), { status: 'cancelled', failureCode: 'TERMINATED', failureMessage: 'the job was terminated', endedAt: now });
-    await this.jobs.setStatus(job.id, ['running', 'paused', 'confirming'], 'cancelled', now);
-    await this.dispatcher.cancel(open);
+    const ended = await this.jobs.terminate(job.id, { status: 'cancelled', failureCode: 'TERMINATED', failureMessage: 'the job was terminated', endedAt: Date.now() });
+    if (!ended) {
+      const now = await this.#job(job.id);
+      throw new StateError(`job ${job.id} has ended already (${now.status})`, 'job_ended');
+    }
+    await this.dispatcher.cancel(ended);
     return this.get(job.id);
   }
 

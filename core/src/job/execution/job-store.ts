@@ -99,6 +99,23 @@ export class JobStore {
     return (await this.db('job_instances').where({ id }).whereIn('status', from).update({ status: to, ended_at: endedAt })) > 0;
   }
 
+  /**
+   * Terminates a job in one transaction: the job becomes `cancelled` first (only while it has not
+   * ended), then its open runs end with `ending`. A progress check racing with this either ends the
+   * job before (and this returns null) or finds it cancelled: it can never turn a termination into
+   * `failed`. Returns the runs this call ended, for cancelling them on their agents.
+   */
+  async terminate(id: string, ending: RunEnding): Promise<HostRun[] | null> {
+    return this.db.transaction(async (trx) => {
+      const n = await trx('job_instances').where({ id }).whereIn('status', ['running', 'paused', 'confirming']).whereNull('ended_at')
+        .update({ status: 'cancelled', ended_at: ending.endedAt });
+      if (n === 0) return null;
+      const open = (await trx<RunRow>('job_host_runs').where({ job_id: id, superseded: false }).whereNull('ended_at')).map(toRun);
+      await trx('job_host_runs').where({ job_id: id, superseded: false }).whereNull('ended_at').update(endingRow(ending));
+      return open;
+    });
+  }
+
   /** Moves a job to its next batch; false when another process did so first. */
   async advanceBatch(id: string, fromBatch: number): Promise<boolean> {
     return (await this.db('job_instances').where({ id, current_batch: fromBatch }).whereNull('ended_at')
