@@ -206,12 +206,18 @@ describe('fast script execution with real agents', () => {
     }
   });
 
-  test('timeouts above the configured maximum and empty targets are refused at the edge', async () => {
+  test('timeouts above the configured maximum, empty targets and too many targets are refused at the edge', async () => {
     const big = await s.admin.call<{ code: string }>('POST', `/api/v1/projects/${projectId}/jobs/script`, { hostIds, content: 'true', language: 'bash', timeoutSeconds: 7200 });
     assert.equal(big.status, 400);
     assert.match(JSON.stringify(big.body), /at most 3600/);
     const none = await s.admin.call<{ code: string; detail: string }>('POST', `/api/v1/projects/${projectId}/jobs/script`, { content: 'true', language: 'bash' });
     assert.equal(none.status, 400);
     assert.match(none.body.detail, /target/);
+    // Each list alone is within the limit; together they are 60,000 targets.
+    const ids = Array.from({ length: 30_000 }, (_, i) => `h${i}`);
+    const pairs = Array.from({ length: 30_000 }, (_, i) => ({ cloudArea: 0, ip: `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}` }));
+    const both = await s.admin.call<{ detail: string }>('POST', `/api/v1/projects/${projectId}/jobs/script`, { hostIds: ids, hosts: pairs, content: 'true', language: 'bash' });
+    assert.equal(both.status, 400);
+    assert.match(both.body.detail, /at most 50000 targets .* hostIds and hosts together/);
   });
 });

@@ -30,6 +30,8 @@ export const executeScriptRequest = z.object({
   timeoutSeconds: z.number().int().min(1).max(PROTOCOL_LIMITS.timeoutSecondsMax).optional(),
   rolling: z.object({ expression: z.string().trim().min(1).max(128), mode: z.enum(ROLLING_MODES).default('pause-on-failure') }).optional(),
 }).refine((r) => (r.hostIds?.length ?? 0) + (r.hosts?.length ?? 0) > 0, { message: 'name at least one target in hostIds or hosts', path: ['hostIds'] })
+  // Each list alone is within the bound; together they must be too, or one job could target twice as many.
+  .refine((r) => (r.hostIds?.length ?? 0) + (r.hosts?.length ?? 0) <= MAX_TARGETS, { message: `at most ${MAX_TARGETS} targets are allowed in hostIds and hosts together`, path: ['hosts'] })
   .refine((r) => r.content !== undefined || r.scriptId !== undefined || r.scriptVersionId !== undefined, { message: 'give content (with language), scriptId or scriptVersionId', path: ['content'] })
   .refine((r) => r.content === undefined || r.language !== undefined || r.scriptId !== undefined || r.scriptVersionId !== undefined, { message: 'inline content needs a language', path: ['language'] });
 
