@@ -124,6 +124,15 @@ export interface LogSearchHitView {
   lines: { offset: number; text: string }[];
 }
 
+/** A page of log search results: hits, and where to continue when the search stopped early. */
+export interface LogSearchView {
+  items: LogSearchHitView[];
+  /** Log bytes read to answer this page. */
+  scannedBytes: number;
+  /** Set when the search stopped before the last host (its byte, host or hit bound): ask again with `after=<next>`. */
+  next: string | null;
+}
+
 // ---------------------------------------------------------------- hosts and agents
 
 /** A host of a project's inventory (`GET /projects/:projectId/hosts`), without its agent's secrets. */

@@ -83,7 +83,7 @@ describe('fast script execution with real agents', () => {
     assert.ok(text.body.data.includes('caf\uFFFD \uFFFD \u{1F600} line 1'));
   });
 
-  test('logs are searchable across hosts by keyword', async () => {
+  test('logs are searchable across hosts by keyword, a bounded page at a time', async () => {
     const res = await s.admin.call<JobView>('POST', `/api/v1/projects/${projectId}/jobs/script`, {
       hostIds, content: 'echo first\necho "needle-$OPSLOOM_RUN_ID"\necho last', language: 'bash',
     });
@@ -91,8 +91,25 @@ describe('fast script execution with real agents', () => {
     const found = await s.admin.call<{ items: { runId: string; lines: { text: string }[] }[] }>('GET', `/api/v1/projects/${projectId}/jobs/${job.id}/log-search?keyword=needle-`);
     assert.equal(found.body.items.length, 3);
     for (const item of found.body.items) assert.deepEqual(item.lines.map((l) => l.text), [`needle-${item.runId}`]);
+    assert.equal((found.body as { next?: string | null }).next, null, 'a small job is searched in one request');
     const none = await s.admin.call<{ items: unknown[] }>('GET', `/api/v1/projects/${projectId}/jobs/${job.id}/log-search?keyword=absent-word`);
     assert.deepEqual(none.body.items, []);
+
+    // A request reads about maxBytes of log: with one byte, one host per page, and the pages together find every host.
+    const pages: { items: { runId: string }[]; scannedBytes: number; next: string | null }[] = [];
+    let after = '';
+    do {
+      const page = await s.admin.call<(typeof pages)[number]>('GET', `/api/v1/projects/${projectId}/jobs/${job.id}/log-search?keyword=needle-&maxBytes=1${after ? `&after=${after}` : ''}`);
+      assert.equal(page.status, 200, JSON.stringify(page.body));
+      pages.push(page.body);
+      after = page.body.next ?? '';
+    } while (after && pages.length < 10);
+    assert.deepEqual(pages.map((p) => p.items.length), [1, 1, 1]);
+    assert.deepEqual(pages.map((p) => p.next === null), [false, false, true]);
+    assert.ok(pages.every((p) => p.scannedBytes > 0 && p.scannedBytes < 100), 'each page read one host\'s log');
+    assert.deepEqual(pages.flatMap((p) => p.items.map((i) => i.runId)).sort(), found.body.items.map((i) => i.runId).sort());
+    const tooMuch = await s.admin.call('GET', `/api/v1/projects/${projectId}/jobs/${job.id}/log-search?keyword=needle-&maxBytes=${64 * 1024 * 1024}`);
+    assert.equal(tooMuch.status, 400, 'a request cannot ask to read more than the bound');
   });
 
   test('sensitive parameters reach the script but are shown as ****** and stored encrypted', async () => {

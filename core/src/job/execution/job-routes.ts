@@ -5,6 +5,7 @@ import { executeScriptRequest } from './execute-request.js';
 import type { JobStatus } from '../api-types.js';
 import { HOST_RUN_STATUSES } from './job-model.js';
 import type { JobService } from './job-service.js';
+import { LOG_SEARCH_LIMITS } from './log-search.js';
 
 const jobParams = projectParams.extend({ jobId: z.string().min(1).max(64) });
 const JOB_STATUSES = ['running', 'paused', 'confirming', 'success', 'failed', 'cancelled'] as const satisfies readonly JobStatus[];
@@ -53,8 +54,12 @@ export function jobRoutes(jobs: JobService): Route[] {
     }),
     route({
       id: 'job.log.search', method: 'get', path: '/api/v1/projects/:projectId/jobs/:jobId/log-search', tag: 'jobs', auth: { project: 'read' }, params: jobParams,
-      summary: 'Hosts whose log contains a keyword, with the matching lines', query: z.object({ keyword: z.string().min(1).max(256) }),
-      async handler({ project, params, query }) { return { items: await jobs.searchLogs(project.id, params.jobId, query.keyword) }; },
+      summary: `Hosts whose log contains a keyword, with the matching lines; reads at most maxBytes (≤ ${LOG_SEARCH_LIMITS.scanBytes}) of log per request, and when it stops early answers next: ask again with after=next`,
+      query: z.object({
+        keyword: z.string().min(1).max(256), after: z.string().min(1).max(64).optional(),
+        maxBytes: queryInt(1, LOG_SEARCH_LIMITS.scanBytes).default(LOG_SEARCH_LIMITS.scanBytes),
+      }),
+      async handler({ project, params, query }) { return jobs.searchLogs(project.id, params.jobId, query); },
     }),
     route({
       id: 'job.terminate', method: 'post', path: '/api/v1/projects/:projectId/jobs/:jobId/terminate', tag: 'jobs', auth: { project: 'operate' }, params: jobParams,

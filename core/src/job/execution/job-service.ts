@@ -3,7 +3,7 @@ import type { ScriptLanguage } from '@opsloom/agent/protocol';
 import { NotFoundError, StateError, ValidationError } from '../../errors.js';
 import { parseAt } from '../../http/validate.js';
 import { newId } from '../../store/ids.js';
-import type { HostResultView, HostRunStatus, JobStatus, JobView, LogSearchHitView, LogView, RunOrigin } from '../api-types.js';
+import type { HostResultView, HostRunStatus, JobStatus, JobView, LogSearchView, LogView, RunOrigin } from '../api-types.js';
 import type { DangerService } from '../danger/danger-service.js';
 import type { HostStore, HostWithAgent } from '../hosts/host-store.js';
 import { NoTargetsError } from '../job-errors.js';
@@ -15,7 +15,8 @@ import type { JobDispatcher } from './job-dispatcher.js';
 import { hostResultView, jobView, type HostRun, type JobRecord } from './job-model.js';
 import type { JobProgress } from './job-progress.js';
 import type { JobStore } from './job-store.js';
-import { matchingLines, type LogStore } from './log-store.js';
+import { searchLogs, type LogSearchQuery } from './log-search.js';
+import type { LogStore } from './log-store.js';
 
 /** Who starts or changes a job, and from where (recorded on the job and with rule hits). */
 export interface JobActor {
@@ -153,17 +154,10 @@ export class JobService {
     };
   }
 
-  /** Lines containing `keyword` in the logs of a job's hosts (bk-job's log search). */
-  async searchLogs(projectId: string, jobId: string, keyword: string, maxHosts = 500): Promise<LogSearchHitView[]> {
+  /** Lines containing `keyword` in the logs of a job's hosts (bk-job's log search), a bounded page at a time. */
+  async searchLogs(projectId: string, jobId: string, q: LogSearchQuery): Promise<LogSearchView> {
     const job = await this.#job(jobId, projectId);
-    const out: LogSearchHitView[] = [];
-    for (const run of await this.jobs.runs(job.id)) {
-      if (run.dispatchedAt === null) continue;
-      const lines = matchingLines(await this.logs.whole(run.id, 8 * 1024 * 1024), keyword, 20);
-      if (lines.length > 0) out.push({ runId: run.id, hostId: run.hostId, cloudArea: run.cloudArea, ip: run.ip, lines });
-      if (out.length >= maxHosts) break;
-    }
-    return out;
+    return searchLogs(this.jobs, this.logs, job.id, q);
   }
 
   /** Stops a job: every host that has not ended is cancelled (its agent kills the script). */

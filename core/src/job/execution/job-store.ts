@@ -132,6 +132,13 @@ export class JobStore {
     return (await q).map(toRun);
   }
 
+  /** Up to `limit` current runs of a job that were dispatched, by id, after run `after` (a log search page). */
+  async dispatchedRuns(jobId: string, after: string | null, limit: number): Promise<HostRun[]> {
+    const q = this.db<RunRow>('job_host_runs').where({ job_id: jobId, superseded: false }).whereNotNull('dispatched_at').orderBy('id').limit(limit);
+    if (after !== null) q.where('id', '>', after);
+    return (await q).map(toRun);
+  }
+
   async run(id: string): Promise<HostRun | undefined> {
     const row = await this.db<RunRow>('job_host_runs').where({ id }).first();
     return row ? toRun(row) : undefined;
