@@ -5,6 +5,7 @@ import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { readFileSync } from 'node:fs';
 import type { HostServices } from '@opsloom/plugin-runtime';
 import type { PluginService } from '../plugin/plugin-service.js';
@@ -197,6 +198,21 @@ describe('host services through a real plugin in a flow', () => {
     assert.equal(st.state, 'success', JSON.stringify(st));
     assert.deepEqual(readdirSync(join(root, 'existing')), ['config.bin']);
     assert.deepEqual(readFileSync(join(root, 'existing', 'config.bin')), payload);
+  });
+
+  test('the job-transfer-file plugin puts the file inside targetPath, a directory it creates when missing', async () => {
+    const pluginDir = fileURLToPath(new URL('../../../plugins/job-transfer-file/', import.meta.url));
+    await (s.ops.services.modules.get('plugins') as PluginService).installFromDirectory(pluginDir, { source: `local:${pluginDir}`, approvedBy: 'admin' });
+    const src = join(root, 'bundle.bin');
+    const payload = Buffer.from(Array.from({ length: 2000 }, (_, i) => (i * 11) % 256));
+    writeFileSync(src, payload);
+    const f = flows(s.admin, 'ops');
+    const inputs = { source: { host: '0:10.7.0.1', path: src }, targets: { ips: ['0:10.7.0.2'] }, targetPath: join(root, 'releases'), maxPollIntervalSeconds: 1 };
+    const id = await f.run(graph('push', [start(), task('push', '@opsloom/plugin-job-transfer-file', inputs), end()], [['start', 'push'], ['push', 'end']]));
+    const t = await f.waitFor(id, (x) => x.state === 'finished' || x.state === 'failed', 'the end', 30_000);
+    assert.equal(t.state, 'finished', JSON.stringify(t));
+    assert.deepEqual(readdirSync(join(root, 'releases')), ['bundle.bin']);
+    assert.deepEqual(readFileSync(join(root, 'releases', 'bundle.bin')), payload);
   });
 
   test('agent.transfer refuses a source whose output arrived cut short instead of distributing part of the file', async () => {

@@ -32,7 +32,7 @@ test('sends the parsed source and targets, polls until done, and tolerates a rat
   }
   assert.deepEqual(calls[0], {
     action: 'start', source: { host: { cloudArea: 2, ip: '10.1.0.9' }, path: '/srv/pkg.tgz' },
-    targets: { hosts: [{ cloudArea: 2, ip: '10.1.0.1' }, { cloudArea: 2, ip: '10.1.0.2' }] }, targetPath: '/opt/pkg', account: 'deploy',
+    targets: { hosts: [{ cloudArea: 2, ip: '10.1.0.1' }, { cloudArea: 2, ip: '10.1.0.2' }] }, targetPath: '/opt/pkg/', account: 'deploy',
   });
   assert.deepEqual(delays, [1000, 1500]);
   assert.equal(result.status, 'done');

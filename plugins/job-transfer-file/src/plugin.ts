@@ -41,6 +41,15 @@ function checkPath(field: string, path: string): string {
   return path;
 }
 
+/**
+ * `targetPath` is a directory (the documented contract): it is sent with a trailing `/`, which core
+ * takes as "put the file inside, under its own name" even when the directory does not exist yet.
+ * Without it, core would write a file named after the last path segment.
+ */
+function asDirectory(path: string): string {
+  return /[\\/]$/.test(path) ? path : `${path}/`;
+}
+
 /** The `source` argument of `agent.transfer`: a host's file, or an upload. */
 function toSource(source: Inputs['source']): Record<string, unknown> {
   if (source.uploadId !== undefined) {
@@ -61,7 +70,7 @@ export default definePlugin<Inputs, JobOutputs, PollState>({
       action: 'start',
       source: toSource(inputs.source),
       targets: toJobTargets(inputs.targets),
-      targetPath: checkPath('targetPath', inputs.targetPath),
+      targetPath: asDirectory(checkPath('targetPath', inputs.targetPath)),
     };
     if (inputs.account !== undefined) args.account = inputs.account;
     const started = (await host.agent.transfer(args)) as { jobId?: unknown } | null;
