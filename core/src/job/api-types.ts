@@ -97,6 +97,8 @@ export interface HostResultView {
   startedAt: string | null;
   endedAt: string | null;
   logBytes: number | null;
+  /** The agent kept only the first `logBytes` of the output (its log size limit); the rest was dropped. */
+  logTruncated: boolean;
 }
 
 /** A page of one run's log by byte offset (`GET /projects/:projectId/jobs/:jobId/runs/:runId/log`). */
@@ -107,8 +109,13 @@ export interface LogView {
   nextOffset: number;
   /** Bytes stored for the run so far. */
   storedBytes: number;
-  /** True once the run ended and the whole log is stored. */
+  /** True once the run ended and everything the agent kept is stored: nothing more will come. */
   complete: boolean;
+  /**
+   * The agent cut this log at its size limit: output after what is stored was dropped, even when
+   * `complete`. Always sent; optional for clients built against the earlier shape.
+   */
+  truncated?: boolean;
   /** `base64`: the exact bytes; `text`: decoded, invalid UTF-8 replaced by U+FFFD. */
   encoding: 'base64' | 'text';
   data: string;

@@ -12,12 +12,14 @@ describe('fast script execution with real agents', () => {
   let s: TestServer;
   const pool = new AgentPool();
   let projectId: string;
+  let token: string;
   const hostIds: string[] = [];
 
   before(async () => {
     s = await startJobServer({ maxTimeoutSeconds: 3600 });
     const p = await projectWithToken(s.admin, 'exec');
     projectId = p.projectId;
+    token = p.token;
     for (const ip of ['10.9.0.1', '10.9.0.2', '10.9.0.3']) hostIds.push((await pool.start(s, p.token, projectId, { ip })).hostId);
   });
   after(async () => {
@@ -110,6 +112,24 @@ describe('fast script execution with real agents', () => {
     assert.deepEqual(pages.flatMap((p) => p.items.map((i) => i.runId)).sort(), found.body.items.map((i) => i.runId).sort());
     const tooMuch = await s.admin.call('GET', `/api/v1/projects/${projectId}/jobs/${job.id}/log-search?keyword=needle-&maxBytes=${64 * 1024 * 1024}`);
     assert.equal(tooMuch.status, 400, 'a request cannot ask to read more than the bound');
+  });
+
+  test('a log the agent cut at its size limit is marked truncated, on the host and on the log page', async () => {
+    const { hostId } = await pool.start(s, token, projectId, { ip: '10.9.0.9', maxLogBytes: 100 });
+    const res = await s.admin.call<JobView>('POST', `/api/v1/projects/${projectId}/jobs/script`, { hostIds: [hostId, hostIds[0]], content: 'for i in $(seq 1 50); do echo "line $i of the output"; done', language: 'bash' });
+    const job = await waitForJob(s.admin, projectId, res.body.id);
+    assert.equal(job.status, 'success');
+    const hosts = await hostResults(s.admin, projectId, job.id);
+    const cut = hosts.find((h) => h.ip === '10.9.0.9')!;
+    const whole = hosts.find((h) => h.ip !== '10.9.0.9')!;
+    assert.deepEqual([cut.logTruncated, whole.logTruncated], [true, false]);
+    const page = async (runId: string) => (await s.admin.call<{ data: string; complete: boolean; truncated: boolean }>('GET', `/api/v1/projects/${projectId}/jobs/${job.id}/runs/${runId}/log?encoding=text`)).body;
+    const cutPage = await page(cut.runId);
+    assert.equal(Buffer.byteLength(cutPage.data), 100, 'the agent kept its limit');
+    assert.deepEqual([cutPage.complete, cutPage.truncated], [true, true], 'nothing more will come, and what came is not all');
+    const wholePage = await page(whole.runId);
+    assert.match(wholePage.data, /line 50 of the output\n$/);
+    assert.deepEqual([wholePage.complete, wholePage.truncated], [true, false]);
   });
 
   test('sensitive parameters reach the script but are shown as ****** and stored encrypted', async () => {

@@ -61,6 +61,8 @@ export interface HostRun {
   endedAt: number | null;
   deadlineAt: number | null;
   logBytes: number | null;
+  /** The agent kept only the first part of the output (its log size limit); the rest was dropped. */
+  logTruncated: boolean;
 }
 
 const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
@@ -69,7 +71,7 @@ export function hostResultView(r: HostRun): HostResultView {
   return {
     runId: r.id, hostId: r.hostId, cloudArea: r.cloudArea, ip: r.ip, batch: r.batch, attempt: r.attempt, status: r.status,
     exitCode: r.exitCode, signal: r.signal, tag: r.tag, failure: r.failureCode ? { code: r.failureCode, message: r.failureMessage } : null,
-    startedAt: iso(r.startedAt), endedAt: iso(r.endedAt), logBytes: r.logBytes,
+    startedAt: iso(r.startedAt), endedAt: iso(r.endedAt), logBytes: r.logBytes, logTruncated: r.logTruncated,
   };
 }
 

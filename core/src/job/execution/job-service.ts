@@ -150,6 +150,7 @@ export class JobService {
     return {
       runId: run.id, offset: page.offset, nextOffset: page.nextOffset, storedBytes: page.storedBytes,
       complete: run.endedAt !== null && page.nextOffset >= page.storedBytes && page.storedBytes >= (run.logBytes ?? 0),
+      truncated: run.logTruncated,
       encoding: q.encoding, data: q.encoding === 'text' ? page.data.toString('utf8') : page.data.toString('base64'),
     };
   }
@@ -240,6 +241,6 @@ function newRun(jobId: string, target: { hostId: string | null; cloudArea: numbe
   return {
     id: newId(), jobId, hostId: target.hostId, cloudArea: target.cloudArea, ip: target.ip, agentId: target.agentId, batch, attempt,
     superseded: false, status: 'waiting', exitCode: null, signal: null, tag: null, failureCode: null, failureMessage: null,
-    dispatchedAt: null, startedAt: null, endedAt: null, deadlineAt: null, logBytes: null,
+    dispatchedAt: null, startedAt: null, endedAt: null, deadlineAt: null, logBytes: null, logTruncated: false,
   };
 }

@@ -26,7 +26,7 @@ describe('job store', () => {
     }, [{
       id: runId, jobId, hostId: null, cloudArea: 0, ip: '10.0.0.1', agentId: 'agent', batch: 1, attempt: 1, superseded: false, status: 'running',
       exitCode: null, signal: null, tag: null, failureCode: null, failureMessage: null, dispatchedAt: now, startedAt: now, endedAt: null,
-      deadlineAt: now + 60_000, logBytes: null,
+      deadlineAt: now + 60_000, logBytes: null, logTruncated: false,
     }]);
   });
   after(async () => { await close(); });

@@ -15,7 +15,7 @@ interface RunRow {
   id: string; job_id: string; host_id: string | null; cloud_area: number; ip: string; agent_id: string | null; batch: number;
   attempt: number; superseded: number | boolean; status: string; exit_code: number | null; signal: string | null; tag: string | null;
   failure_code: string | null; failure_message: string | null; dispatched_at: number | null; started_at: number | null;
-  ended_at: number | null; deadline_at: number | null; log_bytes: number | null;
+  ended_at: number | null; deadline_at: number | null; log_bytes: number | null; log_truncated: number | boolean;
 }
 
 const num = (v: number | null | undefined): number | null => (v === null || v === undefined ? null : Number(v));
@@ -34,6 +34,7 @@ const toRun = (r: RunRow): HostRun => ({
   attempt: Number(r.attempt), superseded: Boolean(r.superseded), status: r.status as HostRunStatus, exitCode: num(r.exit_code),
   signal: r.signal, tag: r.tag, failureCode: r.failure_code, failureMessage: r.failure_message, dispatchedAt: num(r.dispatched_at),
   startedAt: num(r.started_at), endedAt: num(r.ended_at), deadlineAt: num(r.deadline_at), logBytes: num(r.log_bytes),
+  logTruncated: Boolean(r.log_truncated),
 });
 
 function runRow(r: HostRun): RunRow {
@@ -41,7 +42,7 @@ function runRow(r: HostRun): RunRow {
     id: r.id, job_id: r.jobId, host_id: r.hostId, cloud_area: r.cloudArea, ip: r.ip, agent_id: r.agentId, batch: r.batch, attempt: r.attempt,
     superseded: r.superseded, status: r.status, exit_code: r.exitCode, signal: r.signal, tag: r.tag, failure_code: r.failureCode,
     failure_message: r.failureMessage, dispatched_at: r.dispatchedAt, started_at: r.startedAt, ended_at: r.endedAt,
-    deadline_at: r.deadlineAt, log_bytes: r.logBytes,
+    deadline_at: r.deadlineAt, log_bytes: r.logBytes, log_truncated: r.logTruncated,
   };
 }
 
@@ -56,6 +57,8 @@ export interface RunEnding {
   startedAt?: number | null;
   endedAt: number;
   logBytes?: number | null;
+  /** The agent cut the log at its size limit. */
+  logTruncated?: boolean;
 }
 
 const CHUNK = 400;
@@ -307,5 +310,6 @@ function endingRow(e: RunEnding): Record<string, unknown> {
   if (e.failureMessage !== undefined) row.failure_message = e.failureMessage;
   if (e.startedAt !== undefined && e.startedAt !== null) row.started_at = e.startedAt;
   if (e.logBytes !== undefined) row.log_bytes = e.logBytes;
+  if (e.logTruncated !== undefined) row.log_truncated = e.logTruncated;
   return row;
 }

@@ -9,6 +9,7 @@ export function endingOf(m: RunResultMessage): RunEnding {
   return {
     status, exitCode: m.exitCode, signal: m.signal, tag: m.tag?.message ?? null, failureCode: m.failure?.code ?? null,
     failureMessage: m.failure?.message ?? null, startedAt: m.startedAt, endedAt: m.endedAt, logBytes: m.logBytes,
+    logTruncated: m.logTruncated,
   };
 }
 

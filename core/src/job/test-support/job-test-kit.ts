@@ -78,7 +78,7 @@ export async function waitForJob(api: ApiClient, projectId: string, jobId: strin
 }
 
 /** Host results of a job, by run. */
-export async function hostResults(api: ApiClient, projectId: string, jobId: string, query = ''): Promise<{ runId: string; hostId: string | null; ip: string; cloudArea: number; status: string; exitCode: number | null; tag: string | null; batch: number; attempt: number; failure: { code: string } | null }[]> {
+export async function hostResults(api: ApiClient, projectId: string, jobId: string, query = ''): Promise<{ runId: string; hostId: string | null; ip: string; cloudArea: number; status: string; exitCode: number | null; tag: string | null; batch: number; attempt: number; failure: { code: string } | null; logTruncated: boolean }[]> {
   const r = await api.call<{ items: never[] }>('GET', `/api/v1/projects/${projectId}/jobs/${jobId}/hosts${query}`);
   return r.body.items;
 }

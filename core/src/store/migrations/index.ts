@@ -16,6 +16,7 @@ import * as m014 from './014-job-params.js';
 import * as m015 from './015-group-queries.js';
 import * as m016 from './016-capability-lists.js';
 import * as m017 from './017-danger-scripts.js';
+import * as m018 from './018-run-log-truncated.js';
 
 interface Migration { up(db: Knex): Promise<void>; down(db: Knex): Promise<void> }
 
@@ -38,6 +39,7 @@ const MIGRATIONS: [string, Migration][] = [
   ['015-group-queries', m015],
   ['016-capability-lists', m016],
   ['017-danger-scripts', m017],
+  ['018-run-log-truncated', m018],
 ];
 
 export const migrationSource: Knex.MigrationSource<Migration> = {
