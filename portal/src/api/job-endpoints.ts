@@ -6,7 +6,7 @@
  */
 import type {
   CreatedEnrolTokenView, DangerAction, DangerHitDetailView, DangerHitView, DangerMatchView, DangerRuleView, EnrolTokenView, HostResultView, HostRunStatus, HostView,
-  JobStatus, JobView, LogSearchHitView, LogView, RollingMode, ScriptDetailView, ScriptLanguage, ScriptListItemView, ScriptVersionView,
+  JobStatus, JobView, LogSearchView, LogView, RollingMode, ScriptDetailView, ScriptLanguage, ScriptListItemView, ScriptVersionView,
 } from '@opsloom/core/job-api';
 import { api, type ApiClient } from './client.js';
 
@@ -65,7 +65,9 @@ export function jobEndpoints(client: ApiClient = api) {
       client.get<{ items: HostResultView[] }>(`${p(project)}/jobs/${seg(id)}/hosts`, { query: q }),
     log: (project: string, id: string, runId: string, offset: number) =>
       client.get<LogView>(`${p(project)}/jobs/${seg(id)}/runs/${seg(runId)}/log`, { query: { offset, encoding: 'base64' } }),
-    searchLogs: (project: string, id: string, keyword: string) => client.get<{ items: LogSearchHitView[] }>(`${p(project)}/jobs/${seg(id)}/log-search`, { query: { keyword } }),
+    /** Hosts whose log holds `keyword`, a bounded page at a time: `next` (as `after`) continues a search that stopped early. */
+    searchLogs: (project: string, id: string, keyword: string, after?: string) =>
+      client.get<LogSearchView>(`${p(project)}/jobs/${seg(id)}/log-search`, { query: { keyword, ...(after ? { after } : {}) } }),
     terminate: (project: string, id: string) => client.post<JobView>(`${p(project)}/jobs/${seg(id)}/terminate`),
     retry: (project: string, id: string, scope: 'failed' | 'all') => client.post<JobView>(`${p(project)}/jobs/${seg(id)}/retry`, { scope }),
     confirm: (project: string, id: string) => client.post<JobView>(`${p(project)}/jobs/${seg(id)}/confirm`),

@@ -46,6 +46,8 @@ export class JobResult extends LitElement {
   @state() private logComplete = false;
   @state() private needle = '';
   @state() private hits: LogSearchHitView[] | undefined;
+  /** Where the log search goes on, when it stopped before the last host. */
+  @state() private searchNext: { keyword: string; after: string } | undefined;
   @state() private error = '';
   @state() private busy = false;
   #follower: LogFollower | undefined;
@@ -118,8 +120,9 @@ export class JobResult extends LitElement {
       <section aria-labelledby="search-h"><h2 id="search-h">Search every host's log</h2>
         <form class="row" role="search" @submit=${this.#searchAll}><label class="sr-only" for="keyword">Keyword</label>
           <input id="keyword" name="keyword" required placeholder="keyword"><button type="submit">Search logs</button></form>
-        ${this.hits === undefined ? nothing : this.hits.length === 0 ? html`<p class="empty" role="status">No host's log contains it.</p>`
+        ${this.hits === undefined ? nothing : this.hits.length === 0 ? html`<p class="empty" role="status">${this.searchNext ? 'No host\'s log read so far contains it.' : 'No host\'s log contains it.'}</p>`
           : html`<ul role="status">${this.hits.map((h) => html`<li><strong>${h.ip}</strong><pre>${h.lines.map((l) => `${l.text}\n`)}</pre></li>`)}</ul>`}
+        ${this.searchNext ? html`<p><button class="more" @click=${() => this.#searchMore(this.searchNext!)}>Search further</button></p>` : nothing}
       </section>
       <section aria-labelledby="script-h"><h2 id="script-h">Script${j.params ? html` <span class="hint">parameters: <code>${j.params}</code></span>` : nothing}</h2>
         <ol-script-editor label="Script that ran (read only)" readonly .language=${j.language} .value=${j.script}></ol-script-editor></section>`;
@@ -197,8 +200,16 @@ export class JobResult extends LitElement {
   async #searchAll(e: SubmitEvent): Promise<void> {
     e.preventDefault();
     const keyword = String(new FormData(e.target as HTMLFormElement).get('keyword') ?? '').trim();
+    this.hits = undefined;
+    await this.#searchMore({ keyword });
+  }
+
+  /** The next page of a log search: core reads a bounded amount of log per request and says where to go on. */
+  async #searchMore(q: { keyword: string; after?: string }): Promise<void> {
     try {
-      this.hits = (await jobApi.searchLogs(this.project, this.jobId, keyword)).items;
+      const page = await jobApi.searchLogs(this.project, this.jobId, q.keyword, q.after);
+      this.hits = [...(q.after ? this.hits ?? [] : []), ...page.items];
+      this.searchNext = page.next ? { keyword: q.keyword, after: page.next } : undefined;
     } catch (err) {
       this.error = `Log search failed: ${(err as Error).message}`;
     }
