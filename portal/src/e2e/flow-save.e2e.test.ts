@@ -3,31 +3,17 @@
  * server's refusal as it is, graph problems on their nodes and any other problem by its field; a
  * new flow, once saved, is that template from then on; a refused edit of a variable is undone.
  */
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Page } from 'playwright-core';
-import { TEST_ADMIN_PASSWORD, type TestServer } from '../../../core/dist/test-support/test-server.js';
+import { TEST_ADMIN_PASSWORD } from '../../../core/dist/test-support/test-server.js';
 import { end, graph, start } from '../../../core/dist/test-support/flow-helpers.js';
-import type { PortalServer } from './portal-server.js';
-import { openPortal, type PortalFixture } from './portal-fixture.js';
+import { usePortal } from './portal-fixture.js';
 
-let core: TestServer;
-let front: PortalServer;
-let page: Page;
-let portal: PortalFixture;
-
-before(async () => {
-  portal = await openPortal();
-  ({ core, front, page } = portal);
-});
-
-after(async () => {
-  await portal?.close();
-});
+const ui = usePortal();
 
 test('a flow name the server refuses is named in the message, not counted as a problem of the flow', async () => {
-  await page.goto(`${front.url}/#/p/ops/flows/new`);
-  const editor = page.locator('ol-flow-editor');
+  await ui.page.goto(`${ui.front.url}/#/p/ops/flows/new`);
+  const editor = ui.page.locator('ol-flow-editor');
   await editor.locator('#flow-name').fill('x'.repeat(200));
   await editor.locator('#flow-name').press('Tab');
   await editor.locator('.toolbar button', { hasText: /^Save$/ }).click();
@@ -36,38 +22,38 @@ test('a flow name the server refuses is named in the message, not counted as a p
   assert.match((await status.textContent()) ?? '', /body\.name: .*128/, 'the message names the refused field and its limit');
   assert.equal(await editor.locator('[role=tab]', { hasText: /Problems \(\d+\)/ }).count(), 0, 'no problem is pinned on the flow');
   assert.equal(await editor.locator('#flow-name').inputValue(), 'x'.repeat(200), 'what was typed is kept');
-  const list = await core.admin.call<{ items: unknown[] }>('GET', '/api/v1/projects/ops/templates');
+  const list = await ui.core.admin.call<{ items: unknown[] }>('GET', '/api/v1/projects/ops/templates');
   assert.equal(list.body.items.length, 0);
 });
 
 test('a new flow saved once stays that template when the portal renders it again (after signing in again)', async () => {
-  const before = (await core.admin.call<{ items: unknown[] }>('GET', '/api/v1/projects/ops/templates')).body.items.length;
-  await page.goto(`${front.url}/#/p/ops/flows/new`);
-  const editor = page.locator('ol-flow-editor');
+  const before = (await ui.core.admin.call<{ items: unknown[] }>('GET', '/api/v1/projects/ops/templates')).body.items.length;
+  await ui.page.goto(`${ui.front.url}/#/p/ops/flows/new`);
+  const editor = ui.page.locator('ol-flow-editor');
   await editor.locator('ol-flow-canvas .node[data-id=start]').waitFor();
   const flow = JSON.stringify(graph('Rotate logs', [start(), end()], [['start', 'end']]));
   await editor.evaluate((el, json) => (el as unknown as { loadGraph(g: unknown): void }).loadGraph(JSON.parse(json)), flow);
   await editor.locator('.toolbar button', { hasText: /^Save$/ }).click();
   await editor.locator('.status', { hasText: 'as version 1' }).waitFor();
-  await page.waitForURL(/#\/p\/ops\/flows\/(?!new)[^/]+$/);
+  await ui.page.waitForURL(/#\/p\/ops\/flows\/(?!new)[^/]+$/);
   // The session ends; the next call is refused and the portal asks to sign in again, then
   // renders the page of its route afresh.
-  await page.context().clearCookies();
+  await ui.page.context().clearCookies();
   await editor.locator('.toolbar button', { hasText: /^Check$/ }).click();
-  await page.locator('ol-sign-in #username').fill('admin');
-  await page.locator('ol-sign-in #password').fill(TEST_ADMIN_PASSWORD);
-  await page.locator('ol-sign-in button[type=submit]').click();
+  await ui.page.locator('ol-sign-in #username').fill('admin');
+  await ui.page.locator('ol-sign-in #password').fill(TEST_ADMIN_PASSWORD);
+  await ui.page.locator('ol-sign-in button[type=submit]').click();
   await editor.locator('.badge', { hasText: 'v1' }).waitFor();
   await editor.locator('.toolbar button', { hasText: 'Save new version' }).click();
   await editor.locator('.status', { hasText: 'as version 2' }).waitFor();
-  const list = await core.admin.call<{ items: { name: string; latestVersion: number }[] }>('GET', '/api/v1/projects/ops/templates');
+  const list = await ui.core.admin.call<{ items: { name: string; latestVersion: number }[] }>('GET', '/api/v1/projects/ops/templates');
   assert.equal(list.body.items.length, before + 1, 'one template, not a duplicate');
   assert.equal(list.body.items.find((t) => t.name === 'Rotate logs')?.latestVersion, 2);
 });
 
 test('a refused variable rename puts the key back in its input', async () => {
-  await page.goto(`${front.url}/#/p/ops/flows/new`);
-  const editor = page.locator('ol-flow-editor');
+  await ui.page.goto(`${ui.front.url}/#/p/ops/flows/new`);
+  const editor = ui.page.locator('ol-flow-editor');
   await editor.locator('[role=tab]', { hasText: 'Variables' }).click();
   const panel = editor.locator('ol-variables-panel');
   for (const key of ['region', 'zone']) {

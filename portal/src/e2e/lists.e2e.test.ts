@@ -2,36 +2,19 @@
  * End to end, in Debian's Chromium against a real core: the portal's long lists load a page at a
  * time and reach their last row.
  */
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Page } from 'playwright-core';
-import type { TestServer } from '../../../core/dist/test-support/test-server.js';
-import { end, flows, graph, start } from '../../../core/dist/test-support/flow-helpers.js';
-import type { PortalServer } from './portal-server.js';
-import { openPortal, type PortalFixture } from './portal-fixture.js';
+import { end, graph, start } from '../../../core/dist/test-support/flow-helpers.js';
+import { usePortal } from './portal-fixture.js';
 
-let core: TestServer;
-let front: PortalServer;
-let page: Page;
-let portal: PortalFixture;
-let ops: ReturnType<typeof flows>;
-
-before(async () => {
-  portal = await openPortal();
-  ({ core, front, page } = portal);
-  ops = flows(core.admin, 'ops');
-});
-
-after(async () => {
-  await portal?.close();
-});
+const ui = usePortal();
 
 test('the tasks page loads older tasks a page at a time, down to the first task', async () => {
-  const tpl = await ops.template(graph('Nightly backup', [start(), end()], [['start', 'end']]));
+  const tpl = await ui.ops.template(graph('Nightly backup', [start(), end()], [['start', 'end']]));
   const count = 130;
-  for (let i = 0; i < count; i++) await ops.create(tpl, { name: `backup ${String(i).padStart(3, '0')}` });
-  await page.goto(`${front.url}/#/p/ops/tasks`);
-  const tasks = page.locator('ol-tasks-page');
+  for (let i = 0; i < count; i++) await ui.ops.create(tpl, { name: `backup ${String(i).padStart(3, '0')}` });
+  await ui.page.goto(`${ui.front.url}/#/p/ops/tasks`);
+  const tasks = ui.page.locator('ol-tasks-page');
   const rows = tasks.locator('tbody tr');
   await rows.first().waitFor();
   assert.equal(await rows.count(), 100);
@@ -47,9 +30,9 @@ test('the tasks page loads older tasks a page at a time, down to the first task'
 
 test('the flows page loads more flows a page at a time, down to the last flow', async () => {
   const count = 105;
-  for (let i = 0; i < count; i++) await ops.template(graph(`Runbook ${String(i).padStart(3, '0')}`, [start(), end()], [['start', 'end']]));
-  await page.goto(`${front.url}/#/p/ops/flows`);
-  const flowsPage = page.locator('ol-flows-page');
+  for (let i = 0; i < count; i++) await ui.ops.template(graph(`Runbook ${String(i).padStart(3, '0')}`, [start(), end()], [['start', 'end']]));
+  await ui.page.goto(`${ui.front.url}/#/p/ops/flows`);
+  const flowsPage = ui.page.locator('ol-flows-page');
   const rows = flowsPage.locator('tbody tr');
   await rows.first().waitFor();
   assert.equal(await rows.count(), 100);

@@ -2,52 +2,35 @@
  * End to end, in Debian's Chromium against a real core: creating a task from the New task page
  * creates it once, whatever happens to the start asked for with it.
  */
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Page } from 'playwright-core';
-import type { TestServer } from '../../../core/dist/test-support/test-server.js';
-import { end, flows, graph, start } from '../../../core/dist/test-support/flow-helpers.js';
-import type { PortalServer } from './portal-server.js';
-import { openPortal, type PortalFixture } from './portal-fixture.js';
+import { end, graph, start } from '../../../core/dist/test-support/flow-helpers.js';
+import { usePortal } from './portal-fixture.js';
 
-let core: TestServer;
-let front: PortalServer;
-let page: Page;
-let portal: PortalFixture;
-let ops: ReturnType<typeof flows>;
-
-before(async () => {
-  portal = await openPortal();
-  ({ core, front, page } = portal);
-  ops = flows(core.admin, 'ops');
-});
-
-after(async () => {
-  await portal?.close();
-});
+const ui = usePortal();
 
 const tasksOf = async (templateId: string) =>
-  (await core.admin.call<{ items: { id: string; state: string }[] }>('GET', `${ops.base}/tasks?templateId=${templateId}`)).body.items;
+  (await ui.core.admin.call<{ items: { id: string; state: string }[] }>('GET', `${ui.ops.base}/tasks?templateId=${templateId}`)).body.items;
 
 test('a task created but not started opens, says why it did not start and starts from there', async () => {
-  const tpl = await ops.template(graph('Flush caches', [start(), end()], [['start', 'end']]));
-  await page.goto(`${front.url}/#/p/ops/tasks/new?template=${tpl}`);
-  const form = page.locator('ol-task-create form');
+  const tpl = await ui.ops.template(graph('Flush caches', [start(), end()], [['start', 'end']]));
+  await ui.page.goto(`${ui.front.url}/#/p/ops/tasks/new?template=${tpl}`);
+  const form = ui.page.locator('ol-task-create form');
   await form.locator('#name').fill('flush now');
   // The connection drops on the start call: the task exists, it did not start.
-  await page.route('**/api/v1/projects/ops/tasks/*/start', (route) => route.abort('connectionreset'));
+  await ui.page.route('**/api/v1/projects/ops/tasks/*/start', (route) => route.abort('connectionreset'));
   try {
     await form.locator('button', { hasText: 'Create and start' }).click();
-    await page.waitForURL(/#\/p\/ops\/tasks\/(?!new)[^/?]+\?startFailed=/);
+    await ui.page.waitForURL(/#\/p\/ops\/tasks\/(?!new)[^/?]+\?startFailed=/);
   } finally {
-    await page.unroute('**/api/v1/projects/ops/tasks/*/start');
+    await ui.page.unroute('**/api/v1/projects/ops/tasks/*/start');
   }
-  const bar = page.locator('ol-task-monitor .bar');
+  const bar = ui.page.locator('ol-task-monitor .bar');
   await bar.locator('[role=alert]', { hasText: /created, but starting it failed: the server could not be reached/ }).waitFor();
   const created = await tasksOf(tpl);
   assert.equal(created.length, 1, 'one task');
   assert.equal(created[0]!.state, 'created');
-  assert.ok(page.url().includes(`/tasks/${created[0]!.id}?`), 'the monitor shows the task created');
+  assert.ok(ui.page.url().includes(`/tasks/${created[0]!.id}?`), 'the monitor shows the task created');
   await bar.locator('button', { hasText: 'Start' }).click();
   await bar.locator('.badge', { hasText: 'finished' }).waitFor();
   assert.equal(await bar.locator('[role=alert]').count(), 0, 'once started, the failed start is no longer said');
@@ -55,14 +38,14 @@ test('a task created but not started opens, says why it did not start and starts
 });
 
 test('a task name typed on the form is kept when a create is refused', async () => {
-  const tpl = await ops.template(graph('Rotate keys', [start(), end()], [['start', 'end']]));
+  const tpl = await ui.ops.template(graph('Rotate keys', [start(), end()], [['start', 'end']]));
   // The proposed name carries the time: let time pass between typing and the refusal.
-  await page.clock.install();
-  await page.goto(`${front.url}/#/p/ops/tasks/new?template=${tpl}`);
-  const form = page.locator('ol-task-create form');
+  await ui.page.clock.install();
+  await ui.page.goto(`${ui.front.url}/#/p/ops/tasks/new?template=${tpl}`);
+  const form = ui.page.locator('ol-task-create form');
   const typed = `rotate ${'k'.repeat(130)}`;
   await form.locator('#name').fill(typed);
-  await page.clock.fastForward('02:00');
+  await ui.page.clock.fastForward('02:00');
   await form.locator('button', { hasText: /^Create$/ }).click();
   await form.locator('[role=alert]', { hasText: 'body.name' }).waitFor();
   assert.equal(await form.locator('#name').inputValue(), typed, 'the typed name is still there to correct');
@@ -72,17 +55,17 @@ test('a task name typed on the form is kept when a create is refused', async () 
 test('the flow choosers (new task, periodic task) list every flow of the project, past the pages core lists at once', async () => {
   const count = 501;
   const names = Array.from({ length: count }, (_, i) => `Runbook ${String(i).padStart(3, '0')}`);
-  for (const name of names) await ops.template(graph(name, [start(), end()], [['start', 'end']]));
-  await page.goto(`${front.url}/#/p/ops/flows`);
-  await page.locator('ol-flows-page h1').waitFor();
-  await page.goto(`${front.url}/#/p/ops/tasks/new`);
-  const chooser = page.locator('ol-task-create #tpl');
+  for (const name of names) await ui.ops.template(graph(name, [start(), end()], [['start', 'end']]));
+  await ui.page.goto(`${ui.front.url}/#/p/ops/flows`);
+  await ui.page.locator('ol-flows-page h1').waitFor();
+  await ui.page.goto(`${ui.front.url}/#/p/ops/tasks/new`);
+  const chooser = ui.page.locator('ol-task-create #tpl');
   await chooser.locator('option', { hasText: 'Runbook 000' }).waitFor({ state: 'attached' });
   const listed = (await chooser.locator('option').allTextContents()).filter((o) => o.startsWith('Runbook')).map((o) => o.replace(/ \(v\d+\)$/, ''));
   assert.deepEqual(listed.sort(), names, 'every flow once, the least recently changed too');
   // The periodic task form chooses among the same flows.
-  await page.goto(`${front.url}/#/p/ops/periodic`);
-  const periodic = page.locator('ol-periodic-page #p-template');
+  await ui.page.goto(`${ui.front.url}/#/p/ops/periodic`);
+  const periodic = ui.page.locator('ol-periodic-page #p-template');
   await periodic.locator('option', { hasText: 'Runbook 000' }).waitFor({ state: 'attached' });
   const scheduled = (await periodic.locator('option').allTextContents()).filter((o) => o.startsWith('Runbook')).map((o) => o.replace(/ \(v\d+\)$/, ''));
   assert.deepEqual(scheduled.sort(), names, 'the periodic form lists every flow too');
