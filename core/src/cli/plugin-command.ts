@@ -6,7 +6,7 @@ export const PLUGIN_USAGE = `  opsloom plugin list [--status S]             inst
   opsloom plugin info NAME[@VERSION]           readme, schemas and versions from the marketplace
   opsloom plugin install NAME@VERSION [--allow-unsigned] [--approve] [--status S]
   opsloom plugin enable|disable|offline NAME@VERSION
-  opsloom plugin approve NAME@VERSION          approve the capabilities the version declares
+  opsloom plugin approve NAME@VERSION [--integrity I]  approve the capabilities the version declares (of the contents I, else those installed now)
   opsloom plugin trust list [ORG] | add ORG KEY|@FILE [--unpinned] | pin|unpin|remove ORG KEYID
   opsloom plugin source list PROJECT | add PROJECT NAME URL --scope @S [--token T] | remove PROJECT NAME
                       | import PROJECT NAME PACKAGE
@@ -135,8 +135,10 @@ async function run(sub: string, args: string[], client: Api): Promise<{ json: un
     case 'offline': return status('offline');
     case 'approve': {
       const { name, version } = parseRef(p[0]);
-      const r = await client.call('POST', `/api/v1/plugins/${enc(name)}/versions/${enc(version!)}/approve`);
-      return { json: r, text: `approved ${name}@${version}: ${(r.approvedCapabilities as string[]).join(', ') || '(no capabilities)'}\n` };
+      // Approves the contents named by --integrity (as `plugin list --json` showed them), else the ones installed now.
+      const integrity = str(flags.get('--integrity')) ?? String((await client.call('GET', `/api/v1/plugins/${enc(name)}/versions/${enc(version!)}`)).integrity);
+      const r = await client.call('POST', `/api/v1/plugins/${enc(name)}/versions/${enc(version!)}/approve`, { integrity });
+      return { json: r, text: `approved ${name}@${version} (${integrity}): ${(r.approvedCapabilities as string[]).join(', ') || '(no capabilities)'}\n` };
     }
     case 'trust': return trust(p, flags, client);
     case 'source': return source(p, flags, client);

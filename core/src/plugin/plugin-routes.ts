@@ -8,7 +8,7 @@ const ref = z.object({ name: z.string().min(1).max(214), version: z.string().min
 export const pluginView = (p: InstalledPlugin) => ({
   name: p.name, version: p.version, status: p.status, runtime: p.runtime, title: p.title, category: p.category, description: p.description,
   mode: p.manifest.mode, capabilities: p.manifest.capabilities, approvedCapabilities: p.approvedCapabilities, approvedBy: p.approvedBy,
-  approvedAt: iso(p.approvedAt), inputs: p.manifest.inputs, outputs: p.manifest.outputs, limits: p.manifest.limits, org: p.org,
+  approvedAt: iso(p.approvedAt), integrity: p.integrity, inputs: p.manifest.inputs, outputs: p.manifest.outputs, limits: p.manifest.limits, org: p.org,
   signatureState: p.signatureState, source: p.source, installedAt: iso(p.installedAt),
 });
 
@@ -37,10 +37,11 @@ export function pluginRoutes(plugins: PluginService): Route[] {
     }),
     route({
       id: 'plugin.approve', method: 'post', path: '/api/v1/plugins/:name/versions/:version/approve', tag: 'plugins', auth: 'admin', params: ref,
-      summary: 'Approve the capabilities this version declares',
-      async handler({ params, caller, audit }) {
-        const p = await plugins.approve(params.name, params.version, caller.username);
-        audit({ kind: 'plugin', id: `${p.name}@${p.version}`, detail: { capabilities: p.approvedCapabilities } });
+      summary: 'Approve the capabilities this version declares; integrity names the contents reviewed, and a version reinstalled since is refused (409)',
+      body: z.object({ integrity: z.string().min(1).max(512) }),
+      async handler({ params, body, caller, audit }) {
+        const p = await plugins.approve(params.name, params.version, body.integrity, caller.username);
+        audit({ kind: 'plugin', id: `${p.name}@${p.version}`, detail: { integrity: p.integrity, capabilities: p.approvedCapabilities } });
         return pluginView(p);
       },
     }),

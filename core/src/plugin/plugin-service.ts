@@ -18,6 +18,18 @@ export class PluginNotRunnableError extends AppError {
   }
 }
 
+/**
+ * Thrown when an approval names contents other than those installed now: the version was
+ * reinstalled after the operator reviewed it, so the approval would land on code nobody saw.
+ */
+export class ApprovalOutdatedError extends AppError {
+  readonly status = 409;
+  readonly code = 'plugin_approval_outdated';
+  constructor(readonly plugin: string, readonly reviewed: string, readonly installed: string) {
+    super(`${plugin} was reinstalled with other contents (integrity ${installed}) after it was reviewed (integrity ${reviewed}); review it again before approving`, { plugin, reviewed, installed });
+  }
+}
+
 export interface InstallOptions {
   /** Where it came from: `registry:<url>`, `local:<dir>`, `standard`. */
   source: string;
@@ -117,10 +129,17 @@ export class PluginService implements PluginGateway {
     return this.get(name, version);
   }
 
-  /** Approves the version's declared capabilities (once per version). */
-  async approve(name: string, version: string, by: string): Promise<InstalledPlugin> {
+  /**
+   * Approves the declared capabilities of the version whose contents have `integrity`: the one the
+   * operator reviewed. The store only writes while that integrity is still installed, so a reinstall
+   * racing the approval cannot receive it.
+   * @throws ApprovalOutdatedError when the version now holds other contents
+   */
+  async approve(name: string, version: string, integrity: string, by: string): Promise<InstalledPlugin> {
     const p = await this.get(name, version);
-    await this.store.approve(name, version, p.manifest.capabilities, by);
+    if (p.integrity !== integrity || !(await this.store.approve(name, version, integrity, p.manifest.capabilities, by))) {
+      throw new ApprovalOutdatedError(`${name}@${version}`, integrity, (await this.get(name, version)).integrity);
+    }
     this.changed(name, version);
     return this.get(name, version);
   }

@@ -70,7 +70,9 @@ export class PluginStore {
     await this.db('plugin_versions').where({ name, version }).update({ status, updated_at: Date.now() });
   }
 
-  async approve(name: string, version: string, capabilities: string[], by: string): Promise<void> {
-    await this.db('plugin_versions').where({ name, version }).update({ approved_capabilities: JSON.stringify(capabilities), approved_by: by, approved_at: Date.now(), updated_at: Date.now() });
+  /** Records an approval of the contents with `integrity`; false when the version holds other contents now. */
+  async approve(name: string, version: string, integrity: string, capabilities: string[], by: string): Promise<boolean> {
+    const updated = await this.db('plugin_versions').where({ name, version, integrity }).update({ approved_capabilities: JSON.stringify(capabilities), approved_by: by, approved_at: Date.now(), updated_at: Date.now() });
+    return updated > 0;
   }
 }

@@ -113,7 +113,7 @@ export class MarketplaceService {
     });
     await this.deps.catalog.countDownload(name, verified.version).catch(() => undefined);
     const approval = await this.settleApproval(plugin);
-    if (approval.state === 'inherited') plugin = await this.deps.plugins.approve(name, plugin.version, approval.by ?? by);
+    if (approval.state === 'inherited') plugin = await this.deps.plugins.approve(name, plugin.version, plugin.integrity, approval.by ?? by);
     return { plugin, approval };
   }
 

@@ -123,7 +123,8 @@ describe('marketplace: publish with npm, install, approve, run, disable', () => 
 
   test('approved and enabled, it runs in a flow; disabled, new tasks are refused and running nodes fail', async () => {
     const ref = `/api/v1/plugins/${enc('@acme/ticker')}/versions/1.0.0`;
-    assert.equal((await s.admin.call('POST', `${ref}/approve`)).status, 200);
+    const { integrity } = (await s.admin.call<{ integrity: string }>('GET', ref)).body;
+    assert.equal((await s.admin.call('POST', `${ref}/approve`, { integrity })).status, 200);
     assert.equal((await s.admin.call('POST', `${ref}/status`, { status: 'online' })).status, 200);
     const quick = graph('tick', [start(), task('t', '@acme/ticker', { times: 2, delayMs: 5 }, { outputs: { ticks: 'ticks' } }), end()], [['start', 't'], ['t', 'end']]);
     const done = await f.waitState(await f.run(quick), 'finished');
@@ -196,7 +197,10 @@ describe('marketplace: publish with npm, install, approve, run, disable', () => 
     assert.match(info.stdout, /1\.0\.0 {2}unsigned {2}installed, online/);
     const approve = await cli(['plugin', 'approve', '@acme/ticker@1.2.0'], env);
     assert.equal(approve.code, 0, approve.stderr);
-    assert.match(approve.stdout, /approved @acme\/ticker@1\.2\.0: notify\.send/);
+    assert.match(approve.stdout, /approved @acme\/ticker@1\.2\.0 \(sha512-[^)]+\): notify\.send/);
+    const stale = await cli(['plugin', 'approve', '@acme/ticker@1.2.0', '--integrity', 'sha512-reviewed-before-a-reinstall'], env);
+    assert.equal(stale.code, 1);
+    assert.match(stale.stderr, /reinstalled with other contents/);
     const trust = await cli(['plugin', 'trust', 'list', '--json'], env);
     const keys = JSON.parse(trust.stdout) as { items: Json[] };
     assert.deepEqual(keys.items.map((k) => [k.org, k.pinned]), [['opsloom', true]]);

@@ -82,7 +82,7 @@ describe('remote import from another organisation\'s registry', () => {
     assert.equal(r.status, 200, JSON.stringify(r.body));
     assert.equal(r.body.plugin.signatureState, 'verified');
     assert.equal(r.body.plugin.org, 'orgb');
-    assert.equal((await a.admin.call('POST', `/api/v1/plugins/${enc('@orgb/pinger')}/versions/1.0.0/approve`)).status, 200);
+    assert.equal((await a.admin.call('POST', `/api/v1/plugins/${enc('@orgb/pinger')}/versions/1.0.0/approve`, { integrity: r.body.plugin.integrity })).status, 200);
     assert.equal((await f.waitState(await f.run(pinger), 'finished')).nodes.p!.state, 'finished');
   });
 

@@ -28,6 +28,8 @@ export interface InstalledPlugin {
   approvedCapabilities: string[] | null;
   approvedBy: string | null;
   approvedAt: string | null;
+  /** Digest of the installed contents; an approval names it so a reinstall in between is refused. */
+  integrity: string;
   inputs?: Record<string, unknown>;
   outputs?: Record<string, unknown>;
   org: string | null;
@@ -128,7 +130,8 @@ export function marketEndpoints(client: ApiClient = api) {
       client.get<{ items: InstalledPlugin[] }>('/api/v1/plugins', { query: q }),
     installedVersion: (name: string, version: string) => client.get<InstalledPlugin>(`/api/v1/plugins/${ref(name, version)}`),
     setStatus: (name: string, version: string, status: PluginStatus) => client.post<InstalledPlugin>(`/api/v1/plugins/${ref(name, version)}/status`, { status }),
-    approve: (name: string, version: string) => client.post<InstalledPlugin>(`/api/v1/plugins/${ref(name, version)}/approve`),
+    /** Approves the contents with `integrity` (those the operator reviewed); 409 when reinstalled since. */
+    approve: (name: string, version: string, integrity: string) => client.post<InstalledPlugin>(`/api/v1/plugins/${ref(name, version)}/approve`, { integrity }),
 
     search: (q: CatalogQuery) => client.get<{ items: CatalogItem[]; total: number; page: number; pageSize: number }>('/api/v1/marketplace/plugins', { query: { ...q } }),
     detail: (name: string) => client.get<CatalogDetail>(`/api/v1/marketplace/plugins/${seg(name)}`),

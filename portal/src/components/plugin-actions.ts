@@ -40,6 +40,7 @@ export class PluginActions extends LitElement {
           @keydown=${this.#dialogKey}>
           <p id="approve-what">Approving lets <strong>${p.name}@${p.version}</strong> use, from its sandbox:</p>
           <ul>${missing.map((c) => html`<li><code>${c}</code></li>`)}</ul>
+          <p class="hint">Contents <code>${p.integrity}</code>; if it is reinstalled before you approve, the approval is refused.</p>
           <div class="row"><button class="primary" @click=${() => this.#run('approve')}>Approve these capabilities</button>
             <button @click=${() => { this.confirming = false; }}>Cancel</button></div></div>` : nothing}
       ${this.error ? html`<p class="notice error" role="alert">${this.error}</p>` : nothing}`;
@@ -69,7 +70,7 @@ export class PluginActions extends LitElement {
     this.busy = true;
     try {
       const p = this.plugin;
-      const updated = op === 'approve' ? await marketApi.approve(p.name, p.version) : await marketApi.setStatus(p.name, p.version, op);
+      const updated = op === 'approve' ? await marketApi.approve(p.name, p.version, p.integrity) : await marketApi.setStatus(p.name, p.version, op);
       this.confirming = false;
       this.dispatchEvent(new CustomEvent('plugin-changed', { detail: { plugin: updated }, bubbles: true, composed: true }));
     } catch (err) {

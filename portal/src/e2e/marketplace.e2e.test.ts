@@ -106,4 +106,11 @@ test('the capability approval takes the focus, closes on Escape and gives the fo
   await focused(opener, 'Cancel gives the focus back to the button');
   const plugin = await core.admin.call<{ approvedCapabilities: string[] | null }>('GET', `/api/v1/plugins/${encodeURIComponent(NAME)}/versions/1.1.0`);
   assert.ok(!plugin.body.approvedCapabilities?.includes('http:https://greetings.example'), 'nothing was approved');
+
+  // Confirmed, the approval names the contents the dialog showed, and core accepts it.
+  await opener.click();
+  await dialog.locator('button', { hasText: 'Approve these capabilities' }).click();
+  await dialog.waitFor({ state: 'detached' });
+  const approved = await core.admin.call<{ approvedCapabilities: string[] | null }>('GET', `/api/v1/plugins/${encodeURIComponent(NAME)}/versions/1.1.0`);
+  assert.ok(approved.body.approvedCapabilities?.includes('http:https://greetings.example'), JSON.stringify(approved.body));
 });
