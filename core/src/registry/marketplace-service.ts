@@ -120,7 +120,9 @@ export class MarketplaceService {
   /**
    * Decides whether a freshly installed version inherits the approval of the previous one. Only a
    * version from the same source inherits: signed by the same organisation, or unsigned like it. An
-   * approval given to one organisation's code is not handed to a version it did not sign.
+   * approval given to one organisation's code is not handed to a version it did not sign. A
+   * disabled previous version hands nothing on: disabling is the emergency stop, and the version
+   * that follows one must be reviewed afresh rather than slip past it on the approval of older ones.
    */
   private async settleApproval(plugin: InstalledPlugin): Promise<ApprovalOutcome> {
     const wanted = plugin.manifest.capabilities;
@@ -131,6 +133,7 @@ export class MarketplaceService {
       .filter((p) => p.version !== plugin.version && p.approvedCapabilities !== null && semver.valid(p.version) && semver.lt(p.version, plugin.version))
       .filter((p) => p.org === plugin.org && p.signatureState === plugin.signatureState)
       .sort((a, b) => semver.rcompare(a.version, b.version))[0];
+    if (previous?.status === 'disabled') return { state: 'required', capabilities: wanted, added: wanted, previous: null };
     const allowed = new Set(previous?.approvedCapabilities ?? []);
     const added = wanted.filter((c) => !allowed.has(c));
     if (previous && added.length === 0) return { state: 'inherited', from: previous.version, by: previous.approvedBy };

@@ -187,6 +187,22 @@ describe('marketplace: publish with npm, install, approve, run, disable', () => 
     assert.equal((await s.admin.call('DELETE', `/api/v1/registry/trust/acme-signer/keys/${signer.keyId}`)).status, 204);
   });
 
+  test('a version disabled as an emergency stop does not hand its approval to the next one', async () => {
+    for (const version of ['1.0.0', '1.0.1']) {
+      const r = await npmPublish(await writePlugin(join(work, `beacon-${version}`), { name: '@acme/beacon', version, capabilities: ['notify.send'] }), registryUrl, authorToken);
+      assert.equal(r.code, 0, r.stderr);
+    }
+    const path = (v: string) => `/api/v1/marketplace/plugins/${enc('@acme/beacon')}/versions/${v}/install`;
+    const first = await s.admin.call<{ approval: Json }>('POST', path('1.0.0'), { allowUnsigned: true, approve: true });
+    assert.equal(first.body.approval.state, 'approved', JSON.stringify(first.body));
+    assert.equal((await s.admin.call('POST', `/api/v1/plugins/${enc('@acme/beacon')}/versions/1.0.0/status`, { status: 'disabled' })).status, 200);
+
+    const next = await s.admin.call<{ plugin: Json; approval: Json }>('POST', path('1.0.1'), { allowUnsigned: true });
+    assert.equal(next.status, 200, JSON.stringify(next.body));
+    assert.deepEqual(next.body.approval, { state: 'required', capabilities: ['notify.send'], added: ['notify.send'], previous: null });
+    assert.equal(next.body.plugin.approvedCapabilities, null);
+  });
+
   test('the CLI searches, shows and approves through the API with a token', async () => {
     const token = await s.admin.call<{ token: string }>('POST', '/api/v1/tokens', { name: 'cli' });
     const env = { OPSLOOM_URL: s.url, OPSLOOM_TOKEN: token.body.token };
