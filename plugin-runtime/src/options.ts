@@ -1,6 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { PluginRuntimeError } from './errors.js';
 import { guardedFetch } from './host/guarded-fetch.js';
+import { compileHttpOrigins } from './host/operator-origins.js';
 
 /** Operator settings of a {@link PluginRuntime}. Every limit caps what manifests ask for. */
 export interface RuntimeOptions {
@@ -22,7 +23,11 @@ export interface RuntimeOptions {
   httpResponseBytes?: number;
   /** Wall time of one HTTP request made for a plugin. @default 30000 */
   httpTimeoutMs?: number;
-  /** When set, `http:` capabilities only work for these origins, whatever was approved. */
+  /**
+   * When set, `http:` capabilities only work for these origins, whatever was approved. Entries are
+   * normalised like capabilities (`https://API.example/` → `https://api.example`); one that is not
+   * an origin (a path, another scheme) is refused at startup.
+   */
   httpOrigins?: string[];
   /** The fetch used for `host.http.fetch`. @default guardedFetch(): no loopback or link-local address through a host name */
   fetch?: typeof fetch;
@@ -54,7 +59,7 @@ export function compileRuntimeOptions(options: RuntimeOptions = {}): CompiledRun
     defaultHostCallsPerSecond: options.defaultHostCallsPerSecond ?? 50,
     httpResponseBytes: options.httpResponseBytes ?? 4 * 1024 * 1024,
     httpTimeoutMs: options.httpTimeoutMs ?? 30_000,
-    httpOrigins: options.httpOrigins,
+    httpOrigins: options.httpOrigins && compileHttpOrigins(options.httpOrigins),
     fetch: options.fetch ?? guardedFetch(),
     killGraceMs: options.killGraceMs ?? 1000,
     idleSandboxesPerPlugin: options.idleSandboxesPerPlugin ?? 2,

@@ -84,6 +84,17 @@ test('a response over the size cap is refused', async () => {
   assert.match(r.status === 'done' ? String(r.outputs.message) : '', /65536-byte limit/);
 });
 
+test('an operator allow-list entry written with upper case and a slash still names the granted origin', async () => {
+  const loose = new PluginRuntime({ poolSize: 1, httpOrigins: [`${allowedOrigin.toUpperCase()}/`] });
+  try {
+    const plugin = isolatePlugin(`{ async execute(inputs) { try { const r = await host.http.fetch(inputs.url); return { status: r.status }; } catch (e) { return { error: e.code }; } } }`, { capabilities: [`http:${allowedOrigin}`] });
+    const r = await loose.invoke({ plugin, call: 'execute', inputs: { url: `${allowedOrigin}/json` }, context: testContext(), approvedCapabilities: plugin.manifest.capabilities }, {});
+    assert.deepEqual(r.status === 'done' && r.outputs, { status: 200 });
+  } finally {
+    await loose.close();
+  }
+});
+
 test('the operator allow-list narrows http capabilities', async () => {
   const narrow = new PluginRuntime({ poolSize: 1, httpOrigins: ['https://only.example'] });
   try {
