@@ -113,7 +113,7 @@ describe('signing and verified install from a real registry', () => {
     await assert.rejects(installVerified({ ...base, name: '@orga/unsigned', version: '1.0.0' }), rejectsWith(RegistryErrorCode.Unsigned));
     const approved = await installVerified({ ...base, name: '@orga/unsigned', version: '1.0.0', allowUnsigned: true });
     assert.equal(approved.signatureState, 'unsigned-approved');
-    assert.equal(approved.org, undefined);
+    assert.deepEqual([approved.org, approved.claimedOrg], [undefined, undefined]);
   });
 
   it('refuses an untrusted organisation unless approved', async () => {
@@ -121,7 +121,8 @@ describe('signing and verified install from a real registry', () => {
     await assert.rejects(installVerified({ ...base, trust: none, name: '@orga/good', version: '1.0.0' }), rejectsWith(RegistryErrorCode.UntrustedOrganisation));
     const approved = await installVerified({ ...base, trust: none, name: '@orga/good', version: '1.0.0', allowUnsigned: true });
     assert.equal(approved.signatureState, 'unsigned-approved');
-    assert.equal(approved.org, 'orga');
+    // The signature names orga, but no key of orga verified it: a claim, never the organisation.
+    assert.deepEqual([approved.org, approved.claimedOrg], [undefined, 'orga']);
   });
 
   it('reports unknown packages and versions as not found', async () => {

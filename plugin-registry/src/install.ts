@@ -53,8 +53,10 @@ export interface InstalledPlugin {
   name: string;
   /** The exact version installed (a dist-tag is resolved). */
   version: string;
-  /** The signing organisation (undefined for an approved unsigned package). */
+  /** The organisation whose pinned key verified the signature; undefined unless `verified`. */
   org: string | undefined;
+  /** The organisation an unverified signature names (an approved untrusted one): a claim, not a fact. */
+  claimedOrg: string | undefined;
   /** `verified`: signed by a trusted key; `unsigned-approved`: unsigned or untrusted, approved by an admin. */
   signatureState: 'verified' | 'unsigned-approved';
   /** The validated `opsloom.plugin` manifest. */
@@ -196,7 +198,7 @@ async function install(opts: InstallVerifiedOptions): Promise<InstalledPlugin> {
   }
   return {
     dir: join(home, 'package'), integrity, name: opts.name, version,
-    org: verdict.org, signatureState: verdict.state, manifest: validation.manifest,
+    org: verdict.org, claimedOrg: verdict.state === 'verified' ? undefined : verdict.claimedOrg, signatureState: verdict.state, manifest: validation.manifest,
   };
 }
 

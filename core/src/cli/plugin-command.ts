@@ -84,6 +84,8 @@ function options(args: string[]): { positional: string[]; flags: Map<string, str
 }
 
 const str = (v: string | true | undefined): string | undefined => (typeof v === 'string' ? v : undefined);
+/** A verified organisation as is; one an unverified signature only names, marked as a claim. */
+const orgLabel = (v: Json): string => (v.org ? String(v.org) : v.claimedOrg ? `${String(v.claimedOrg)} (claimed)` : '-');
 
 function table(rows: string[][]): string {
   const widths = rows[0]?.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length))) ?? [];
@@ -105,7 +107,7 @@ async function run(sub: string, args: string[], client: Api): Promise<{ json: un
     case 'list': {
       const r = await client.call('GET', `/api/v1/plugins${q({ status: str(flags.get('--status')) })}`);
       const items = r.items as Json[];
-      return { json: r, text: table([['NAME', 'VERSION', 'STATUS', 'APPROVED', 'SIGNATURE', 'ORG'], ...items.map((i) => [String(i.name), String(i.version), String(i.status), i.approvedCapabilities ? 'yes' : 'no', String(i.signatureState), String(i.org ?? '-')])]) };
+      return { json: r, text: table([['NAME', 'VERSION', 'STATUS', 'APPROVED', 'SIGNATURE', 'ORG'], ...items.map((i) => [String(i.name), String(i.version), String(i.status), i.approvedCapabilities ? 'yes' : 'no', String(i.signatureState), orgLabel(i)])]) };
     }
     case 'search': {
       const r = await client.call('GET', `/api/v1/marketplace/plugins${q({
@@ -113,13 +115,13 @@ async function run(sub: string, args: string[], client: Api): Promise<{ json: un
         runtime: str(flags.get('--runtime')), org: str(flags.get('--org')), page: str(flags.get('--page')),
       })}`);
       const items = r.items as Json[];
-      return { json: r, text: `${table([['NAME', 'VERSION', 'CATEGORY', 'ORG', 'SIGNATURE', 'ORIGIN', 'TITLE'], ...items.map((i) => [String(i.name), String(i.version), String(i.category), String(i.org ?? '-'), String((i.signature as Json).state), String(i.origin), String(i.title)])])}${String(r.total)} match(es), page ${String(r.page)}\n` };
+      return { json: r, text: `${table([['NAME', 'VERSION', 'CATEGORY', 'ORG', 'SIGNATURE', 'ORIGIN', 'TITLE'], ...items.map((i) => [String(i.name), String(i.version), String(i.category), orgLabel(i), String((i.signature as Json).state), String(i.origin), String(i.title)])])}${String(r.total)} match(es), page ${String(r.page)}\n` };
     }
     case 'info': {
       const { name, version } = parseRef(p[0], false);
       const r = await client.call('GET', version ? `/api/v1/marketplace/plugins/${enc(name)}/versions/${enc(version)}` : `/api/v1/marketplace/plugins/${enc(name)}`);
       const versions = (r.versions as Json[]).map((v) => `  ${String(v.version)}${v.latest ? ' (latest)' : ''}  ${String((v.signature as Json).state)}  ${v.installed ? `installed, ${String((v.installed as Json).status)}` : 'not installed'}`);
-      return { json: r, text: `${String(r.name)}@${String(r.version)}: ${String(r.title)} [${String(r.category)}, ${String(r.runtime)}]\n${String(r.description ?? '')}\ncapabilities: ${(r.capabilities as string[]).join(', ') || '(none)'}\norganisation: ${String(r.org ?? '-')} (${String((r.signature as Json).state)}), origin: ${String(r.origin)}\nversions:\n${versions.join('\n')}\n\n${String(r.readme ?? '')}\n` };
+      return { json: r, text: `${String(r.name)}@${String(r.version)}: ${String(r.title)} [${String(r.category)}, ${String(r.runtime)}]\n${String(r.description ?? '')}\ncapabilities: ${(r.capabilities as string[]).join(', ') || '(none)'}\norganisation: ${orgLabel(r)} (${String((r.signature as Json).state)}), origin: ${String(r.origin)}\nversions:\n${versions.join('\n')}\n\n${String(r.readme ?? '')}\n` };
     }
     case 'install': {
       const { name, version } = parseRef(p[0]);

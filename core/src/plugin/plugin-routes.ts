@@ -8,7 +8,7 @@ const ref = z.object({ name: z.string().min(1).max(214), version: z.string().min
 export const pluginView = (p: InstalledPlugin) => ({
   name: p.name, version: p.version, status: p.status, runtime: p.runtime, title: p.title, category: p.category, description: p.description,
   mode: p.manifest.mode, capabilities: p.manifest.capabilities, approvedCapabilities: p.approvedCapabilities, approvedBy: p.approvedBy,
-  approvedAt: iso(p.approvedAt), integrity: p.integrity, inputs: p.manifest.inputs, outputs: p.manifest.outputs, limits: p.manifest.limits, org: p.org,
+  approvedAt: iso(p.approvedAt), integrity: p.integrity, inputs: p.manifest.inputs, outputs: p.manifest.outputs, limits: p.manifest.limits, org: p.org, claimedOrg: p.claimedOrg,
   signatureState: p.signatureState, source: p.source, installedAt: iso(p.installedAt),
 });
 

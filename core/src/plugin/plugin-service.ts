@@ -33,7 +33,10 @@ export class ApprovalOutdatedError extends AppError {
 export interface InstallOptions {
   /** Where it came from: `registry:<url>`, `local:<dir>`, `standard`. */
   source: string;
+  /** The organisation whose pinned key verified the signature. */
   org?: string | null;
+  /** The organisation an unverified signature names; recorded apart so it never reads as verified. */
+  claimedOrg?: string | null;
   signatureState?: string;
   integrity?: string;
   status?: PluginStatus;
@@ -96,7 +99,7 @@ export class PluginService implements PluginGateway {
     const plugin: InstalledPlugin = {
       name: pkg.name, version: pkg.version, status: opts.status ?? previous?.status ?? 'online', runtime: checked.manifest.runtime,
       title: checked.manifest.title, category: checked.manifest.category, description: checked.manifest.description ?? pkg.description ?? null,
-      manifest: checked.manifest, integrity, dir: target, org: opts.org ?? null, signatureState: opts.signatureState ?? 'unsigned-approved',
+      manifest: checked.manifest, integrity, dir: target, org: opts.org ?? null, claimedOrg: opts.claimedOrg ?? null, signatureState: opts.signatureState ?? 'unsigned-approved',
       approvedCapabilities: opts.approvedBy ? checked.manifest.capabilities : previous?.integrity === integrity ? previous.approvedCapabilities : null,
       approvedBy: opts.approvedBy ?? (previous?.integrity === integrity ? previous.approvedBy : null),
       approvedAt: opts.approvedBy ? now : previous?.integrity === integrity ? previous.approvedAt : null,

@@ -17,7 +17,10 @@ export interface InstalledPlugin {
   integrity: string;
   /** Unpacked package directory in the plugin store. */
   dir: string;
+  /** The organisation whose pinned key verified the signature; null unless `signatureState` is `verified`. */
   org: string | null;
+  /** The organisation an unverified signature names (installed with an administrator's approval): a claim only. */
+  claimedOrg: string | null;
   signatureState: string;
   /** Capabilities an operator approved for this version; null = not yet approved. */
   approvedCapabilities: string[] | null;
@@ -30,7 +33,7 @@ export interface InstalledPlugin {
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- knex rows are untyped records
 const toPlugin = (r: Record<string, any>): InstalledPlugin => ({
   name: r.name, version: r.version, status: r.status, runtime: r.runtime, title: r.title, category: r.category, description: r.description,
-  manifest: JSON.parse(r.manifest), integrity: r.integrity, dir: r.dir, org: r.org, signatureState: r.signature_state,
+  manifest: JSON.parse(r.manifest), integrity: r.integrity, dir: r.dir, org: r.org, claimedOrg: r.claimed_org ?? null, signatureState: r.signature_state,
   approvedCapabilities: r.approved_capabilities ? JSON.parse(r.approved_capabilities) : null, approvedBy: r.approved_by,
   approvedAt: r.approved_at === null ? null : Number(r.approved_at), source: r.source, installedAt: Number(r.installed_at),
 });
@@ -42,7 +45,7 @@ export class PluginStore {
   async upsert(p: InstalledPlugin): Promise<void> {
     const row = {
       name: p.name, version: p.version, status: p.status, runtime: p.runtime, title: p.title, category: p.category, description: p.description,
-      manifest: JSON.stringify(p.manifest), integrity: p.integrity, dir: p.dir, org: p.org, signature_state: p.signatureState,
+      manifest: JSON.stringify(p.manifest), integrity: p.integrity, dir: p.dir, org: p.org, claimed_org: p.claimedOrg, signature_state: p.signatureState,
       approved_capabilities: p.approvedCapabilities ? JSON.stringify(p.approvedCapabilities) : null, approved_by: p.approvedBy,
       approved_at: p.approvedAt, source: p.source, installed_at: p.installedAt, updated_at: Date.now(),
     };

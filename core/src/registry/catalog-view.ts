@@ -2,11 +2,14 @@ import { iso } from '../http/schemas.js';
 import type { CatalogDetail, CatalogRow } from './catalog-store.js';
 import type { MarketplaceVersion } from './marketplace-service.js';
 
-/** A catalog row as the API shows it. */
+/**
+ * A catalog row as the API shows it. `org` is set only when a pinned key verifies the signature;
+ * an organisation an unverified signature merely names is `claimedOrg` (and `signature.org`, beside its state).
+ */
 export const catalogView = (r: CatalogRow) => ({
   name: r.name, version: r.version, title: r.title, category: r.category, description: r.description, keywords: r.keywords,
   runtime: r.runtime, mode: r.mode, capabilities: r.capabilities,
-  org: r.org, signature: { state: r.signatureState, org: r.org, keyId: r.keyId },
+  org: r.signatureState === 'trusted' ? r.org : null, claimedOrg: r.signatureState === 'trusted' ? null : r.org, signature: { state: r.signatureState, org: r.org, keyId: r.keyId },
   origin: r.origin, remote: r.origin !== 'local', integrity: r.integrity, latest: r.isLatest, downloads: r.downloads,
   publishedAt: iso(r.publishedAt),
 });

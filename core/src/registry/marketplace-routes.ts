@@ -51,7 +51,7 @@ export function marketplaceRoutes(market: MarketplaceService, indexer: () => Cat
       async handler({ params, body, caller, audit }) {
         audit({ kind: 'plugin', id: `${params.name}@${params.version}`, detail: { ...body } });
         const r = await market.install(params.name, params.version, body, caller.username);
-        audit({ kind: 'plugin', id: `${r.plugin.name}@${r.plugin.version}`, detail: { ...body, integrity: r.plugin.integrity, org: r.plugin.org, signatureState: r.plugin.signatureState, approval: r.approval.state } });
+        audit({ kind: 'plugin', id: `${r.plugin.name}@${r.plugin.version}`, detail: { ...body, integrity: r.plugin.integrity, org: r.plugin.org, claimedOrg: r.plugin.claimedOrg, signatureState: r.plugin.signatureState, approval: r.approval.state } });
         return { plugin: pluginView(r.plugin), approval: r.approval };
       },
     }),

@@ -108,7 +108,7 @@ export class MarketplaceService {
         { name, version: verified.version }));
     }
     let plugin = await this.deps.plugins.installFromDirectory(verified.dir, {
-      source: `registry:${link.url}`, org: verified.org ?? null, signatureState: verified.signatureState, integrity: verified.integrity,
+      source: `registry:${link.url}`, org: verified.org ?? null, claimedOrg: verified.claimedOrg ?? null, signatureState: verified.signatureState, integrity: verified.integrity,
       ...(opts.status ? { status: opts.status } : {}), ...(opts.approve ? { approvedBy: by } : {}),
     });
     await this.deps.catalog.countDownload(name, verified.version).catch(() => undefined);
@@ -131,7 +131,7 @@ export class MarketplaceService {
     }
     const previous = (await this.deps.plugins.versionsOf(plugin.name))
       .filter((p) => p.version !== plugin.version && p.approvedCapabilities !== null && semver.valid(p.version) && semver.lt(p.version, plugin.version))
-      .filter((p) => p.org === plugin.org && p.signatureState === plugin.signatureState)
+      .filter((p) => p.org === plugin.org && p.claimedOrg === plugin.claimedOrg && p.signatureState === plugin.signatureState)
       .sort((a, b) => semver.rcompare(a.version, b.version))[0];
     if (previous?.status === 'disabled') return { state: 'required', capabilities: wanted, added: wanted, previous: null };
     const allowed = new Set(previous?.approvedCapabilities ?? []);

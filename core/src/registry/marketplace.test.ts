@@ -203,6 +203,23 @@ describe('marketplace: publish with npm, install, approve, run, disable', () => 
     assert.equal(next.body.plugin.approvedCapabilities, null);
   });
 
+  test('an organisation an untrusted signature names is shown as a claim, never as the organisation', async () => {
+    const stranger = generateOrgKey('strangers');
+    const dir = await writePlugin(join(work, 'envoy'), { name: '@acme/envoy', version: '1.0.0' });
+    await signPackage(dir, stranger);
+    const r = await npmPublish(dir, registryUrl, authorToken);
+    assert.equal(r.code, 0, r.stderr);
+    const listed = await eventually(async () => (await s.admin.call<{ items: Json[] }>('GET', '/api/v1/marketplace/plugins?q=envoy')).body.items[0], '@acme/envoy in the catalog');
+    assert.deepEqual([listed.org, listed.claimedOrg, (listed.signature as Json).state], [null, 'strangers', 'untrusted']);
+
+    const installed = await s.admin.call<{ plugin: Json }>('POST', `/api/v1/marketplace/plugins/${enc('@acme/envoy')}/versions/1.0.0/install`, { allowUnsigned: true });
+    assert.equal(installed.status, 200, JSON.stringify(installed.body));
+    const view = (await s.admin.call<Json>('GET', `/api/v1/plugins/${enc('@acme/envoy')}/versions/1.0.0`)).body;
+    for (const p of [installed.body.plugin, view]) assert.deepEqual([p.org, p.claimedOrg, p.signatureState], [null, 'strangers', 'unsigned-approved']);
+    const byVerifiedOrg = await s.admin.call<{ items: Json[] }>('GET', '/api/v1/plugins?search=envoy');
+    assert.deepEqual(byVerifiedOrg.body.items.map((p) => p.org), [null]);
+  });
+
   test('the CLI searches, shows and approves through the API with a token', async () => {
     const token = await s.admin.call<{ token: string }>('POST', '/api/v1/tokens', { name: 'cli' });
     const env = { OPSLOOM_URL: s.url, OPSLOOM_TOKEN: token.body.token };

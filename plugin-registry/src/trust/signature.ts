@@ -93,7 +93,11 @@ export interface TrustStore {
 /** Outcome of {@link verifyPackage}. */
 export type VerificationResult =
   | { state: 'verified'; org: string; keyId: string }
-  | { state: 'unsigned-approved'; org: string | undefined; reason: 'unsigned' | 'untrusted-org' };
+  /**
+   * Approved by an administrator without a verified signature. `claimedOrg` is what the signature
+   * names: anyone can write it, so it is never reported as `org`.
+   */
+  | { state: 'unsigned-approved'; org: undefined; claimedOrg: string | undefined; reason: 'unsigned' | 'untrusted-org' };
 
 /**
  * Checks a package's signature against the trust store, in this order:
@@ -113,12 +117,12 @@ export async function verifyPackage(
   const version = String(pkg.version);
   const signature = readSignature(pkg);
   if (!signature) {
-    if (allowUnsigned) return { state: 'unsigned-approved', org: undefined, reason: 'unsigned' };
+    if (allowUnsigned) return { state: 'unsigned-approved', org: undefined, claimedOrg: undefined, reason: 'unsigned' };
     throw new RegistryError(RegistryErrorCode.Unsigned, `${name}@${version} is not signed; sign it with "opsloom-plugin publish" or have an administrator approve this version`, { name, version });
   }
   const pinned = await trust.keysFor(signature.org);
   if (pinned.length === 0) {
-    if (allowUnsigned) return { state: 'unsigned-approved', org: signature.org, reason: 'untrusted-org' };
+    if (allowUnsigned) return { state: 'unsigned-approved', org: undefined, claimedOrg: signature.org, reason: 'untrusted-org' };
     throw new RegistryError(RegistryErrorCode.UntrustedOrganisation, `${name}@${version} is signed by organisation "${signature.org}", which is not in the trust store; pin its public key or have an administrator approve this version`, { name, version, org: signature.org });
   }
   const key = pinned.map((k) => parsePublicKey(k)).find((k) => keyIdOf(k) === signature.keyId);

@@ -32,7 +32,10 @@ export interface InstalledPlugin {
   integrity: string;
   inputs?: Record<string, unknown>;
   outputs?: Record<string, unknown>;
+  /** Set only when a pinned key verified the signature. */
   org: string | null;
+  /** The organisation an unverified signature names: a claim, not verified. */
+  claimedOrg: string | null;
   signatureState: string;
   source: string;
   installedAt: string;
@@ -49,7 +52,10 @@ export interface CatalogItem {
   runtime: string;
   mode: string;
   capabilities: string[];
+  /** Set only when a pinned key verifies the signature (`signature.state` is `trusted`). */
   org: string | null;
+  /** The organisation an untrusted or invalid signature names: a claim, not verified. */
+  claimedOrg: string | null;
   signature: { state: SignatureState; org: string | null; keyId: string | null };
   origin: string;
   remote: boolean;

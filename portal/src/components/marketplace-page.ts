@@ -129,7 +129,7 @@ export class MarketplacePage extends LitElement {
       <td><span class="badge ${p.status}">${p.status}</span><div class="hint">${statusMeaning(p.status)}</div></td>
       <td>${p.capabilities.length ? p.capabilities.map((c) => html`<code class="badge">${c}</code> `) : html`<span class="hint">none</span>`}
         <div class="hint">${isApproved(p) ? `approved${p.approvedBy ? ` by ${p.approvedBy}` : ''}` : 'awaiting approval'}</div></td>
-      <td>${signatureBadge(p.signatureState, p.org)}</td>
+      <td>${signatureBadge(p.signatureState, p.org ?? p.claimedOrg)}</td>
       <td><ol-plugin-actions .plugin=${p} .isAdmin=${this.isAdmin} @plugin-changed=${() => this.#installed.run()}></ol-plugin-actions></td></tr>`;
   }
 }

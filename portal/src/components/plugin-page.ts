@@ -63,7 +63,7 @@ export class PluginPage extends LitElement {
 
   #page({ detail, installed }: PluginPageData) {
     const head = detail ?? installed[0]!;
-    const sig = detail ? detail.signature : { state: installed[0]!.signatureState, org: installed[0]!.org };
+    const sig = detail ? detail.signature : { state: installed[0]!.signatureState, org: installed[0]!.org ?? installed[0]!.claimedOrg };
     return html`<h1>${head.title || head.name}</h1>
       <p><code>${head.name}</code> · ${head.category} · ${head.runtime} runtime · ${head.mode} mode · ${signatureBadge(sig.state, sig.org)}</p>
       ${head.description ? html`<p>${head.description}</p>` : nothing}

@@ -17,6 +17,7 @@ import * as m015 from './015-group-queries.js';
 import * as m016 from './016-capability-lists.js';
 import * as m017 from './017-danger-scripts.js';
 import * as m018 from './018-run-log-truncated.js';
+import * as m019 from './019-claimed-plugin-orgs.js';
 
 interface Migration { up(db: Knex): Promise<void>; down(db: Knex): Promise<void> }
 
@@ -40,6 +41,7 @@ const MIGRATIONS: [string, Migration][] = [
   ['016-capability-lists', m016],
   ['017-danger-scripts', m017],
   ['018-run-log-truncated', m018],
+  ['019-claimed-plugin-orgs', m019],
 ];
 
 export const migrationSource: Knex.MigrationSource<Migration> = {
