@@ -132,6 +132,45 @@ test('a retried node that had failed while waiting runs its attempt again after 
   }
 });
 
+test('a step re-run after its process died is the same attempt: it does not use up an auto-retry', { timeout: 120_000 }, async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'opsloom-rerun-crash-'));
+  const db = await testDatabase(dir);
+  const env = {
+    OPSLOOM_DATA_DIR: dir, OPSLOOM_STEP_LEASE: '2', ...(backend.redis ? { OPSLOOM_REDIS_PREFIX: `opsloom-test-rerun-crash${Date.now()}` } : {}), ...db.env,
+  };
+  try {
+    const first = await startTestServer(env);
+    let f = flows(first.admin, 'crash');
+    let id: string;
+    try {
+      await installTestPlugins(first);
+      await first.admin.call('POST', '/api/v1/projects', { key: 'crash', name: 'Crash' });
+      // One retry: a crash that counted as an attempt would leave the failure after it none.
+      const a = task('a', '@test/poller', { times: 1, delayMs: 10, busyMs: 3000 }, { onError: { retry: { times: 1, intervalMs: 10 } } });
+      id = await f.run(graph('rerun-crash', [start(), a, end()], [['start', 'a'], ['a', 'end']]));
+      const running = await f.waitNode(id, 'a', 'running');
+      assert.equal(running.nodes.a!.attempts, 1);
+    } finally {
+      // Stopping leaves the running step as a crash does: its lease lapses and another process recovers it.
+      await first.close();
+    }
+
+    const second = await startTestServer(env);
+    try {
+      f = flows(second.admin, 'crash');
+      const done = await f.waitState(id, 'finished');
+      assert.equal(done.nodes.a!.attempts, 1, 'the re-run after the crash counted as a second attempt');
+      assert.deepEqual((await f.node(id, 'a')).history, [], 'the interrupted run is not a failed attempt');
+    } finally {
+      await second.close();
+    }
+  } finally {
+    await db.drop();
+    if (backend.redis) await dropRedisKeys(backend.redis, env.OPSLOOM_REDIS_PREFIX!);
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test('an api-only process answers task and node operations; a worker process runs what they set going', { timeout: 120_000 }, async () => {
   const dir = mkdtempSync(join(tmpdir(), 'opsloom-roles-'));
   const db = await testDatabase(dir);

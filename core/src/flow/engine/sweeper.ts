@@ -47,9 +47,11 @@ export class Sweeper {
         else if (r.wait_kind === 'subflow') fx.messages.push({ msg: { t: r.task_id, n: r.node_id, v: r.version, k: 'child', w: now } });
       }
       for (const r of due.expired) {
-        // The process running this step died: run the attempt again under a new version.
+        // The process running this step died: run the attempt again under a new version. It is the
+        // same attempt, not a failed one: it must not use up an auto-retry (execute counts it anew).
         const version = newId();
-        if (await this.store.casNode(r.task_id, r.node_id, ['running'], r.version, { state: r.wait_kind === 'callback' || r.wait_kind === 'poll' ? 'waiting' : 'ready', version: r.wait_kind ? r.version : version, leaseUntil: null })) {
+        const rerun = r.wait_kind ? {} : { attempts: Math.max(0, Number(r.attempts) - 1) };
+        if (await this.store.casNode(r.task_id, r.node_id, ['running'], r.version, { state: r.wait_kind === 'callback' || r.wait_kind === 'poll' ? 'waiting' : 'ready', version: r.wait_kind ? r.version : version, leaseUntil: null, ...rerun })) {
           if (!r.wait_kind) fx.messages.push({ msg: { t: r.task_id, n: r.node_id, v: version, k: 'run', w: now } });
           else if (r.wait_kind === 'poll') fx.messages.push({ msg: { t: r.task_id, n: r.node_id, v: r.version, k: 'poll', w: now } });
           this.log.warn({ taskId: r.task_id, nodeId: r.node_id }, 'recovered a step whose process stopped');

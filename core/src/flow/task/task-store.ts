@@ -346,7 +346,7 @@ export class TaskStore {
   async due(now: number, staleReadyBefore: number, limit: number) {
     const q = this.dueQueries(now, staleReadyBefore, limit);
     const [ready, expired, wake, late] = await Promise.all([q.ready, q.expired, q.wake, q.late]);
-    return { ready, expired, wake, late } as Record<'ready' | 'expired' | 'wake' | 'late', { task_id: string; node_id: string; version: string; state: string; wait_kind: string | null }[]>;
+    return { ready, expired, wake, late } as Record<'ready' | 'expired' | 'wake' | 'late', { task_id: string; node_id: string; version: string; state: string; wait_kind: string | null; attempts: number }[]>;
   }
 
   /** The sweeper's four queries, unrun. */
@@ -355,7 +355,7 @@ export class TaskStore {
     // A cross join keeps task_nodes the outer loop on SQLite, so it is read through its index
     // instead of through every node of every running task; MySQL treats it as an inner join.
     const base = (states = ['running', 'failed', 'paused']) => this.db('task_nodes as n').joinRaw('cross join `tasks` as `t` on `t`.`id` = `n`.`task_id`').whereIn('t.state', states).limit(limit)
-      .select('n.task_id', 'n.node_id', 'n.version', 'n.state', 'n.wait_kind');
+      .select('n.task_id', 'n.node_id', 'n.version', 'n.state', 'n.wait_kind', 'n.attempts');
     // States are written literally: SQLite picks a partial index only for a condition it can see (migration 010).
     return {
       ready: base(['running', 'failed']).whereRaw("`n`.`state` = 'ready'").where('n.updated_at', '<', staleReadyBefore).where((w) => w.whereNull('n.wake_at').orWhere('n.wake_at', '<=', now)),
