@@ -187,6 +187,17 @@ describe('flow operations', () => {
     assert.equal(late.status, 409);
   });
 
+  test('a callback queued behind slow ones (over 5 s in all) waits its turn and is applied', async () => {
+    const id = await f.run(one('slow-callbacks', task('a', '@test/waiter', { multiple: true })));
+    const version = (await f.waitNode(id, 'a', 'waiting')).nodes.a!.version;
+    const results = await Promise.all([1, 2, 3, 4].map((n) => f.op(id, 'a', 'callback', { version, data: { n, busyMs: 1800 } })));
+    assert.deepEqual(results.map((r) => r.status), [200, 200, 200, 200], JSON.stringify(results.map((r) => r.body)));
+    assert.equal((await f.op(id, 'a', 'callback', { version, data: { done: true } })).status, 200);
+    await f.waitState(id, 'finished');
+    const got = ((await f.node(id, 'a')).outputs as { got: { n?: number }[] }).got;
+    assert.deepEqual(got.slice(0, 4).map((g) => g.n).sort(), [1, 2, 3, 4]);
+  });
+
   test('a poll message that comes before the plugin\'s delay is up (a duplicate, or the sweeper\'s re-send) does not poll early', async () => {
     const { engine } = s.ops.services.modules.get('flow') as { engine: FlowEngine };
     const id = await f.run(one('poll-early', task('a', '@test/poller', { times: 1, delayMs: 60_000 })));

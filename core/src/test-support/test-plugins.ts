@@ -54,6 +54,8 @@ const PLUGINS: Record<string, { mode: 'sync' | 'poll' | 'callback'; body: string
     body: `{
       execute(inputs, ctx) { return ctx.waitCallback({ multiple: !!inputs.multiple, got: [] }, { multiple: !!inputs.multiple }); },
       callback(state, data, ctx) {
+        const until = Date.now() + ((data && data.busyMs) || 0);
+        while (Date.now() < until) { /* a slow callback, to keep later ones waiting */ }
         const got = state.got.concat([data]);
         if (state.multiple && !(data && data.done)) return ctx.waitCallback({ multiple: true, got: got }, { multiple: true });
         return { got: got };

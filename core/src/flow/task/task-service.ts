@@ -9,9 +9,11 @@ import type { TaskFactory } from './task-factory.js';
 import type { TaskStore } from './task-store.js';
 import { type NodeRecord, type NodeState, type Task, type TaskHeader, type TaskState } from './task-types.js';
 
-/** Thrown when an operation does not fit the node's or task's current state; names both. */
 /** Log lines a node's detail carries: its newest; earlier ones are paged with {@link TaskService.nodeLogs}. */
 const DETAIL_LOG_LINES = 1000;
+/** How long a callback waits for earlier ones to the same node before it is refused as busy. */
+const CALLBACK_WAIT_MS = 30_000;
+/** Thrown when an operation does not fit the node's or task's current state; names both. */
 const refuse = (what: string, why: string, code = 'operation_refused') => new StateError(`cannot ${what}: ${why}`, code);
 
 /**
@@ -246,16 +248,19 @@ export class TaskService {
   async callback(projectId: string, taskId: string, nodeId: string, version: string, data: JsonValue): Promise<{ state: NodeState }> {
     const { task, def } = await this.node(projectId, taskId, nodeId);
     if (def.type !== 'task') throw refuse('call back the node', `${nodeId} is a ${def.type} node`);
-    for (let i = 0; i < 200; i++) {
+    // An earlier callback's plugin call may run up to its time limit: wait for it with a backoff,
+    // as long as an HTTP caller reasonably waits, then tell the caller to send it again.
+    const until = Date.now() + CALLBACK_WAIT_MS;
+    for (let pause = 10; Date.now() < until; pause = Math.min(pause * 2, 250)) {
       const row = (await this.store.node(taskId, nodeId))!;
       if (row.version !== version) throw refuse('call back the node', `version ${version} is stale (the node is now at ${row.state} ${row.version})`, 'stale_version');
-      if (row.state === 'running') { await new Promise((r) => setTimeout(r, 25)); continue; }
+      if (row.state === 'running') { await new Promise((r) => setTimeout(r, pause)); continue; }
       if (row.state !== 'waiting' || row.waitKind !== 'callback') throw refuse('call back the node', `node ${nodeId} is ${row.state}${row.waitKind ? ` (${row.waitKind})` : ''}, not waiting for a callback`, 'not_waiting');
       const outcome = await this.engine.deliverCallback(task, row, def as TaskNode, data);
-      if (!outcome) continue; // another callback claimed it first: wait for it, then re-check
+      if (!outcome) { pause = 5; continue; } // another callback claimed it first: wait for it, then re-check
       return { state: (await this.store.node(taskId, nodeId))!.state };
     }
-    throw refuse('call back the node', 'it stayed busy with earlier callbacks; try again', 'busy');
+    throw refuse('call back the node', `it stayed busy with earlier callbacks for ${CALLBACK_WAIT_MS / 1000} s; send this one again`, 'busy');
   }
 
   /**
