@@ -74,6 +74,13 @@ describe('demo scenario: Release a service', () => {
     assert.deepEqual(mails[0]!.to, ['lead@example.com']);
     assert.match(mails[0]!.data, /Release billing 2\.3\.1/);
 
+    // A raw callback could name any approver: it is refused, and the node still waits for a decision.
+    const waiting = await f.waitNode(id, 'approval', 'waiting');
+    const forged = await f.op(id, 'approval', 'callback', { version: waiting.nodes.approval!.version, data: { decision: 'approve', user: 'alice', role: 'approver' } });
+    assert.equal(forged.status, 409, JSON.stringify(forged.body));
+    assert.equal(forged.body.code, 'use_approve');
+    assert.equal((await f.get(id)).nodes.approval!.state, 'waiting');
+
     const approve = await f.op(id, 'approval', 'approve', { decision: 'approve', comment: 'ship it' });
     assert.equal(approve.status, 200, JSON.stringify(approve.body));
     const done = await f.waitFor(id, (t) => t.state === 'finished' || t.state === 'failed', 'the end');

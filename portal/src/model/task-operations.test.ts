@@ -61,9 +61,11 @@ test('live events update node states, ignore stale versions, and feed the timeli
   assert.equal(formatDuration(75_000), '1 min 15 s');
 });
 
-test('approval nodes are approved through their callback; other waits are refused with the reason', () => {
+test('approval nodes are decided with approve, never a raw callback; other waits are refused with the reason', () => {
   const approval: FlowNode = { id: 'ap', type: 'task', plugin: { name: '@opsloom/plugin-approval', version: '1.0.0' }, inputs: {} };
-  assert.deepEqual(enabled(nodeOperations({ state: 'running' }, approval, { state: 'waiting', waiting: 'callback' })), ['force-fail', 'approve', 'callback']);
+  const ops = nodeOperations({ state: 'running' }, approval, { state: 'waiting', waiting: 'callback' });
+  assert.deepEqual(enabled(ops), ['force-fail', 'approve']);
+  assert.match(ops.find((o) => o.op === 'callback')!.reason!, /Approve or reject/);
   const polling = nodeOperations({ state: 'running' }, task, { state: 'waiting', waiting: 'poll' });
   assert.match(polling.find((o) => o.op === 'callback')!.reason!, /waiting for a poll/);
   assert.match(polling.find((o) => o.op === 'approve')!.reason!, /only an approval node/);
@@ -83,5 +85,5 @@ test('an approval node is any task of a plugin named */plugin-approval, as core 
   assert.equal(isApprovalNode(approval('@acme/plugin-approval')), true, 'another organisation\'s build');
   assert.equal(isApprovalNode(approval('@acme/plugin-approval-extra')), false);
   assert.equal(isApprovalNode(approval('plugin-approval')), false, 'an unscoped name lacks the slash core asks for');
-  assert.deepEqual(enabled(nodeOperations({ state: 'running' }, approval('@acme/plugin-approval'), { state: 'waiting', waiting: 'callback' })), ['force-fail', 'approve', 'callback']);
+  assert.deepEqual(enabled(nodeOperations({ state: 'running' }, approval('@acme/plugin-approval'), { state: 'waiting', waiting: 'callback' })), ['force-fail', 'approve']);
 });

@@ -69,7 +69,7 @@ export function nodeOperations(task: Pick<Task, 'state'>, node: FlowNode, run: T
     'force-fail': over ?? (activity ? (state === 'running' || state === 'waiting' ? undefined : `only a running or waiting node can be forced to fail; this one is ${state}`)
       : 'only task and subflow nodes can be forced to fail'),
     approve: over ?? (!isApprovalNode(node) ? 'only an approval node asks for a decision' : waitsForCallback(run, state)),
-    callback: over ?? (node.type === 'task' ? waitsForCallback(run, state) : 'only task nodes receive callbacks'),
+    callback: over ?? (node.type !== 'task' ? 'only task nodes receive callbacks' : isApprovalNode(node) ? 'an approval is decided with Approve or reject, as yourself' : waitsForCallback(run, state)),
     pause: over ?? (node.type === 'subflow' ? subflowTask(state, child, ['running', 'failed'], 'paused') : 'only subflow nodes can be paused on their own; pause the task instead'),
     resume: over ?? (node.type === 'subflow' ? subflowTask(state, child, ['paused'], 'resumed') : 'only subflow nodes can be resumed on their own'),
     breakpoint: over ?? breakpointRule(node, run, state),

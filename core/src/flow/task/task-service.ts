@@ -9,6 +9,8 @@ import type { TaskFactory } from './task-factory.js';
 import type { TaskStore } from './task-store.js';
 import { type NodeRecord, type NodeState, type Task, type TaskHeader, type TaskState } from './task-types.js';
 
+/** A node of the approval plugin: its callbacks carry who decided, so only core may send them (approve). */
+const isApproval = (def: FlowNode): boolean => def.type === 'task' && def.plugin.name.endsWith('/plugin-approval');
 /** Log lines a node's detail carries: its newest; earlier ones are paged with {@link TaskService.nodeLogs}. */
 const DETAIL_LOG_LINES = 1000;
 /** How long a callback waits for earlier ones to the same node before it is refused as busy. */
@@ -246,6 +248,13 @@ export class TaskService {
    * concurrent callbacks to the same node are serialised (each waits for the previous one).
    */
   async callback(projectId: string, taskId: string, nodeId: string, version: string, data: JsonValue): Promise<{ state: NodeState }> {
+    const { def } = await this.node(projectId, taskId, nodeId);
+    // An approval's decider comes from the authenticated caller (approve): data sent here could name anyone.
+    if (isApproval(def)) throw refuse('call back the node', `node ${nodeId} is an approval node; decide with its approve operation`, 'use_approve');
+    return this.#deliver(projectId, taskId, nodeId, version, data);
+  }
+
+  async #deliver(projectId: string, taskId: string, nodeId: string, version: string, data: JsonValue): Promise<{ state: NodeState }> {
     const { task, def } = await this.node(projectId, taskId, nodeId);
     if (def.type !== 'task') throw refuse('call back the node', `${nodeId} is a ${def.type} node`);
     // An earlier callback's plugin call may run up to its time limit: wait for it with a backoff,
@@ -269,8 +278,8 @@ export class TaskService {
    */
   async approve(projectId: string, taskId: string, nodeId: string, decider: { user: string; role: string }, decision: 'approve' | 'reject', comment: string): Promise<{ state: NodeState }> {
     const { row, def } = await this.node(projectId, taskId, nodeId);
-    if (def.type !== 'task' || !def.plugin.name.endsWith('/plugin-approval')) throw refuse('approve', `node ${nodeId} is not an approval node`, 'not_approval');
-    return this.callback(projectId, taskId, nodeId, row.version, { decision, comment, user: decider.user, role: decider.role });
+    if (!isApproval(def)) throw refuse('approve', `node ${nodeId} is not an approval node`, 'not_approval');
+    return this.#deliver(projectId, taskId, nodeId, row.version, { decision, comment, user: decider.user, role: decider.role });
   }
 
   /** Sets or clears a breakpoint (pause before the node runs). */
