@@ -37,6 +37,35 @@ describe('flow execution', () => {
     assert.equal((b.outputs as Record<string, unknown>)._result, true);
   });
 
+  test('a task\'s variables and results can be read; a password variable shows as ****** in every view, while plugins get its value', async () => {
+    const secret = 's3cret-pass';
+    const g = graph('passwords', [
+      start(),
+      task('a', '@test/echo', { value: '${pw}', url: 'https://deploy:${pw}@git.example.com/app', size: '${pw.length}' }),
+      task('b', '@test/echo', { value: 42 }, { outputs: { value: 'answer' } }),
+      end(),
+    ], [['start', 'a'], ['a', 'b'], ['b', 'end']], {
+      pw: { type: 'password', show: true, required: true }, answer: { type: 'number' },
+    }, ['answer']);
+    const id = await f.run(g, { variables: { pw: secret } });
+    await f.waitState(id, 'finished');
+    const views = {
+      task: await s.admin.call('GET', `/api/v1/projects/ops/tasks/${id}`),
+      node: await s.admin.call('GET', `/api/v1/projects/ops/tasks/${id}/nodes/a`),
+      logs: await s.admin.call('GET', `/api/v1/projects/ops/tasks/${id}/nodes/a/logs`),
+      variables: await s.admin.call('GET', `/api/v1/projects/ops/tasks/${id}/variables`),
+    };
+    for (const [name, r] of Object.entries(views)) {
+      assert.equal(r.status, 200, name);
+      assert.ok(!JSON.stringify(r.body).includes(secret), `the ${name} view shows the password`);
+    }
+    assert.equal((views.task.body as { variables: Record<string, unknown> }).variables.pw, '******');
+    const a = views.node.body as { inputs: Record<string, unknown>; outputs: { echo: Record<string, unknown> } };
+    assert.deepEqual(a.inputs, { value: '******', url: 'https://deploy:******@git.example.com/app', size: secret.length }, 'the plugin got the value itself');
+    assert.equal(a.outputs.echo.value, '******');
+    assert.deepEqual(views.variables.body, { variables: { pw: '******', answer: 42 }, outputs: { answer: 42 } });
+  });
+
   test('a variable whose default reads another variable holding an expression gets its rendered value, in any declaration order', async () => {
     const id = await f.run(graph('chained-vars', [start(), task('a', '@test/echo', { last: '${c}', middle: '${b}' }), end()], [['start', 'a'], ['a', 'end']], {
       x: { type: 'string', value: 'X' }, a: { type: 'string', value: '${x}' }, b: { type: 'string', value: '${a}-1' }, c: { type: 'string', value: '${b}-2' },

@@ -5,10 +5,12 @@ import { route, type Route } from '../../http/route.js';
 import { projectParams } from '../../http/schemas.js';
 import { taskChannel } from '../engine/messages.js';
 import type { TaskService } from './task-service.js';
+import { maskPasswords } from './password-mask.js';
 
 /**
  * Live events of a task over Server-Sent Events: first a `snapshot` of every node's state, then
- * one `data:` line per transition, so a client that (re)connects never misses the current state.
+ * one `transition` event per change, so a client that (re)connects never misses the current state.
+ * Errors are masked like every view of the task (a plugin's message may quote a password input).
  */
 export function taskEventsRoute(tasks: TaskService, coordination: Coordination): Route {
   return route({
@@ -16,7 +18,8 @@ export function taskEventsRoute(tasks: TaskService, coordination: Coordination):
     summary: 'Server-Sent Events: a snapshot, then every task and node transition', params: projectParams.extend({ taskId: z.string().min(1).max(64) }),
     async handler({ project, params, koa }) {
       const stream = new PassThrough();
-      const write = (event: string, data: unknown) => stream.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+      let secrets: string[] = [];
+      const write = (event: string, data: unknown) => stream.write(`event: ${event}\ndata: ${JSON.stringify(maskPasswords(data, secrets))}\n\n`);
       // Listened for before anything is awaited: a client that leaves while the stream is being set
       // up ends the subscription too (else it and its heartbeat ran on for good).
       let gone = false;
@@ -38,6 +41,7 @@ export function taskEventsRoute(tasks: TaskService, coordination: Coordination):
       let status: Awaited<ReturnType<TaskService['status']>>;
       try {
         status = await tasks.status(project.id, params.taskId, false);
+        secrets = await tasks.passwords(params.taskId);
       } catch (err) {
         // No such task here (404): nobody will close this stream, so nothing else would unsubscribe.
         stop();

@@ -1,3 +1,4 @@
+import { maskPasswords } from './password-mask.js';
 import { z } from 'zod';
 import { route, type Route } from '../../http/route.js';
 import { iso, name, projectParams, queryInt } from '../../http/schemas.js';
@@ -67,11 +68,17 @@ export function taskRoutes(tasks: TaskService): Route[] {
       query: z.object({ graph: z.enum(['true', 'false']).default('true') }),
       async handler({ project, params, query }) {
         const { task, nodes } = query.graph === 'true' ? await tasks.status(project.id, params.taskId, true) : await tasks.status(project.id, params.taskId, false);
-        return {
+        return maskPasswords({
           ...taskView(task), variables: task.variables, ...('graph' in task ? { graph: task.graph } : {}),
           nodes: Object.fromEntries(nodes.map((n) => [n.nodeId, nodeView(n)])),
-        };
+        }, await tasks.passwords(task.id));
       },
+    }),
+    route({
+      id: 'task.variables', method: 'get', path: '/api/v1/projects/:projectId/tasks/:taskId/variables', tag: 'tasks', auth: { project: 'read' },
+      summary: "The task's variables as they are now (node outputs mapped in), and its results: the values of the flow's declared outputs. Password variables show as ******",
+      params: taskParams,
+      handler: ({ project, params }) => tasks.variables(project.id, params.taskId),
     }),
     op('start', 'start', 'Start a created task (exactly once under concurrent calls)'),
     op('pause', 'pause', 'Pause: running nodes finish, nothing new starts, in its subflows\' child tasks too'),
@@ -96,14 +103,14 @@ export function nodeRoutes(tasks: TaskService): Route[] {
       id: 'node.get', method: 'get', path: base, tag: 'nodes', auth: { project: 'read' }, params: nodeParams,
       summary: 'A node: its definition, rendered inputs, inputs replaced by a retry, outputs, history and logs',
       async handler({ project, params }) {
-        const d = await tasks.nodeDetail(project.id, params.taskId, params.nodeId);
-        return {
+        const [d, secrets] = await Promise.all([tasks.nodeDetail(project.id, params.taskId, params.nodeId), tasks.passwords(params.taskId)]);
+        return maskPasswords({
           id: params.nodeId, definition: d.def, ...nodeView(d.detail), inputs: d.detail.inputs, outputs: d.detail.outputs,
           // The node's inputs as an operator's retry replaced them (unrendered, null when none): what a next retry starts from.
           inputOverride: d.detail.inputOverride,
           history: d.history.map((h) => ({ ...h, startedAt: iso(h.startedAt), finishedAt: iso(h.finishedAt) })),
           logs: d.logs.lines.map(logView), earlierLogs: d.logs.more,
-        };
+        }, secrets);
       },
     }),
     route({
@@ -113,7 +120,7 @@ export function nodeRoutes(tasks: TaskService): Route[] {
         .refine((q) => q.before === undefined || q.after === undefined, { message: 'give before or after, not both', path: ['before'] }),
       async handler({ project, params, query }) {
         const page = await tasks.nodeLogs(project.id, params.taskId, params.nodeId, query);
-        return { items: page.lines.map(logView), more: page.more };
+        return maskPasswords({ items: page.lines.map(logView), more: page.more }, await tasks.passwords(params.taskId));
       },
     }),
     route({

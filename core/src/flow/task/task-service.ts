@@ -8,6 +8,7 @@ import type { TemplateService } from '../template/template-service.js';
 import type { TaskFactory } from './task-factory.js';
 import type { TaskStore } from './task-store.js';
 import { type NodeRecord, type NodeState, type Task, type TaskHeader, type TaskState } from './task-types.js';
+import { maskPasswords, passwordValues } from './password-mask.js';
 
 /** A node of the approval plugin: its callbacks carry who decided, so only core may send them (approve). */
 const isApproval = (def: FlowNode): boolean => def.type === 'task' && def.plugin.name.endsWith('/plugin-approval');
@@ -134,6 +135,22 @@ export class TaskService {
     const { def } = await this.node(projectId, taskId, nodeId);
     const [detail, history, logs] = await Promise.all([this.store.nodeDetail(taskId, nodeId), this.store.history(taskId, nodeId), this.store.logs(taskId, nodeId, { limit: DETAIL_LOG_LINES })]);
     return { def, detail: detail!, history, logs };
+  }
+
+  /** The values of the task's password variables, which every view of the task masks (see password-mask.ts). */
+  async passwords(taskId: string): Promise<string[]> {
+    const task = (await this.engine.task(taskId))?.task;
+    if (!task || !Object.values(task.graph.variables ?? {}).some((v) => v.type === 'password')) return [];
+    return passwordValues(task.graph, task.variables, await this.store.vars(taskId));
+  }
+
+  /** The task's variables as they are now, and the values of the flow's declared outputs (its results). */
+  async variables(projectId: string, taskId: string): Promise<{ variables: Record<string, JsonValue>; outputs: Record<string, JsonValue> }> {
+    const task = await this.get(projectId, taskId);
+    const vars = await this.store.vars(taskId);
+    const outputs = Object.fromEntries((task.graph.outputs ?? []).filter((k) => Object.hasOwn(vars, k)).map((k) => [k, vars[k]!]));
+    const secrets = passwordValues(task.graph, task.variables, vars);
+    return { variables: maskPasswords(vars, secrets), outputs: maskPasswords(outputs, secrets) };
   }
 
   /** A page of a node's log lines (see {@link TaskStore.logs}). */

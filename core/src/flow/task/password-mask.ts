@@ -1,0 +1,43 @@
+import type { FlowGraph, JsonValue } from '../../model/index.js';
+
+/** What a password variable's value is shown as, wherever a task shows it. */
+export const MASK = '******';
+/**
+ * Shorter values are masked only where they are a whole string: replacing every occurrence of
+ * "ab" inside other text would garble it and tell by the gaps what the password is anyway.
+ */
+const MIN_EMBEDDED_LENGTH = 4;
+
+/**
+ * The values of a task's `password` variables: given at creation, their defaults, and what they
+ * hold now (a default may be an expression rendered at the start event).
+ */
+export function passwordValues(graph: FlowGraph, ...sources: Record<string, JsonValue>[]): string[] {
+  const found = new Set<string>();
+  for (const [key, def] of Object.entries(graph.variables ?? {})) {
+    if (def.type !== 'password') continue;
+    for (const value of [def.value, ...sources.map((s) => (Object.hasOwn(s, key) ? s[key] : undefined))]) {
+      if (typeof value === 'string' && value !== '') found.add(value);
+    }
+  }
+  // Longest first, so a password that contains another is masked whole.
+  return [...found].sort((a, b) => b.length - a.length);
+}
+
+/** `value` with every password in `secrets` replaced by {@link MASK}, at any depth; keys are left alone. */
+export function maskPasswords<T>(value: T, secrets: readonly string[]): T {
+  if (secrets.length === 0) return value;
+  const mask = (v: unknown): unknown => {
+    if (typeof v === 'string') {
+      if (secrets.includes(v)) return MASK;
+      let text = v;
+      for (const s of secrets) if (s.length >= MIN_EMBEDDED_LENGTH && text.includes(s)) text = text.split(s).join(MASK);
+      return text;
+    }
+    if (Array.isArray(v)) return v.map(mask);
+    // fromEntries defines each key, `__proto__` included, as an own property.
+    if (v !== null && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, inner]) => [k, mask(inner)]));
+    return v;
+  };
+  return mask(value) as T;
+}
