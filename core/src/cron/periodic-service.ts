@@ -25,6 +25,16 @@ const toPeriodic = (r: Record<string, any>): Periodic => ({
 
 /** A slot later than this when the scheduler sees it was missed (core was down): skipped, not replayed. */
 const MISSED_AFTER_MS = 60_000;
+
+/**
+ * Refuses a clocked task's time that has passed by more than `leeway`: it would never run, only be
+ * recorded as missed (or, for one that fired, find its slot taken).
+ */
+function assertAhead(runAt: number, now: number, leeway: number): void {
+  if (runAt < now - leeway) {
+    throw new ValidationError(`body.runAt: ${new Date(runAt).toISOString()} has passed; give a time ahead`, [{ path: 'body.runAt', message: 'has passed' }]);
+  }
+}
 /** A slot claimed this long ago and not yet started: its scheduler stopped, another one finishes it. */
 const RECOVER_AFTER_MS = 10_000;
 
@@ -52,11 +62,14 @@ export class PeriodicService {
     await this.tasks.check(projectId, input);
     const schedule = await this.schedule(projectId, input);
     const now = Date.now();
+    const enabled = input.enabled ?? true;
+    // A time given as "now" may arrive a little late: it fires at once, as a slot found late does.
+    if (schedule.runAt !== null) assertAhead(schedule.runAt, now, MISSED_AFTER_MS);
     const id = newId();
     await this.db('periodic_tasks').insert({
       id, project_id: projectId, name: input.name, template_id: input.templateId, template_version: input.version ?? null,
       variables: JSON.stringify(input.variables ?? {}), exclude_nodes: JSON.stringify(input.excludeNodes ?? []), cron: input.cron ?? null,
-      time_zone: schedule.timeZone, run_at: schedule.runAt, enabled: input.enabled ?? true, next_run_at: schedule.next(now),
+      time_zone: schedule.timeZone, run_at: schedule.runAt, enabled, next_run_at: enabled ? schedule.next(now) : null,
       total_runs: 0, created_by: by, created_at: now, updated_at: now,
     });
     return this.get(projectId, id);
@@ -83,6 +96,8 @@ export class PeriodicService {
     // Disabling (or renaming) one that a later template version broke must stay possible.
     if (patch.variables || patch.excludeNodes || patch.version !== undefined || (merged.enabled && !current.enabled)) await this.tasks.check(projectId, merged);
     const schedule = await this.schedule(projectId, merged);
+    // A new time, or a clocked task enabled again (after it fired), must lie ahead: its past slot may have fired already.
+    if (schedule.runAt !== null && (patch.runAt || (merged.enabled && !current.enabled))) assertAhead(schedule.runAt, Date.now(), 0);
     await this.db('periodic_tasks').where({ id }).update({
       name: merged.name, template_version: merged.version ?? null, variables: JSON.stringify(merged.variables), exclude_nodes: JSON.stringify(merged.excludeNodes),
       cron: merged.cron ?? null, time_zone: schedule.timeZone, run_at: schedule.runAt, enabled: merged.enabled,

@@ -32,6 +32,32 @@ describe('periodic and clocked tasks', () => {
     assert.match(bad.body.detail, /not a valid crontab expression/);
     const both = await s.admin.call('POST', base, { name: 'x', templateId, cron: '* * * * *', runAt: new Date().toISOString() });
     assert.equal(both.status, 400);
+    const past = await s.admin.call<{ detail: string }>('POST', base, { name: 'x', templateId, runAt: new Date(Date.now() - 3600_000).toISOString() });
+    assert.equal(past.status, 400);
+    assert.match(past.body.detail, /runAt: .* has passed/);
+  });
+
+  test('a schedule saved disabled shows no next run until it is enabled; a fired clocked task is enabled again only with a new time', async () => {
+    const off = await s.admin.call<{ id: string; nextRunAt: string | null }>('POST', base, { name: 'off', templateId, cron: '0 3 * * *', enabled: false });
+    assert.equal(off.status, 201);
+    assert.equal(off.body.nextRunAt, null);
+    const on = await s.admin.call<{ nextRunAt: string | null }>('PATCH', `${base}/${off.body.id}`, { enabled: true });
+    assert.ok(on.body.nextRunAt && Date.parse(on.body.nextRunAt) > Date.now(), JSON.stringify(on.body));
+
+    // A time just past is taken (it fires at once).
+    const runAt = Date.now() - 1000;
+    const once = await s.admin.call<{ id: string }>('POST', base, { name: 'once-more', templateId, runAt: new Date(runAt).toISOString() });
+    assert.equal(once.status, 201);
+    await scheduler.tick(Date.now());
+    const fired = await s.admin.call<{ enabled: boolean; totalRuns: number }>('GET', `${base}/${once.body.id}`);
+    assert.deepEqual([fired.body.enabled, fired.body.totalRuns], [false, 1], 'it fired once and is done');
+    assert.equal((await s.admin.call('PATCH', `${base}/${once.body.id}`, { name: 'renamed' })).status, 200, 'renaming a fired one still works');
+    assert.equal((await s.admin.call('PATCH', `${base}/${once.body.id}`, { enabled: true })).status, 400);
+    const again = await s.admin.call<{ enabled: boolean; nextRunAt: string }>('PATCH', `${base}/${once.body.id}`, { enabled: true, runAt: new Date(Date.now() + 3600_000).toISOString() });
+    assert.equal(again.status, 200);
+    assert.equal(again.body.enabled, true);
+    // Out of the way of the later tests' clocks.
+    for (const id of [off.body.id, once.body.id]) assert.equal((await s.admin.call('DELETE', `${base}/${id}`)).status, 204);
   });
 
   test('variables and exclusions are checked when a periodic task is saved, not first when a slot fires', async () => {
