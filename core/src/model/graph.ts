@@ -69,7 +69,7 @@ export interface RenderableInput {
 
 /** What happens when a task fails or runs too long. Timeout combines with retry: each attempt has the timeout. */
 export interface ErrorPolicy {
-  /** Finish the node as `error_ignored` (its `_result` is false) and carry on. @default false */
+  /** Finish the node (state `finished`, `errorIgnored` true, its `_result` false) and carry on. @default false */
   ignore?: boolean;
   /** Retry automatically before giving up. */
   retry?: {
@@ -88,7 +88,7 @@ export interface ErrorPolicy {
 
 /** Re-entry limit for nodes that sit on a loop (a backward flow). */
 export interface LoopSettings {
-  /** Maximum times the node may run within one task; the next entry fails the node. @default engine setting (100) */
+  /** Times the node may be re-entered within one task (it runs at most this + 1 times); the next entry fails the node. @default engine setting (100) */
   maxLoops: number;
 }
 

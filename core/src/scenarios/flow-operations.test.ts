@@ -35,7 +35,7 @@ describe('flow operations', () => {
     assert.ok(Date.parse(a.startedAt as string) >= Date.parse(runs[1]!.finishedAt), 'the node shows the last attempt\'s start');
   });
 
-  test('ignore finishes a failed node as error_ignored with _result false and the flow goes on', async () => {
+  test('ignore finishes a failed node with errorIgnored and _result false, and the flow goes on', async () => {
     const id = await f.run(one('ignore', task('a', '@test/flaky', { fail: 'boom' }, { onError: { ignore: true }, outputs: { _result: 'ok' } }), { ok: { type: 'boolean' } }));
     const t = await f.waitState(id, 'finished');
     assert.equal(t.nodes.a!.errorIgnored, true);
@@ -277,6 +277,13 @@ describe('flow operations', () => {
     assert.equal(t.nodes.a!.state, 'revoked');
     assert.equal((await f.taskOp(r, 'resume')).status, 409);
     assert.equal((await f.taskOp(r, 'revoke')).status, 409);
+    assert.equal((await f.taskOp(r, 'start')).body.code, 'task_already_started');
+    // One revoked before it started was never started: it says so instead.
+    const never = await f.create(await f.template(one('never-started', task('a', '@test/echo'))));
+    assert.equal((await f.taskOp(never, 'revoke')).status, 200);
+    const refused = await f.taskOp(never, 'start');
+    assert.deepEqual([refused.status, refused.body.code], [409, 'operation_refused']);
+    assert.match(String(refused.body.detail), /it is revoked/);
   });
 
   test('revoking a subflow\'s child task fails the subflow node instead of leaving it waiting', async () => {

@@ -610,7 +610,7 @@ export class FlowEngine {
       claimed = await store.casNode(task.id, row.nodeId, from, row.version, { state: 'ready', version, wakeAt, error: message, leaseUntil: null, deadlineAt: null, waitKind: null }, tx);
       if (claimed) {
         fx.messages.push({ msg: { t: task.id, n: row.nodeId, v: version, k: 'run' }, delayMs: policy.retry.intervalMs });
-        this.nodeEvent(fx, task.id, row.nodeId, 'ready', { version, error: message });
+        this.nodeEvent(fx, task.id, row.nodeId, 'ready', { version, loop: row.loop, error: message });
         await close(`it retries with a new child task after ${policy.retry.intervalMs} ms`);
       }
     } else if (policy.ignore) {

@@ -70,7 +70,10 @@ export class TaskService {
     const loaded = (await this.engine.task(taskId))!;
     await this.engine.commit(async (tx, fx) => {
       if (!(await this.store.casTask(taskId, ['created'], { state: 'running', startedAt: Date.now() }, tx))) {
-        throw refuse('start the task', `it is ${await this.store.taskState(taskId, tx)}, and only a created task can start`, 'task_already_started');
+        const state = await this.store.taskState(taskId, tx);
+        // One revoked before it ever started was not "already started".
+        const never = state === 'revoked' && task.startedAt === null;
+        throw refuse('start the task', `it is ${state}, and only a created task can start`, never ? 'operation_refused' : 'task_already_started');
       }
       const version = newId();
       await this.store.patchNode(taskId, loaded.run.start.id, { state: 'ready', version }, tx);

@@ -54,7 +54,7 @@ export interface NodeRecord {
   errorIgnored: boolean;
   breakpoint: boolean;
   breakpointPassed: boolean;
-  /** What a waiting node waits for: `poll`, `callback`, `subflow` or `retry`. */
+  /** What a waiting node waits for: `poll`, `callback` or `subflow`. */
   waitKind: string | null;
   callbackMultiple: boolean;
   wakeAt: number | null;
