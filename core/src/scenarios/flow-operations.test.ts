@@ -185,6 +185,7 @@ describe('flow operations', () => {
     assert.deepEqual(got.slice(0, 3).map((g) => g.n).sort(), [1, 2, 3]);
     const late = await f.op(id, 'a', 'callback', { version, data: {} });
     assert.equal(late.status, 409);
+    assert.match(String(late.body.detail), /the task is finished/);
   });
 
   test('a callback queued behind slow ones (over 5 s in all) waits its turn and is applied', async () => {

@@ -277,6 +277,8 @@ export class TaskService {
   async #deliver(projectId: string, taskId: string, nodeId: string, version: string, data: JsonValue): Promise<{ state: NodeState }> {
     const { task, def } = await this.node(projectId, taskId, nodeId);
     if (def.type !== 'task') throw refuse('call back the node', `${nodeId} is a ${def.type} node`);
+    // Said as it is: a late callback to a task that ended is not merely a stale version.
+    await this.assertOperable(task, 'call back the node');
     // An earlier callback's plugin call may run up to its time limit: wait for it with a backoff,
     // as long as an HTTP caller reasonably waits, then tell the caller to send it again.
     const until = Date.now() + CALLBACK_WAIT_MS;
