@@ -5,7 +5,7 @@
 import type { FlowGraph, JsonValue } from '@opsloom/core/model';
 import type { GraphError } from '@opsloom/core/model';
 import type { PluginSummary } from '../model/node-kinds.js';
-import type { LogLine, NodeDetail, Task, TaskState } from '../model/task-types.js';
+import type { LogLine, NodeDetail, Task, TaskState, TaskVariables } from '../model/task-types.js';
 import { api, type ApiClient } from './client.js';
 
 /** A signed-in user (`GET /api/v1/auth/me`). */
@@ -116,6 +116,9 @@ export function endpoints(client: ApiClient = api) {
     createTask: (project: string, body: { templateId: string; version?: number; name?: string; variables?: Record<string, JsonValue>; excludeNodes?: string[] }) =>
       client.post<Task>(`${p(project)}/tasks`, body),
     taskAction: (project: string, id: string, op: string) => client.post<Task>(`${p(project)}/tasks/${seg(id)}/${op}`),
+    /** The task's variables as they are now and its results (the flow's declared outputs); passwords come masked. */
+    taskVariables: (project: string, id: string, signal?: AbortSignal) =>
+      client.get<TaskVariables>(`${p(project)}/tasks/${seg(id)}/variables`, signal ? { signal } : {}),
     node: (project: string, id: string, nodeId: string) => client.get<NodeDetail>(`${p(project)}/tasks/${seg(id)}/nodes/${seg(nodeId)}`),
     nodeLogs: (project: string, id: string, nodeId: string, q: { before?: number; after?: number; limit?: number }) =>
       client.get<{ items: LogLine[]; more: boolean }>(`${p(project)}/tasks/${seg(id)}/nodes/${seg(nodeId)}/logs`, { query: q }),

@@ -1,7 +1,7 @@
 /**
  * `<ol-task-monitor>`: one task, live. Node colours follow Server-Sent Events; the toolbar holds
  * the task operations (each disabled with its reason); below, the Gantt timeline; beside, the
- * selected node's detail and operations.
+ * selected node's detail and operations or, with no node chosen, the task's results and variables.
  */
 import { LitElement, html, css, nothing, type PropertyValues } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
@@ -17,6 +17,10 @@ import { sharedStyles } from './shared-styles.js';
 import './flow-canvas.js';
 import './gantt-chart.js';
 import './node-detail.js';
+import './task-variables.js';
+
+/** What the task's variables can have changed with: its state, and each node that finished. */
+const revision = (t: Task): string => `${t.state}:${Object.values(t.nodes).filter((n) => n.state === 'finished').length}`;
 
 const LIVE_LABELS: Record<TaskEventsState, string> = { live: '● live', reconnecting: '○ reconnecting…', refused: '○ live updates stopped; reload the page' };
 
@@ -117,7 +121,8 @@ export class TaskMonitor extends LitElement {
         @keydown=${this.#key}></ol-flow-canvas>
       <aside aria-label="Node detail">${this.selected
         ? html`<ol-node-detail .project=${this.project} .task=${t} .nodeId=${this.selected} .username=${this.username} .projectRole=${this.projectRole} @task-changed=${() => this.#load.run()}></ol-node-detail>`
-        : html`<h2>Node detail</h2><p class="hint">Click a node (or Tab to it and press Enter) to see its inputs, outputs, logs and operations.</p>`}</aside>
+        : html`<h2>Node detail</h2><p class="hint">Click a node (or Tab to it and press Enter) to see its inputs, outputs, logs and operations.</p>
+          <ol-task-variables .project=${this.project} .taskId=${this.taskId} .revision=${revision(t)}></ol-task-variables>`}</aside>
       <section class="timeline" aria-label="Timeline"><h2>Timeline</h2><ol-gantt-chart .timeline=${buildTimeline(t, this.now)}></ol-gantt-chart></section>`;
   }
 

@@ -147,3 +147,17 @@ test('going straight from one task to another leaves the node chosen and the mes
   assert.equal(await ui.page.locator('ol-flow-canvas .node--selected').count(), 0);
   for (const id of [first, second]) assert.equal((await ui.ops.taskOp(id, 'revoke')).status, 200);
 });
+
+test("with no node chosen, the monitor shows the task's results and variables as they are now, a password masked", async () => {
+  const id = await ui.ops.run(graph('Release notes', [start(), task('count', '@test/echo', { value: '${hosts.length}' }, { outputs: { value: 'host_count' } }), end()],
+    [['start', 'count'], ['count', 'end']],
+    { hosts: { type: 'json', value: ['10.0.0.1', '10.0.0.2', '10.0.0.3'] }, token: { type: 'password', value: 'tok-123456' }, host_count: { type: 'number' } }, ['host_count']));
+  await ui.ops.waitState(id, 'finished');
+  await ui.page.goto(`${ui.front.url}/#/p/ops/tasks/${id}`);
+  const vars = ui.page.locator('ol-task-variables');
+  await vars.locator('h2', { hasText: 'Results' }).waitFor();
+  const result = vars.locator('table').first().locator('tr[data-key=host_count] pre');
+  assert.equal(await result.textContent(), '3', 'the result a node mapped into the task');
+  assert.equal(await vars.locator('table').last().locator('tr[data-key=token] pre').textContent(), '******');
+  assert.equal(await vars.getByText('tok-123456').count(), 0);
+});

@@ -42,6 +42,12 @@ export interface Task {
   nodes: Record<string, TaskNodeRun>;
 }
 
+/** `GET /tasks/:taskId/variables`: every variable as it is now, and the flow's results (passwords masked). */
+export interface TaskVariables {
+  variables: Record<string, JsonValue>;
+  outputs: Record<string, JsonValue>;
+}
+
 /** `GET /tasks/:taskId/nodes/:nodeId`. */
 export interface NodeDetail extends TaskNodeRun {
   id?: string;
