@@ -42,6 +42,7 @@ export type GraphRule =
   | 'invalid_variable_key'
   | 'reserved_variable_key'
   | 'unknown_variable'
+  | 'unknown_constant'
   | 'unknown_output_variable'
   | 'variable_cycle'
   | 'invalid_expression'

@@ -15,6 +15,8 @@ export type { GraphAnalysis, ValidateOptions, ValidationResult } from './validat
 export { analyzeGraph, matchConverges, validateGraph } from './validate.js';
 export { checkSubflowContract } from './validate-subflow.js';
 export { excludeOptionalNodes } from './exclude.js';
+export type { ExpressionSite } from './expression-sites.js';
+export { constantsRead, forEachExpressionSite } from './expression-sites.js';
 export type { ExpressionReference, ExtractedReferences } from './references.js';
 export { extractReferences, forEachString } from './references.js';
 export type { ExpressionVariables } from './identifiers.js';

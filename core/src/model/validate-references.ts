@@ -1,22 +1,28 @@
-import type { FlowGraph, InputValue } from './graph.js';
-import { normalizeInput } from './graph.js';
+import type { FlowGraph } from './graph.js';
 import type { GraphError } from './errors.js';
+import { forEachExpressionSite, type ExpressionSite } from './expression-sites.js';
 import { expressionVariables } from './identifiers.js';
-import { extractReferences, forEachString } from './references.js';
+import { extractReferences } from './references.js';
 import { conditionToExpression } from './template-syntax.js';
-import { isBuiltinVariable, variableKeyProblem } from './variable-keys.js';
+import { isBuiltinVariable, PROJECT_CONSTANT_PREFIX, variableKeyProblem } from './variable-keys.js';
 import { isObject } from './validate-structure.js';
 
 /** Options of reference checking (see `validateGraph`). */
 export interface ReferenceOptions {
   resolvePlugin?: (name: string, version: string) => boolean | undefined;
   knownVariables?: string[];
+  /**
+   * Keys of the project's constants: `${_env_KEY}` must read one of them (`unknown_constant`).
+   * Without it, any `_env_*` name is accepted (a check that cannot ask the project).
+   */
+  knownConstants?: string[];
 }
 
 /**
  * Variable keys, plugin references and every `${…}` of inputs, params, conditions and variable
  * values: each name an expression reads must be a declared variable, a node output mapped into
- * a variable, a known (project / caller) variable, or a built-in (`_system`, `_env_*`, `_result`, `_loop`).
+ * a variable, a known (project / caller) variable, a constant of the project (when
+ * `knownConstants` is given), or a built-in (`_system`, `_result`, `_loop`).
  */
 export function checkReferences(graph: FlowGraph, opts: ReferenceOptions): GraphError[] {
   const errors: GraphError[] = [];
@@ -35,63 +41,54 @@ export function checkReferences(graph: FlowGraph, opts: ReferenceOptions): Graph
     }
   }
   const known = new Set([...Object.keys(variables), ...produced, ...(opts.knownVariables ?? [])]);
-  const isKnown = (name: string): boolean => known.has(name) || isBuiltinVariable(name);
-
-  const checkText = (text: string, where: string, at: { nodeId?: string; flowId?: string }): void => {
-    const found = extractReferences(text);
-    if (found.error) {
-      errors.push({ ...at, rule: 'invalid_expression', message: `${where}: ${found.error.message}` });
+  const constants = opts.knownConstants && new Set(opts.knownConstants);
+  /** The problem with a name an expression reads, if any; `subject` names the expression in the message. */
+  const unknownName = (site: ExpressionSite, name: string, subject: string): GraphError | undefined => {
+    if (known.has(name)) return undefined;
+    if (name.startsWith(PROJECT_CONSTANT_PREFIX)) {
+      const key = name.slice(PROJECT_CONSTANT_PREFIX.length);
+      if (!constants || constants.has(key)) return undefined;
+      return { ...siteOf(site), rule: 'unknown_constant', message: `${subject} reads the project constant ${key}, which this project does not have; add it under the project's constants (Settings → Constants), or correct the name` };
     }
-    for (const ref of found.expressions) {
-      for (const name of ref.variables) {
-        if (!isKnown(name)) {
-          errors.push({ ...at, rule: 'unknown_variable', message: `${where}: \${${ref.expression}} uses ${name}, which is not a variable of this flow` });
-        }
-      }
-    }
-  };
-  const checkInputs = (inputs: Record<string, InputValue>, kind: string, at: { nodeId: string }): void => {
-    for (const [key, input] of Object.entries(inputs)) {
-      const { value, render } = normalizeInput(input);
-      if (!render) continue;
-      forEachString(value, (text, path) => checkText(text, `node ${at.nodeId} ${kind} ${key}${path ? `.${path}` : ''}`, at));
-    }
+    if (isBuiltinVariable(name)) return undefined;
+    return { ...siteOf(site), rule: 'unknown_variable', message: `${subject} uses ${name}, which is not a variable of this flow` };
   };
 
   for (const node of graph.nodes) {
-    if (node.type === 'task') {
-      if (isObject(node.inputs)) checkInputs(node.inputs, 'input', { nodeId: node.id });
-      if (opts.resolvePlugin && isObject(node.plugin) && opts.resolvePlugin(node.plugin.name, node.plugin.version) === false) {
-        errors.push({ nodeId: node.id, rule: 'unknown_plugin',
-          message: `task node ${node.id} uses plugin ${node.plugin.name}@${node.plugin.version}, which is not installed (or no installed version matches)` });
-      }
-    } else if (node.type === 'subflow' && isObject(node.params)) {
-      checkInputs(node.params, 'param', { nodeId: node.id });
-    }
-  }
-  for (const flow of graph.flows) {
-    if (!isObject(flow.condition) || typeof flow.condition.expression !== 'string' || !flow.condition.expression.trim()) continue;
-    const { expression, error } = conditionToExpression(flow.condition.expression);
-    if (error) {
-      errors.push({ flowId: flow.id, rule: 'invalid_expression', message: `condition of flow ${flow.id}: ${error}` });
-      continue;
-    }
-    for (const name of expressionVariables(expression).roots) {
-      if (!isKnown(name)) {
-        errors.push({ flowId: flow.id, rule: 'unknown_variable', message: `condition of flow ${flow.id} (${flow.condition.expression}) uses ${name}, which is not a variable of this flow` });
-      }
+    if (node.type === 'task' && opts.resolvePlugin && isObject(node.plugin) && opts.resolvePlugin(node.plugin.name, node.plugin.version) === false) {
+      errors.push({ nodeId: node.id, rule: 'unknown_plugin',
+        message: `task node ${node.id} uses plugin ${node.plugin.name}@${node.plugin.version}, which is not installed (or no installed version matches)` });
     }
   }
   const dependsOn = new Map<string, string[]>();
-  for (const [key, def] of Object.entries(variables)) {
-    if (!isObject(def) || def.render === false) continue;
-    const uses: string[] = [];
-    forEachString(def.value, (text) => {
-      checkText(text, `value of variable ${key}`, {});
-      uses.push(...extractReferences(text).variables.filter((v) => v in variables));
-    });
-    dependsOn.set(key, uses);
-  }
+  forEachExpressionSite(graph, (site) => {
+    const at = siteOf(site);
+    if (site.kind === 'condition') {
+      const { expression, error } = conditionToExpression(site.text);
+      if (error) {
+        errors.push({ ...at, rule: 'invalid_expression', message: `${site.where}: ${error}` });
+        return;
+      }
+      for (const name of expressionVariables(expression).roots) {
+        const problem = unknownName(site, name, `${site.where} (${site.text})`);
+        if (problem) errors.push(problem);
+      }
+      return;
+    }
+    const found = extractReferences(site.text);
+    if (found.error) errors.push({ ...at, rule: 'invalid_expression', message: `${site.where}: ${found.error.message}` });
+    for (const ref of found.expressions) {
+      for (const name of ref.variables) {
+        const problem = unknownName(site, name, `${site.where}: \${${ref.expression}}`);
+        if (problem) errors.push(problem);
+      }
+    }
+    if (site.variable !== undefined) {
+      const uses = dependsOn.get(site.variable) ?? [];
+      uses.push(...found.variables.filter((v) => v in variables));
+      dependsOn.set(site.variable, uses);
+    }
+  });
   errors.push(...findCycles(dependsOn));
   for (const key of Array.isArray(graph.outputs) ? graph.outputs : []) {
     if (!known.has(key)) {
@@ -99,6 +96,11 @@ export function checkReferences(graph: FlowGraph, opts: ReferenceOptions): Graph
     }
   }
   return errors;
+}
+
+/** The node and / or flow of a finding at `site`. */
+function siteOf(site: ExpressionSite): { nodeId?: string; flowId?: string } {
+  return { ...(site.nodeId !== undefined ? { nodeId: site.nodeId } : {}), ...(site.flowId !== undefined ? { flowId: site.flowId } : {}) };
 }
 
 /** Variables whose values refer to each other in a circle can never be rendered. */

@@ -204,6 +204,16 @@ const INVALID: Record<string, InvalidCase> = {
     graph: build(['start>ex>a>end ?${count} > 3', 'ex>b>end2 default']),
     rule: 'unknown_variable', flowId: 'ex-a',
   },
+  'unknown project constant in an input': {
+    graph: build(['start>a>end'], { nodes: { a: { inputs: { cmd: 'psql -h ${_env_DB_HOST}' } } as never } }),
+    opts: { knownConstants: ['REGION'] },
+    rule: 'unknown_constant', nodeId: 'a',
+  },
+  'unknown project constant in a condition': {
+    graph: build(['start>ex>a>end ?_env_STAGE == "prod"', 'ex>b>end2 default']),
+    opts: { knownConstants: [] },
+    rule: 'unknown_constant', flowId: 'ex-a',
+  },
   'unterminated expression': {
     graph: build(['start>a>end'], { nodes: { a: { inputs: { cmd: 'echo ${x' } } as never } }),
     rule: 'invalid_expression', nodeId: 'a',
@@ -279,6 +289,19 @@ test('known variables, node outputs and built-ins are accepted in expressions', 
   });
   const result = validateGraph(graph, { knownVariables: ['region'] });
   assert.deepEqual(result.errors, []);
+});
+
+test('project constants: with knownConstants each _env_ name must be one of them, named in the message', () => {
+  const graph = build(['start>a>end'], {
+    nodes: { a: { inputs: { cmd: 'psql -h ${_env_DB_HOST} -p ${_env_DB}', script: { value: '${_env_IGNORED}', render: false } } } as never },
+    variables: { dsn: { type: 'string', value: 'postgres://${_env_DB_HOST}/app' } },
+  });
+  assert.deepEqual(validateGraph(graph, { knownConstants: ['DB_HOST', 'DB'] }).errors, [], 'both constants exist; a render: false input is literal');
+  const missing = validateGraph(graph, { knownConstants: ['DB'] }).errors;
+  assert.deepEqual(missing.map((e) => [e.rule, e.nodeId]), [['unknown_constant', 'a'], ['unknown_constant', undefined]]);
+  assert.match(missing[0]!.message, /^node a input cmd: \$\{_env_DB_HOST\} reads the project constant DB_HOST, which this project does not have; add it under the project's constants/);
+  assert.match(missing[1]!.message, /^value of variable dsn: /);
+  assert.deepEqual(validateGraph(graph).errors, [], 'without knownConstants any _env_ name is accepted');
 });
 
 test('resolvePlugin answering undefined (cannot tell) is accepted, false is not', () => {

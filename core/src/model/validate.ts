@@ -19,6 +19,12 @@ export interface ValidateOptions extends ReferenceOptions {
   resolvePlugin?: (name: string, version: string) => boolean | undefined;
   /** Further names expressions may use: project variables, or a parent flow's names. */
   knownVariables?: string[];
+  /**
+   * Keys of the project's constants: an expression reading `${_env_KEY}` for another key is an
+   * `unknown_constant` error. Without it, `_env_*` names are not checked (the editor's offline
+   * check; task creation, where a constant deleted since the save fails the node that reads it).
+   */
+  knownConstants?: string[];
 }
 
 /** The verdict of {@link validateGraph}. */
