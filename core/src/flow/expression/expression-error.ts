@@ -1,4 +1,5 @@
 import { AppError } from '../../errors.js';
+import { PROJECT_CONSTANT_PREFIX } from '../../model/index.js';
 
 /** Why an expression failed. */
 export type ExpressionFailure =
@@ -29,6 +30,22 @@ const REASONS: Record<ExpressionFailure, string> = {
   scope: 'scope is not JSON',
 };
 
+/** V8's words for a `${_env_KEY}` whose constant the project does not have (any more). */
+const MISSING_CONSTANT = new RegExp(`^${PROJECT_CONSTANT_PREFIX}([A-Za-z_$][\\w$]*) is not defined$`);
+
+/**
+ * The reason and detail a person reads. A missing constant is named as one, with where to set
+ * it: the bare "_env_DB_HOST is not defined" sent people looking for a variable. Built only
+ * when an expression failed, so evaluation itself pays nothing for it.
+ */
+function explain(reason: ExpressionFailure, detail: string): { why: string; detail: string } {
+  const constant = reason === 'reference' ? MISSING_CONSTANT.exec(detail)?.[1] : undefined;
+  if (constant !== undefined) {
+    return { why: 'unknown constant', detail: `project constant ${constant} is not set; a project admin adds it under the project's constants (Settings → Constants)` };
+  }
+  return { why: REASONS[reason], detail };
+}
+
 /**
  * Thrown when a `${…}` expression cannot be evaluated. The engine fails the node with this
  * message, which names the input, the expression and the cause, so the operator can fix the
@@ -36,6 +53,7 @@ const REASONS: Record<ExpressionFailure, string> = {
  *
  * @example
  * // input "cmd": expression ${host.ip} failed (unknown variable): host is not defined
+ * // input "dsn": expression ${_env_DB_HOST} failed (unknown constant): project constant DB_HOST is not set; …
  */
 export class ExpressionError extends AppError {
   readonly status = 422;
@@ -49,7 +67,8 @@ export class ExpressionError extends AppError {
     /** The underlying message (JavaScript error message, budget, …). */
     readonly detail: string,
   ) {
-    super(`input "${input}": expression \${${expression}} failed (${REASONS[reason]}): ${detail}`,
+    const shown = explain(reason, detail);
+    super(`input "${input}": expression \${${expression}} failed (${shown.why}): ${shown.detail}`,
       { input, expression, reason });
   }
 }

@@ -72,6 +72,16 @@ test('an unknown variable fails, never left as text', async () => {
     failsWith('reference', '${release}', 'release is not defined', 'unknown variable'));
 });
 
+test('a project constant the project does not have is named as one, with where to set it', async () => {
+  await assert.rejects(sandbox.render('psql -h ${_env_DB_HOST}', { _env_REGION: 'eu' }, where),
+    failsWith('reference', '${_env_DB_HOST}', '(unknown constant): project constant DB_HOST is not set', "under the project's constants"));
+  await assert.rejects(sandbox.evaluateCondition('_env_STAGE == "prod"', {}, { input: 'condition of flow f1' }),
+    failsWith('reference', 'project constant STAGE is not set'));
+  assert.equal(await sandbox.render('${_env_REGION}', { _env_REGION: 'eu' }, where), 'eu');
+  // A name that merely starts like one inside a longer expression is still an unknown variable.
+  await assert.rejects(sandbox.render('${x_env_A}', {}, where), failsWith('reference', 'x_env_A is not defined', 'unknown variable'));
+});
+
 test('results that are not data fail', async () => {
   await assert.rejects(sandbox.evaluate('() => 1', {}), failsWith('result', 'function'));
   await assert.rejects(sandbox.evaluate('Promise.resolve(1)', {}), failsWith('result', 'promise'));
