@@ -6,6 +6,7 @@ import type { Coordination } from './queue/index.js';
 import type { Route } from './http/route.js';
 import type { AuthService } from './auth/auth-service.js';
 import type { ProjectService } from './project/project-service.js';
+import type { ProjectConstantService } from './project/constant-service.js';
 import type { AuditStore } from './audit/audit-store.js';
 
 /** What every domain module gets from the composition root. */
@@ -16,6 +17,8 @@ export interface ModuleContext {
   coordination: Coordination;
   auth: AuthService;
   projects: ProjectService;
+  /** Project constants: the flow engine reads them as `${_env_KEY}`, template validation checks their keys. */
+  constants: ProjectConstantService;
   audit: AuditStore;
   /** Services other modules registered before this one (by name), for the few allowed cross-domain calls. */
   registry: Map<string, unknown>;

@@ -14,6 +14,10 @@ import { authRoutes } from './auth/auth-routes.js';
 import { ProjectStore } from './project/project-store.js';
 import { ProjectService } from './project/project-service.js';
 import { projectRoutes } from './project/project-routes.js';
+import { ProjectConstantStore } from './project/constant-store.js';
+import { ProjectConstantService } from './project/constant-service.js';
+import { constantRoutes } from './project/constant-routes.js';
+import type { TemplateService } from './flow/template/template-service.js';
 import { createHttpApp } from './http/app.js';
 import { Metrics } from './http/metrics.js';
 import { findPortalDir, staticFiles } from './http/static.js';
@@ -40,6 +44,7 @@ export interface Opsloom {
 export interface Services {
   auth: AuthService;
   projects: ProjectService;
+  constants: ProjectConstantService;
   audit: AuditStore;
   /** Services the domain modules registered, by name (e.g. `flow`, `jobs`). */
   modules: Map<string, unknown>;
@@ -60,12 +65,13 @@ export async function startOpsloom(config: Config, options: { log?: Logger } = {
     const users = new UserStore(db);
     const auth = new AuthService({ users, credentials: new CredentialStore(db), audit, sessionTtlMs: config.sessionTtlMs });
     const projects = new ProjectService(new ProjectStore(db), users);
+    const constants = new ProjectConstantService(new ProjectConstantStore(db));
     const registry = new Map<string, unknown>();
-    const services: Services = { auth, projects, audit, modules: registry };
+    const services: Services = { auth, projects, constants, audit, modules: registry };
 
     const bootstrap = await auth.bootstrapAdmin(config.dataDir, config.adminPassword);
 
-    const ctx: ModuleContext = { config, db, log, coordination, auth, projects, audit, registry };
+    const ctx: ModuleContext = { config, db, log, coordination, auth, projects, constants, audit, registry };
     const modules: CoreModule[] = [];
     for (const factory of MODULES) {
       const m = await factory(ctx);
@@ -74,9 +80,12 @@ export async function startOpsloom(config: Config, options: { log?: Logger } = {
     }
 
     const publicUrl = config.publicUrl ?? `http://${config.host}:${config.port}`;
+    // Which templates read a constant is the flow domain's to say; a deletion's answer lists them.
+    const flow = registry.get('flow') as { templates: TemplateService } | undefined;
     const routes: Route[] = [
       ...authRoutes(auth, publicUrl.startsWith('https:')),
       ...projectRoutes(projects),
+      ...constantRoutes(constants, async (projectId, key) => (flow ? flow.templates.constantReaders(projectId, key) : [])),
       ...auditRoutes(audit),
       ...modules.flatMap((m) => m.routes),
     ];

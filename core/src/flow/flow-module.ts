@@ -18,15 +18,14 @@ export const flowModule: ModuleFactory = async (ctx) => {
   if (!plugins) throw new Error('the flow module needs the plugins module to be registered first');
   const store = new TaskStore(ctx.db);
   const templateStore = new TemplateStore(ctx.db);
-  const constants = async (projectId: string) => Object.keys(await store.constants(projectId)).map((k) => `_env_${k}`);
-  const templates = new TemplateService(templateStore, plugins, constants);
+  const templates = new TemplateService(templateStore, plugins, (projectId) => ctx.constants.keys(projectId));
   const factory = new TaskFactory(store, templateStore, plugins);
   // A generous wall-clock budget: a loaded machine must not fail honest expressions; loops still stop.
   const sandbox = new ExpressionSandbox({ timeoutMs: 1000 });
   const runsWorker = ctx.config.roles.has('worker');
   const engine = new FlowEngine({
     store, coordination: ctx.coordination, plugins, sandbox, log: ctx.log, subflows: factory,
-    project: async (id) => ctx.projects.get(id),
+    project: async (id) => ctx.projects.get(id), constants: (id) => ctx.constants.values(id),
   }, { concurrency: 32, leaseMs: ctx.config.stepLeaseMs, maxLoops: 100, publicUrl: ctx.config.publicUrl ?? `http://${ctx.config.host}:${ctx.config.port}` });
   const tasks = new TaskService(store, factory, templates, engine);
   const sweeper = new Sweeper(engine, store, ctx.coordination, ctx.log);

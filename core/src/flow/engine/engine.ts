@@ -51,6 +51,8 @@ export interface EngineDeps {
   sandbox: ExpressionSandbox;
   log: Logger;
   project(id: string): Promise<{ id: string; key: string; name: string }>;
+  /** The project's constants, key → value (`${_env_KEY}`); cached by their owner, so called on every scope. */
+  constants(projectId: string): Promise<Record<string, string>>;
   subflows: SubflowLauncher;
 }
 
@@ -86,9 +88,8 @@ export class FlowEngine {
   private readonly inflight = new Map<string, { ctl: AbortController; version: string }>();
   private unsubscribe: (() => Promise<void>) | undefined;
   private closing = false;
-  /** Short-lived caches of what every expression scope needs but rarely changes. */
+  /** A short-lived cache of what every expression scope needs but rarely changes (constants are cached by their service). */
   private readonly projectInfo = new TtlCache<{ id: string; key: string; name: string }>(10_000);
-  private readonly constants = new TtlCache<Record<string, string>>(2_000);
   private readonly roots: RootTasks;
 
   constructor(readonly deps: EngineDeps, readonly options: EngineOptions) {
@@ -401,7 +402,7 @@ export class FlowEngine {
   async scope(task: Task, vars?: Record<string, JsonValue>): Promise<Record<string, unknown>> {
     const [values, project, constants, root] = await Promise.all([
       vars ?? this.deps.store.vars(task.id), this.projectInfo.get(task.projectId, () => this.deps.project(task.projectId)),
-      this.constants.get(task.projectId, () => this.deps.store.constants(task.projectId)), this.roots.of(task),
+      this.deps.constants(task.projectId), this.roots.of(task),
     ]);
     return expressionScope(values, systemVariables(root, project, this.options.publicUrl), constants);
   }

@@ -377,9 +377,4 @@ export class TaskStore {
   async childTasks(parentTaskId: string): Promise<{ id: string; state: string; parent_node_id: string }[]> {
     return this.db('tasks').where({ parent_task_id: parentTaskId }).select('id', 'state', 'parent_node_id');
   }
-
-  async constants(projectId: string): Promise<Record<string, string>> {
-    const rows = await this.db('project_constants').where({ project_id: projectId }).select('key', 'value');
-    return Object.fromEntries(rows.map((r: { key: string; value: string }) => [r.key, r.value]));
-  }
 }

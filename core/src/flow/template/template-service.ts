@@ -1,7 +1,7 @@
 import semver from 'semver';
 import { NotFoundError, ValidationError } from '../../errors.js';
 import { newId } from '../../store/ids.js';
-import { checkSubflowContract, validateGraph, type FlowGraph, type GraphError } from '../../model/index.js';
+import { checkSubflowContract, constantsRead, PROJECT_CONSTANT_PREFIX, validateGraph, type FlowGraph, type GraphError } from '../../model/index.js';
 import { InvalidFlowError } from '../errors.js';
 import type { PluginGateway } from '../plugin-catalog.js';
 import type { Template, TemplateStore, TemplateVersion } from './template-store.js';
@@ -18,7 +18,8 @@ export interface TemplateExport {
 
 /** Templates: validated on every save, versioned immutably, exported and imported as JSON. */
 export class TemplateService {
-  constructor(private readonly store: TemplateStore, private readonly plugins: PluginGateway, private readonly constants: (projectId: string) => Promise<string[]>) {}
+  /** @param constantKeys the keys of a project's constants, read fresh: templates may read only those as `${_env_KEY}` */
+  constructor(private readonly store: TemplateStore, private readonly plugins: PluginGateway, private readonly constantKeys: (projectId: string) => Promise<string[]>) {}
 
   /** Every problem of a graph in a project: structure, plugins, variables and subflow references. */
   async check(projectId: string, graph: unknown): Promise<GraphError[]> {
@@ -28,8 +29,8 @@ export class TemplateService {
     const plugins = new Map<string, boolean>();
     const wanted = collectPlugins(nodes);
     await Promise.all(wanted.map(async ([name, range]) => plugins.set(`${name}@${range}`, (await this.plugins.resolve(name, range)) !== undefined)));
-    const knownVariables = await this.constants(projectId);
-    const result = validateGraph(graph, { resolvePlugin: (n, v) => plugins.get(`${n}@${v}`), knownVariables });
+    const knownConstants = await this.constantKeys(projectId);
+    const result = validateGraph(graph, { resolvePlugin: (n, v) => plugins.get(`${n}@${v}`), knownConstants });
     const errors = [...result.errors];
     for (const node of nodes) {
       if (node?.type !== 'subflow') continue;
@@ -110,6 +111,14 @@ export class TemplateService {
     const chosen = [...new Set(nodeIds)];
     const comment = `upgraded ${chosen.length} node${chosen.length > 1 ? 's' : ''}: ${chosen.map((n) => `${n} → ${available.get(n)}`).join(', ')}`;
     return this.save(projectId, id, by, { graph, comment: fitComment(comment) });
+  }
+
+  /** The templates whose latest version reads the project constant `key` (`${_env_KEY}`), by name. */
+  async constantReaders(projectId: string, key: string): Promise<{ templateId: string; name: string }[]> {
+    // The text search only narrows the candidates (it also finds the name in a literal input or a
+    // longer key); parsing the graph decides.
+    const candidates = await this.store.latestMentioning(projectId, `${PROJECT_CONSTANT_PREFIX}${key}`);
+    return candidates.filter((c) => constantsRead(c.graph).includes(key)).map((c) => ({ templateId: c.id, name: c.name }));
   }
 
   async delete(projectId: string, id: string): Promise<void> {

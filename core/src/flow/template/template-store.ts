@@ -92,6 +92,18 @@ export class TemplateStore {
     return rows.map((r) => ({ templateId: r.template_id, version: Number(r.version), comment: r.comment, createdBy: r.created_by, createdAt: Number(r.created_at) }));
   }
 
+  /**
+   * The templates of a project whose latest version's graph text contains `text`, by name, with
+   * that graph. A pre-filter done by the database, so only the candidates' graphs are parsed.
+   */
+  async latestMentioning(projectId: string, text: string): Promise<{ id: string; name: string; graph: FlowGraph }[]> {
+    const sql = this.db('flow_templates as t')
+      .join('flow_template_versions as v', (j) => { j.on('v.template_id', 't.id').andOn('v.version', 't.latest_version'); })
+      .where('t.project_id', projectId).whereNull('t.deleted_at').orderBy('t.name').select('t.id', 't.name', 'v.graph');
+    whereLike(sql, ['v.graph'], text);
+    return (await sql).map((r: { id: string; name: string; graph: string }) => ({ id: r.id, name: r.name, graph: JSON.parse(r.graph) as FlowGraph }));
+  }
+
   async softDelete(id: string): Promise<void> {
     await this.db('flow_templates').where({ id }).update({ deleted_at: Date.now() });
   }
