@@ -21,10 +21,12 @@ import './job-result.js';
 import './marketplace-page.js';
 import './periodic-page.js';
 import './plugin-page.js';
+import './settings-page.js';
 
 const NAV: { page: PageName; label: string }[] = [
   { page: 'flows', label: 'Flows' }, { page: 'tasks', label: 'Tasks' }, { page: 'marketplace', label: 'Marketplace' },
   { page: 'jobs', label: 'Jobs' }, { page: 'periodic', label: 'Periodic' }, { page: 'audit', label: 'Audit' },
+  { page: 'settings', label: 'Settings' },
 ];
 
 const LAST_PROJECT = 'opsloom.lastProject';
@@ -159,6 +161,7 @@ export class App extends LitElement {
       case 'jobs': return html`<ol-jobs-page .project=${key} .tab=${r.query.tab ?? 'run'} .isAdmin=${admin}></ol-jobs-page>`;
       case 'job': return html`<ol-job-result .project=${key} .jobId=${r.id ?? ''}></ol-job-result>`;
       case 'periodic': return html`<ol-periodic-page .project=${key} .timeZone=${project.timeZone ?? ''}></ol-periodic-page>`;
+      case 'settings': return html`<ol-settings-page .project=${key} .projectName=${project.name} .projectRole=${project.role ?? ''}></ol-settings-page>`;
       default: return html`<h1>Page not found</h1><p><a href=${routeHash({ page: 'flows', project: key })}>Back to flows</a></p>`;
     }
   }

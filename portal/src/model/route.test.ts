@@ -14,7 +14,8 @@ test('routes parse and format symmetrically', () => {
   assert.deepEqual(parseRoute('#/p/ops/marketplace/%40acme%2Fping'), { page: 'plugin', project: 'ops', id: '@acme/ping', query: {} });
   assert.deepEqual(parseRoute('#/p/ops/jobs/j1'), { page: 'job', project: 'ops', id: 'j1', query: {} });
   assert.deepEqual(parseRoute('#/p/ops/jobs?tab=scripts'), { page: 'jobs', project: 'ops', query: { tab: 'scripts' } });
-  for (const hash of ['#/p/ops/marketplace/%40acme%2Fping', '#/p/ops/jobs/j1', '#/p/ops/jobs?tab=scripts', '#/p/ops/periodic', '#/p/ops/flows/tpl_1', '#/p/ops/tasks/new?template=t1', '#/p/ops/tasks/t%201', '#/p/ops/audit', '#/signin']) {
+  assert.deepEqual(parseRoute('#/p/ops/settings'), { page: 'settings', project: 'ops', query: {} });
+  for (const hash of ['#/p/ops/marketplace/%40acme%2Fping', '#/p/ops/jobs/j1', '#/p/ops/jobs?tab=scripts', '#/p/ops/periodic', '#/p/ops/flows/tpl_1', '#/p/ops/tasks/new?template=t1', '#/p/ops/tasks/t%201', '#/p/ops/audit', '#/p/ops/settings', '#/signin']) {
     assert.equal(routeHash(parseRoute(hash)), hash);
   }
 });

@@ -5,7 +5,7 @@
 
 /** The pages of the portal. */
 export type PageName = 'signin' | 'projects' | 'flows' | 'flow-editor' | 'tasks' | 'task-new' | 'task' | 'audit' | 'marketplace' | 'plugin'
-  | 'jobs' | 'job' | 'periodic' | 'not-found';
+  | 'jobs' | 'job' | 'periodic' | 'settings' | 'not-found';
 
 /** A parsed route. */
 export interface Route {
@@ -18,7 +18,7 @@ export interface Route {
 }
 
 const SECTIONS: Record<string, PageName> = {
-  flows: 'flows', tasks: 'tasks', audit: 'audit', marketplace: 'marketplace', jobs: 'jobs', periodic: 'periodic',
+  flows: 'flows', tasks: 'tasks', audit: 'audit', marketplace: 'marketplace', jobs: 'jobs', periodic: 'periodic', settings: 'settings',
 };
 
 /**
