@@ -4,7 +4,7 @@ import { forEachExpressionSite, type ExpressionSite } from './expression-sites.j
 import { expressionVariables } from './identifiers.js';
 import { extractReferences } from './references.js';
 import { conditionToExpression } from './template-syntax.js';
-import { isBuiltinVariable, PROJECT_CONSTANT_PREFIX, variableKeyProblem } from './variable-keys.js';
+import { isBuiltinVariable, PROJECT_CONSTANT_PREFIX, RESERVED_OUTPUTS, SYSTEM_VARIABLE, variableKeyProblem } from './variable-keys.js';
 import { isObject } from './validate-structure.js';
 
 /** Options of reference checking (see `validateGraph`). */
@@ -22,7 +22,7 @@ export interface ReferenceOptions {
  * Variable keys, plugin references and every `${…}` of inputs, params, conditions and variable
  * values: each name an expression reads must be a declared variable, a node output mapped into
  * a variable, a known (project / caller) variable, a constant of the project (when
- * `knownConstants` is given), or a built-in (`_system`, `_result`, `_loop`).
+ * `knownConstants` is given), or `_system`. `_result` and `_loop` are node outputs, read once mapped.
  */
 export function checkReferences(graph: FlowGraph, opts: ReferenceOptions): GraphError[] {
   const errors: GraphError[] = [];
@@ -50,7 +50,11 @@ export function checkReferences(graph: FlowGraph, opts: ReferenceOptions): Graph
       if (!constants || constants.has(key)) return undefined;
       return { ...siteOf(site), rule: 'unknown_constant', message: `${subject} reads the project constant ${key}, which this project does not have; add it under the project's constants (Settings → Constants), or correct the name` };
     }
-    if (isBuiltinVariable(name)) return undefined;
+    if (name === SYSTEM_VARIABLE) return undefined;
+    // In scope they would fail every run: they are what a node produces, read once mapped into a variable.
+    if (RESERVED_OUTPUTS.includes(name)) {
+      return { ...siteOf(site), rule: 'unknown_variable', message: `${subject} uses ${name}, which is a node output, not a variable: map it into one in the node's outputs ({"${name}": "some_name"}) and read that` };
+    }
     return { ...siteOf(site), rule: 'unknown_variable', message: `${subject} uses ${name}, which is not a variable of this flow` };
   };
 

@@ -282,13 +282,20 @@ for (const [name, c] of Object.entries(INVALID)) {
 test('known variables, node outputs and built-ins are accepted in expressions', () => {
   const graph = build(['start>a>b>ex>end ?${ok} && region != "cn"', 'ex>end2 default'], {
     nodes: {
-      a: { inputs: { cmd: 'echo ${_system.task_id} ${_env_REGION} ${hosts.map(h => h.ip).join(",")}' }, outputs: { _result: 'ok', stdout: 'out' } } as never,
-      b: { inputs: { text: '${out} ${_loop} $${literal} ${`${region}-x`}', script: { value: 'echo ${HOME}', render: false } } } as never,
+      a: { inputs: { cmd: 'echo ${_system.task_id} ${_env_REGION} ${hosts.map(h => h.ip).join(",")}' }, outputs: { _result: 'ok', _loop: 'runs', stdout: 'out' } } as never,
+      b: { inputs: { text: '${out} ${runs} $${literal} ${`${region}-x`}', script: { value: 'echo ${HOME}', render: false } } } as never,
     },
     variables: { hosts: { type: 'hosts', value: [] } },
   });
   const result = validateGraph(graph, { knownVariables: ['region'] });
   assert.deepEqual(result.errors, []);
+});
+
+test('_result and _loop read bare are refused: they are node outputs, read once mapped into a variable', () => {
+  const graph = build(['start>a>ex>end ?_result', 'ex>end2 default'], { nodes: { a: { inputs: { n: '${_loop + 1}' } } as never } });
+  const errors = validateGraph(graph, {}).errors;
+  assert.deepEqual(errors.map((e) => [e.rule, e.nodeId ?? e.flowId]), [['unknown_variable', 'a'], ['unknown_variable', 'ex-end']]);
+  assert.match(errors[0]!.message, /uses _loop, which is a node output, not a variable: map it into one in the node's outputs/);
 });
 
 test('project constants: with knownConstants each _env_ name must be one of them, named in the message', () => {

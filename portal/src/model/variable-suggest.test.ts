@@ -11,7 +11,7 @@ test('suggests variables inside an open ${ and nothing elsewhere', () => {
   assert.equal(suggestVariables('echo $${ho', 10, vars), undefined, 'escaped');
   assert.equal(suggestVariables('${a.ho', 6, vars), undefined, 'member access');
   const all = suggestVariables('${', 2, vars);
-  assert.deepEqual(all?.items, ['_loop', '_result', '_system', 'home_dir', 'hosts', 'port']);
+  assert.deepEqual(all?.items, ['_system', 'home_dir', 'hosts', 'port']);
   assert.deepEqual(suggestVariables('${port + ho', 11, vars)?.items, ['home_dir', 'hosts']);
 });
 

@@ -12,8 +12,11 @@ export interface Suggestions {
   items: string[];
 }
 
-/** Names every expression can use, beside the flow's own variables. */
-export const BUILTIN_NAMES = ['_system', '_result', '_loop'];
+/**
+ * Names every expression can use, beside the flow's own variables. (`_result` and `_loop` are not:
+ * they are node outputs, read once a node's outputs map them into a variable.)
+ */
+export const BUILTIN_NAMES = ['_system'];
 
 /**
  * Suggestions at `caret` in `text`, or undefined when the caret is not inside an open `${`.
