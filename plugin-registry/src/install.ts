@@ -9,6 +9,7 @@ import { canonicalJson } from './trust/canonical-json.js';
 import { pluginBlock, readPackageJson, sriSha512, type PackageJson } from './trust/digest.js';
 import { verifyPackage, type TrustStore } from './trust/signature.js';
 import { readPackageTarball, type PackageFiles, type TarballLimits } from './trust/tarball.js';
+import { tarballUrlOf } from './tarball-url.js';
 
 /** Minimal logger (pino-compatible) for refusals. */
 export interface InstallLogger {
@@ -151,7 +152,7 @@ async function install(opts: InstallVerifiedOptions): Promise<InstalledPlugin> {
     throw new RegistryError(RegistryErrorCode.IntegrityMismatch, `${opts.name}@${version} has no sha512 dist.integrity in the registry; it cannot be verified`, { name: opts.name, version });
   }
   if (typeof dist.tarball !== 'string') throw new RegistryError(RegistryErrorCode.RequestFailed, `${opts.name}@${version} has no dist.tarball URL`);
-  const tarballUrl = new URL(dist.tarball);
+  const tarballUrl = tarballUrlOf(opts.name, version, dist.tarball, RegistryErrorCode.RequestFailed);
   // Only fetch from the registry we were pointed at: a packument must not send us elsewhere.
   if (tarballUrl.origin !== new URL(opts.registryUrl).origin) {
     throw new RegistryError(RegistryErrorCode.RequestFailed, `${opts.name}@${version} points its tarball to ${tarballUrl.origin}, not to the registry ${new URL(opts.registryUrl).origin}`, { tarball: dist.tarball });
