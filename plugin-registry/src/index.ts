@@ -24,4 +24,4 @@ export {
 export { installVerified, readInstalled, type InstalledPlugin, type InstallVerifiedOptions, type InstallLogger } from './install.js';
 export { readPackageTarball, type PackageFiles, type TarballLimits } from './trust/tarball.js';
 export { isPackageName, isVersion, packagePathSegment, tarballFileName } from './package-name.js';
-export { tarballUrlOf } from './tarball-url.js';
+export { tarballOnRegistry, tarballUrlOf } from './tarball-url.js';

@@ -3,6 +3,7 @@
  * serving `-/x.tgz`), reaching the installer or a cache warm: it is refused with the registry's
  * error naming the version, and nothing is fetched. Verdaccio itself answers 500 for such a
  * packument, so the registry here is a plain server that passes it through as it is.
+ * A warm reads an absolute one's path through the registry only, even a path that starts with //.
  */
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
@@ -65,6 +66,25 @@ describe('a dist.tarball that is not an absolute http(s) URL', () => {
       assert.deepEqual(tarballRequests, []);
     });
   }
+
+  test('a tarball path starting with // is read through the registry, never from the host it spells', async () => {
+    const elsewhere = createServer((_req, res) => res.end(tarball));
+    await new Promise<void>((resolve) => elsewhere.listen(0, '127.0.0.1', resolve));
+    let elsewhereRequests = 0;
+    elsewhere.on('request', () => { elsewhereRequests++; });
+    try {
+      tarballRequests.length = 0;
+      const sneaky = `${url}/127.0.0.1:${(elsewhere.address() as AddressInfo).port}/@orgx/rel/-/rel-1.0.0.tgz`;
+      const warmed = await warmPackage({
+        url, getPackument: async () => packument(sneaky), tarballPath: () => join(work, 'rel-1.0.0.tgz'), serviceAuthorization: () => 'Basic eDp4',
+      }, '@orgx/rel');
+      assert.deepEqual(warmed.versions.map((v) => v.version), ['1.0.0']);
+      assert.equal(elsewhereRequests, 0);
+      assert.deepEqual(tarballRequests, [`//127.0.0.1:${(elsewhere.address() as AddressInfo).port}/@orgx/rel/-/rel-1.0.0.tgz`]);
+    } finally {
+      elsewhere.close();
+    }
+  });
 
   test('an absolute http(s) URL is returned as a URL', () => {
     assert.equal(tarballUrlOf('@orgx/rel', '1.0.0', `${url}@orgx/rel/-/rel-1.0.0.tgz`, RegistryErrorCode.RequestFailed).href, `${url}@orgx/rel/-/rel-1.0.0.tgz`);

@@ -20,3 +20,18 @@ export function tarballUrlOf(name: string, version: string, tarball: string, cod
   }
   return url;
 }
+
+/**
+ * The tarball's path on the linked registry, where a cache warm reads it whatever origin the
+ * packument names. The path is set rather than resolved: resolved, `http://x//evil.example/a.tgz`
+ * would give the protocol-relative `//evil.example/a.tgz`, on another host.
+ * @example tarballOnRegistry(new URL('https://cdn.example/@orgb/ping/-/ping-1.0.0.tgz'), 'http://127.0.0.1:4873/')
+ * // → http://127.0.0.1:4873/@orgb/ping/-/ping-1.0.0.tgz
+ */
+export function tarballOnRegistry(tarball: URL, registryUrl: string): URL {
+  const url = new URL(registryUrl);
+  url.pathname = tarball.pathname;
+  url.search = '';
+  url.hash = '';
+  return url;
+}

@@ -6,7 +6,7 @@ import { isVersion } from './package-name.js';
 import { MAX_TARBALL_BYTES, readBounded } from './bounded-body.js';
 import type { Packument } from './registry.js';
 import { sriSha512 } from './trust/digest.js';
-import { tarballUrlOf } from './tarball-url.js';
+import { tarballOnRegistry, tarballUrlOf } from './tarball-url.js';
 
 /** What {@link warmPackage} needs from a running registry. */
 export interface WarmTarget {
@@ -53,8 +53,7 @@ export async function warmPackage(target: WarmTarget, name: string, versions?: s
     if (typeof dist.tarball !== 'string' || typeof dist.integrity !== 'string') {
       throw new RegistryError(RegistryErrorCode.NotFound, `${name}@${version} is not in the packument`, { name, version });
     }
-    // Only the path is kept: the tarball is read through this registry, whatever origin the packument names.
-    const url = new URL(tarballUrlOf(name, version, dist.tarball, RegistryErrorCode.CacheWarmFailed).pathname, target.url);
+    const url = tarballOnRegistry(tarballUrlOf(name, version, dist.tarball, RegistryErrorCode.CacheWarmFailed), target.url);
     const res = await fetch(url, { headers: { authorization: target.serviceAuthorization() } });
     if (!res.ok) throw new RegistryError(RegistryErrorCode.CacheWarmFailed, `fetching the tarball of ${name}@${version} through the registry failed with HTTP ${res.status}`, { name, version });
     const bytes = await readBounded(res, MAX_TARBALL_BYTES, `tarball of ${name}@${version}`);

@@ -1,4 +1,4 @@
-import { MAX_TARBALL_BYTES, readBounded, readPackument, RegistryError, RegistryErrorCode, requestToken, tarballUrlOf, type Packument, type RegistryHandle, type RemoteSource } from '@opsloom/plugin-registry';
+import { MAX_TARBALL_BYTES, readBounded, readPackument, RegistryError, RegistryErrorCode, requestToken, tarballOnRegistry, tarballUrlOf, type Packument, type RegistryHandle, type RemoteSource } from '@opsloom/plugin-registry';
 import { READER_USERNAME, type ReaderIdentity } from './reader-identity.js';
 
 /**
@@ -75,9 +75,8 @@ export function sharedLink(url: string, reader: ReaderIdentity): RegistryLink {
       for (const v of versions ?? Object.keys(p.versions)) {
         const tarball = (p.versions[v]?.dist as { tarball?: unknown } | undefined)?.tarball;
         if (typeof tarball !== 'string') continue;
-        // Reading the tarball through the registry is what makes Verdaccio cache it; only the path
-        // is kept, so it is read there whatever origin the packument names.
-        const res = await get(new URL(tarballUrlOf(name, v, tarball, RegistryErrorCode.CacheWarmFailed).pathname, base), 'application/octet-stream');
+        // Reading the tarball through the registry is what makes Verdaccio cache it.
+        const res = await get(tarballOnRegistry(tarballUrlOf(name, v, tarball, RegistryErrorCode.CacheWarmFailed), base), 'application/octet-stream');
         await readBounded(res, MAX_TARBALL_BYTES, `tarball of ${name}@${v}`);
         if (!res.ok) throw new RegistryError(RegistryErrorCode.CacheWarmFailed, `the shared registry answered ${res.status} for the tarball of ${name}@${v}`);
       }
