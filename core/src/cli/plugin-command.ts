@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 
 /** Usage lines of `opsloom plugin`, for the CLI's help. */
 export const PLUGIN_USAGE = `  opsloom plugin list [--status S]             installed plugin versions
-  opsloom plugin search [TEXT] [--category C] [--capability X] [--runtime R] [--org O] [--page N]
+  opsloom plugin search [TEXT] [--category C] [--capability X] [--runtime R] [--org O | --claimed-org O] [--page N]
+      --org: signed by O and verified by a pinned key of O; --claimed-org: naming O in a signature no pinned key verifies
   opsloom plugin info NAME[@VERSION]           readme, schemas and versions from the marketplace
   opsloom plugin install NAME@VERSION [--allow-unsigned] [--approve] [--status S]
   opsloom plugin enable|disable|offline NAME@VERSION
@@ -112,7 +113,7 @@ async function run(sub: string, args: string[], client: Api): Promise<{ json: un
     case 'search': {
       const r = await client.call('GET', `/api/v1/marketplace/plugins${q({
         q: p.join(' ') || undefined, category: str(flags.get('--category')), capability: str(flags.get('--capability')),
-        runtime: str(flags.get('--runtime')), org: str(flags.get('--org')), page: str(flags.get('--page')),
+        runtime: str(flags.get('--runtime')), org: str(flags.get('--org')), claimedOrg: str(flags.get('--claimed-org')), page: str(flags.get('--page')),
       })}`);
       const items = r.items as Json[];
       return { json: r, text: `${table([['NAME', 'VERSION', 'CATEGORY', 'ORG', 'SIGNATURE', 'ORIGIN', 'TITLE'], ...items.map((i) => [String(i.name), String(i.version), String(i.category), orgLabel(i), String((i.signature as Json).state), String(i.origin), String(i.title)])])}${String(r.total)} match(es), page ${String(r.page)}\n` };

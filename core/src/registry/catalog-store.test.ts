@@ -54,10 +54,13 @@ describe('catalog store', () => {
     assert.equal(latest?.readme, '# @orgb/ping');
   });
 
-  test('searches by words, category, capability, runtime, organisation and origin, latest versions by default', async () => {
+  test('searches by words, category, capability, runtime, organisation (verified or claimed) and origin, latest versions by default', async () => {
     const names = async (q: Parameters<CatalogStore['search']>[0]) => (await catalog.search(q)).items.map((i) => `${i.name}@${i.version}`);
     assert.deepEqual(await names({}), ['@acme/disk@1.0.0', '@orgb/ping@1.1.0']);
-    assert.deepEqual(await names({ allVersions: true, org: 'orgb' }), ['@orgb/ping@1.1.0', '@orgb/ping@1.0.0']);
+    // 1.0.0 is signed with orgb's pinned key; 1.1.0 only claims orgb (its key is not pinned).
+    assert.deepEqual(await names({ allVersions: true, org: 'orgb' }), ['@orgb/ping@1.0.0']);
+    assert.deepEqual(await names({ allVersions: true, claimedOrg: 'orgb' }), ['@orgb/ping@1.1.0']);
+    assert.deepEqual(await names({ org: 'orgb' }), []);
     assert.deepEqual(await names({ q: 'ICMP ping' }), ['@orgb/ping@1.1.0']);
     assert.deepEqual(await names({ q: '100%_' }), ['@acme/disk@1.0.0']);
     assert.deepEqual(await names({ q: '%' }), ['@acme/disk@1.0.0']);
@@ -148,6 +151,9 @@ describe('catalog signature re-judging', () => {
     await trust.add({ org: 'orgc', publicKey: orgc.publicKey, pinned: true }, 'admin');
     assert.deepEqual(await states(), { '@evil/tool': 'invalid', '@orgc/old': 'untrusted', '@orgc/tool': 'trusted' });
     assert.deepEqual((await catalog.search({ signatureState: 'invalid' })).items.map((i) => [i.name, i.org, i.keyId]), [['@evil/tool', 'orgc', orgc.keyId]]);
+    // Searching for orgc's plugins finds the one its key verifies, not those that merely name it.
+    assert.deepEqual((await catalog.search({ org: 'orgc' })).items.map((i) => i.name), ['@orgc/tool']);
+    assert.deepEqual((await catalog.search({ claimedOrg: 'orgc' })).items.map((i) => i.name), ['@evil/tool', '@orgc/old']);
   });
 
   test('unpinning keeps the forged one invalid; removing the key leaves nothing to check with', async () => {

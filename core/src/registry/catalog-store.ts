@@ -30,8 +30,13 @@ export interface CatalogQuery {
   /** An exact capability the version declares, e.g. `agent.execute`. */
   capability?: string;
   runtime?: string;
-  /** The signing organisation. */
+  /** An organisation whose pinned key verifies the signature (state `trusted`); what the API shows as `org`. */
   org?: string;
+  /**
+   * An organisation a signature names without a pinned key verifying it (any state but `trusted`:
+   * an unpinned or unknown key, or a signature that does not verify); what the API shows as `claimedOrg`.
+   */
+  claimedOrg?: string;
   /** `local` or a remote source's name. */
   origin?: string;
   signatureState?: CatalogSignatureState;
@@ -122,7 +127,9 @@ export class CatalogStore {
     }
     if (query.category) base.where('c.category', query.category);
     if (query.runtime) base.where('c.runtime', query.runtime);
-    if (query.org) base.where('c.org', query.org);
+    // The column holds whatever organisation the signature names; only a trusted one is that organisation's.
+    if (query.org) base.where('c.org', query.org).where('c.signature_state', 'trusted');
+    if (query.claimedOrg) base.where('c.org', query.claimedOrg).whereNot('c.signature_state', 'trusted');
     if (query.origin) base.where('c.origin', query.origin);
     if (query.signatureState) base.where('c.signature_state', query.signatureState);
     if (query.capability) {

@@ -20,10 +20,13 @@ export function marketplaceRoutes(market: MarketplaceService, indexer: () => Cat
   return [
     route({
       id: 'marketplace.search', method: 'get', path: '/api/v1/marketplace/plugins', tag: 'marketplace', auth: 'user',
-      summary: 'Search published plugins by text, category, capability, runtime, organisation or origin (latest versions unless allVersions=true)',
+      summary: 'Search published plugins by text, category, capability, runtime, organisation (verified or claimed) or origin (latest versions unless allVersions=true)',
       query: z.object({
         q: z.string().max(200).optional(), category: z.string().max(64).optional(), capability: z.string().max(191).optional(),
-        runtime: z.enum(['isolate', 'wasm']).optional(), org: z.string().max(64).optional(), origin: z.string().max(64).optional(),
+        runtime: z.enum(['isolate', 'wasm']).optional(),
+        org: z.string().max(64).optional().describe('Signed by this organisation and verified by one of its pinned keys (signature state trusted)'),
+        claimedOrg: z.string().max(64).optional().describe('Naming this organisation in a signature that no pinned key verifies (untrusted or invalid): a claim, not verified'),
+        origin: z.string().max(64).optional(),
         signature: z.enum(CATALOG_SIGNATURE_STATES).optional(), allVersions: flag.optional(),
         page: queryInt(1, 100_000).optional(), pageSize: queryInt(1, 100).optional(),
       }),

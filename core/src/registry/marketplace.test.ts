@@ -226,6 +226,9 @@ describe('marketplace: publish with npm, install, approve, run, disable', () => 
     const search = await cli(['plugin', 'search', 'ticker'], env);
     assert.equal(search.code, 0, search.stderr);
     assert.match(search.stdout, /@acme\/ticker\s+1\.2\.0\s+demo/);
+    const claimed = await cli(['plugin', 'search', '--claimed-org', 'strangers'], env);
+    assert.match(claimed.stdout, /@acme\/envoy\s+1\.0\.0\s+demo\s+strangers \(claimed\)\s+untrusted/);
+    assert.match((await cli(['plugin', 'search', '--org', 'strangers'], env)).stdout, /^0 match\(es\)/m);
     const info = await cli(['plugin', 'info', '@acme/ticker@1.0.0'], env);
     assert.match(info.stdout, /1\.0\.0 {2}unsigned {2}installed, online/);
     const approve = await cli(['plugin', 'approve', '@acme/ticker@1.2.0'], env);
@@ -242,6 +245,13 @@ describe('marketplace: publish with npm, install, approve, run, disable', () => 
     assert.match(anonymous.stderr, /OPSLOOM_TOKEN/);
   });
 
+  test('the catalog\'s two organisation filters, verified and claimed, are documented in OpenAPI', async () => {
+    const doc = await s.admin.call<{ paths: Record<string, Record<string, { parameters: { name: string; schema: { description?: string } }[] }>> }>('GET', '/api/openapi.json');
+    const described = Object.fromEntries(doc.body.paths['/api/v1/marketplace/plugins']!.get!.parameters.map((p) => [p.name, p.schema.description]));
+    assert.match(described.org ?? '', /verified by one of its pinned keys/);
+    assert.match(described.claimedOrg ?? '', /no pinned key verifies/);
+  });
+
   test('a signature copied from another organisation\'s package shows invalid once its key is known, and cannot be approved', async () => {
     const orgz = generateOrgKey('orgz');
     const dir = await writePlugin(join(work, 'forged'), { name: '@acme/forged', version: '1.0.0' });
@@ -251,8 +261,10 @@ describe('marketplace: publish with npm, install, approve, run, disable', () => 
     await writeFile(join(dir, 'package.json'), JSON.stringify({ ...pkg, opsloom: { ...pkg.opsloom, signature } }));
     const r = await npmPublish(dir, registryUrl, authorToken);
     assert.equal(r.code, 0, r.stderr);
-    const mark = async () => (await s.admin.call<{ items: Json[] }>('GET', '/api/v1/marketplace/plugins?org=orgz')).body.items[0]?.signature;
+    const mark = async () => (await s.admin.call<{ items: Json[] }>('GET', '/api/v1/marketplace/plugins?claimedOrg=orgz')).body.items[0]?.signature;
     assert.deepEqual(await eventually(mark, '@acme/forged in the catalog'), { state: 'untrusted', org: 'orgz', keyId: orgz.keyId });
+    // Only claimed: the organisation filter, which means verified, does not find it.
+    assert.equal((await s.admin.call<{ total: number }>('GET', '/api/v1/marketplace/plugins?org=orgz')).body.total, 0);
 
     assert.equal((await s.admin.call('POST', '/api/v1/registry/trust', { org: 'orgz', publicKey: orgz.publicKey, pinned: false })).status, 201);
     const invalid = await s.admin.call<{ items: Json[] }>('GET', '/api/v1/marketplace/plugins?signature=invalid');

@@ -111,8 +111,9 @@ describe('remote import from another organisation\'s registry', () => {
   test('unpinning B\'s key marks its plugins untrusted and refuses installs without an explicit approval', async () => {
     const pin = await a.admin.call<Json>('POST', `/api/v1/registry/trust/orgb/keys/${keyB.keyId}/pin`, { pinned: false });
     assert.equal(pin.status, 200);
-    const search = await a.admin.call<{ items: Json[] }>('GET', '/api/v1/marketplace/plugins?org=orgb');
-    assert.equal((search.body.items[0]!.signature as Json).state, 'untrusted');
+    const search = await a.admin.call<{ items: Json[] }>('GET', '/api/v1/marketplace/plugins?claimedOrg=orgb');
+    assert.deepEqual(search.body.items.map((i) => [i.name, i.org, i.claimedOrg, (i.signature as Json).state]), [['@orgb/pinger', null, 'orgb', 'untrusted']]);
+    assert.equal((await a.admin.call<{ total: number }>('GET', '/api/v1/marketplace/plugins?org=orgb')).body.total, 0);
     const refused = await install('1.0.0');
     assert.equal(refused.status, 409);
     assert.equal(refused.body.code, 'plugin_untrusted_org');

@@ -90,7 +90,10 @@ export interface CatalogQuery {
   category?: string;
   capability?: string;
   runtime?: 'isolate' | 'wasm' | '';
+  /** Signed by this organisation and verified by one of its pinned keys. */
   org?: string;
+  /** Naming this organisation in a signature no pinned key verifies: a claim. */
+  claimedOrg?: string;
   signature?: SignatureState | '';
   page?: number;
   pageSize?: number;

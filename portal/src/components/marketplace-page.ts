@@ -35,7 +35,7 @@ export const signatureBadgeStyles = css`
 @customElement('ol-marketplace-page')
 export class MarketplacePage extends LitElement {
   static override styles = [sharedStyles, tabStyles, signatureBadgeStyles, css`
-    form.filters { display: grid; grid-template-columns: 2fr repeat(5, minmax(110px, 1fr)) auto; gap: 8px; align-items: end; margin-bottom: 12px; }
+    form.filters { display: grid; grid-template-columns: 2fr repeat(6, minmax(110px, 1fr)) auto; gap: 8px; align-items: end; margin-bottom: 12px; }
     form.filters label { margin: 0; }
     form.filters input, form.filters select { width: 100%; }
     .cards { display: grid; grid-template-columns: repeat(auto-fill, minmax(280px, 1fr)); gap: 10px; list-style: none; padding: 0; margin: 0; }
@@ -75,7 +75,8 @@ export class MarketplacePage extends LitElement {
         <label>Capability <input name="capability" .value=${q.capability ?? ''} placeholder="e.g. agent.execute"></label>
         <label>Runtime <select name="runtime"><option value="">any</option>
           ${['isolate', 'wasm'].map((r) => html`<option ?selected=${q.runtime === r}>${r}</option>`)}</select></label>
-        <label>Organisation <input name="org" .value=${q.org ?? ''}></label>
+        <label title="Signed by this organisation and verified by one of its pinned keys">Organisation (verified) <input name="org" .value=${q.org ?? ''}></label>
+        <label title="Naming this organisation in a signature no pinned key verifies">Organisation (claimed) <input name="claimedOrg" .value=${q.claimedOrg ?? ''}></label>
         <label>Signature <select name="signature"><option value="">any</option>
           ${SIGNATURE_STATES.map((s) => html`<option ?selected=${q.signature === s}>${s}</option>`)}</select></label>
         <button class="primary" type="submit">Search</button>
@@ -105,7 +106,7 @@ export class MarketplacePage extends LitElement {
     const f = new FormData(e.target as HTMLFormElement);
     const text = (k: string): string => String(f.get(k) ?? '').trim();
     const next: CatalogQuery = {};
-    for (const k of ['q', 'category', 'capability', 'org'] as const) if (text(k)) next[k] = text(k);
+    for (const k of ['q', 'category', 'capability', 'org', 'claimedOrg'] as const) if (text(k)) next[k] = text(k);
     if (text('runtime')) next.runtime = text('runtime') as 'isolate' | 'wasm';
     if (text('signature')) next.signature = text('signature') as SignatureState;
     this.query = next;
