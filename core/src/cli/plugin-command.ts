@@ -4,10 +4,14 @@ import { readFileSync } from 'node:fs';
 export const PLUGIN_USAGE = `  opsloom plugin list [--status S]             installed plugin versions
   opsloom plugin search [TEXT] [--category C] [--capability X] [--runtime R] [--org O | --claimed-org O] [--page N]
       --org: signed by O and verified by a pinned key of O; --claimed-org: naming O in a signature no pinned key verifies
-  opsloom plugin info NAME[@VERSION]           readme, schemas and versions from the marketplace
-  opsloom plugin install NAME@VERSION [--allow-unsigned] [--approve] [--status S]
+  opsloom plugin info NAME[@VERSION]           readme, schemas, capabilities, integrity and versions from the marketplace
+  opsloom plugin install NAME@VERSION [--allow-unsigned] [--approve] [--integrity I] [--status S]
+      --approve approves the capabilities of the contents this install verifies; --integrity I installs
+      (and approves) only the contents I, refusing others the registry may serve by now
   opsloom plugin enable|disable|offline NAME@VERSION
-  opsloom plugin approve NAME@VERSION [--integrity I]  approve the capabilities the version declares (of the contents I, else those installed now)
+  opsloom plugin approve NAME@VERSION --integrity I
+      approves the capabilities of exactly the installed contents I; without --integrity it shows the
+      installed contents' integrity and capabilities and approves nothing, so you approve only what you saw
   opsloom plugin trust list [ORG] | add ORG KEY|@FILE [--unpinned] | pin|unpin|remove ORG KEYID
   opsloom plugin source list PROJECT | add PROJECT NAME URL --scope @S [--token T] | remove PROJECT NAME
                       | import PROJECT NAME PACKAGE
@@ -122,24 +126,33 @@ async function run(sub: string, args: string[], client: Api): Promise<{ json: un
       const { name, version } = parseRef(p[0], false);
       const r = await client.call('GET', version ? `/api/v1/marketplace/plugins/${enc(name)}/versions/${enc(version)}` : `/api/v1/marketplace/plugins/${enc(name)}`);
       const versions = (r.versions as Json[]).map((v) => `  ${String(v.version)}${v.latest ? ' (latest)' : ''}  ${String((v.signature as Json).state)}  ${v.installed ? `installed, ${String((v.installed as Json).status)}` : 'not installed'}`);
-      return { json: r, text: `${String(r.name)}@${String(r.version)}: ${String(r.title)} [${String(r.category)}, ${String(r.runtime)}]\n${String(r.description ?? '')}\ncapabilities: ${(r.capabilities as string[]).join(', ') || '(none)'}\norganisation: ${orgLabel(r)} (${String((r.signature as Json).state)}), origin: ${String(r.origin)}\nversions:\n${versions.join('\n')}\n\n${String(r.readme ?? '')}\n` };
+      return { json: r, text: `${String(r.name)}@${String(r.version)}: ${String(r.title)} [${String(r.category)}, ${String(r.runtime)}]\n${String(r.description ?? '')}\ncapabilities: ${(r.capabilities as string[]).join(', ') || '(none)'}\nintegrity: ${String(r.integrity ?? '(not listed)')}\norganisation: ${orgLabel(r)} (${String((r.signature as Json).state)}), origin: ${String(r.origin)}\nversions:\n${versions.join('\n')}\n\n${String(r.readme ?? '')}\n` };
     }
     case 'install': {
       const { name, version } = parseRef(p[0]);
-      const body = { ...(flags.has('--allow-unsigned') ? { allowUnsigned: true } : {}), ...(flags.has('--approve') ? { approve: true } : {}), ...(str(flags.get('--status')) ? { status: str(flags.get('--status')) } : {}) };
+      const body = {
+        ...(flags.has('--allow-unsigned') ? { allowUnsigned: true } : {}), ...(flags.has('--approve') ? { approve: true } : {}),
+        ...(str(flags.get('--integrity')) ? { integrity: str(flags.get('--integrity')) } : {}), ...(str(flags.get('--status')) ? { status: str(flags.get('--status')) } : {}),
+      };
       const r = await client.call('POST', `/api/v1/marketplace/plugins/${enc(name)}/versions/${enc(version!)}/install`, body);
       const plugin = r.plugin as Json;
       const approval = r.approval as Json;
-      const next = approval.state === 'required' ? `\ncapabilities need approval: ${(approval.capabilities as string[]).join(', ') || '(none)'}; run: opsloom plugin approve ${name}@${String(plugin.version)}` : '';
-      return { json: r, text: `installed ${name}@${String(plugin.version)} (${String(plugin.signatureState)}${plugin.org ? `, ${String(plugin.org)}` : ''}), status ${String(plugin.status)}${next}\n` };
+      const next = approval.state === 'required' ? `\ncapabilities need approval: ${(approval.capabilities as string[]).join(', ') || '(none)'}; run: opsloom plugin approve ${name}@${String(plugin.version)} --integrity ${String(plugin.integrity)}` : '';
+      return { json: r, text: `installed ${name}@${String(plugin.version)} (${String(plugin.signatureState)}${plugin.org ? `, ${String(plugin.org)}` : ''}, ${String(plugin.integrity)}), status ${String(plugin.status)}${next}\n` };
     }
     case 'enable': return status('online');
     case 'disable': return status('disabled');
     case 'offline': return status('offline');
     case 'approve': {
       const { name, version } = parseRef(p[0]);
-      // Approves the contents named by --integrity (as `plugin list --json` showed them), else the ones installed now.
-      const integrity = str(flags.get('--integrity')) ?? String((await client.call('GET', `/api/v1/plugins/${enc(name)}/versions/${enc(version!)}`)).integrity);
+      const integrity = str(flags.get('--integrity'));
+      if (!integrity) {
+        // Approving "whatever is installed now" would approve contents nobody looked at: show them, approve nothing.
+        const installed = await client.call('GET', `/api/v1/plugins/${enc(name)}/versions/${enc(version!)}`);
+        throw new CliError(`approving names the contents you reviewed; ${name}@${version} is installed with\n  integrity:    ${String(installed.integrity)}\n`
+          + `  capabilities: ${(installed.capabilities as string[]).join(', ') || '(none)'}\n`
+          + `to approve exactly these contents, run: opsloom plugin approve ${name}@${version} --integrity ${String(installed.integrity)}`, 2);
+      }
       const r = await client.call('POST', `/api/v1/plugins/${enc(name)}/versions/${enc(version!)}/approve`, { integrity });
       return { json: r, text: `approved ${name}@${version} (${integrity}): ${(r.approvedCapabilities as string[]).join(', ') || '(no capabilities)'}\n` };
     }

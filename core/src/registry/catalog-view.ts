@@ -20,7 +20,7 @@ export const detailView = (d: CatalogDetail & { versions: MarketplaceVersion[] }
   readme: d.readme,
   inputs: d.manifest.inputs, outputs: d.manifest.outputs, limits: d.manifest.limits,
   versions: d.versions.map((v) => ({
-    version: v.version, publishedAt: iso(v.publishedAt), latest: v.isLatest, capabilities: v.capabilities,
+    version: v.version, publishedAt: iso(v.publishedAt), latest: v.isLatest, capabilities: v.capabilities, integrity: v.integrity,
     signature: { state: v.signatureState, org: v.org, keyId: v.keyId },
     installed: v.installed && { ...v.installed, installedAt: iso(v.installed.installedAt) },
   })),

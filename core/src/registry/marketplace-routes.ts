@@ -48,9 +48,14 @@ export function marketplaceRoutes(market: MarketplaceService, indexer: () => Cat
     }),
     route({
       id: 'marketplace.install', method: 'post', path: '/api/v1/marketplace/plugins/:name/versions/:version/install', tag: 'marketplace', auth: 'admin',
-      summary: 'Download, verify (integrity and organisation signature) and install a version; allowUnsigned approves an unsigned or untrusted one explicitly',
+      summary: 'Download, verify (integrity and organisation signature) and install a version; allowUnsigned approves an unsigned or untrusted one explicitly; integrity names the contents reviewed, and others are refused (409)',
       params: ref,
-      body: z.object({ allowUnsigned: z.boolean().optional(), approve: z.boolean().optional(), status: z.enum(['online', 'offline', 'disabled']).optional() }),
+      body: z.object({
+        allowUnsigned: z.boolean().optional(),
+        approve: z.boolean().optional().describe('Approve the capabilities of the contents this install verifies (recorded with their integrity)'),
+        integrity: z.string().min(1).max(512).optional().describe('The integrity the catalog lists for the contents reviewed; if the registry serves others, nothing is installed or approved (409 plugin_review_outdated)'),
+        status: z.enum(['online', 'offline', 'disabled']).optional(),
+      }),
       async handler({ params, body, caller, audit }) {
         audit({ kind: 'plugin', id: `${params.name}@${params.version}`, detail: { ...body } });
         const r = await market.install(params.name, params.version, body, caller.username);

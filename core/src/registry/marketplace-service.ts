@@ -1,7 +1,7 @@
 import { RegistryError, RegistryErrorCode, installVerified } from '@opsloom/plugin-registry';
 import type { Logger } from 'pino';
 import semver from 'semver';
-import { NotFoundError, UnavailableError } from '../errors.js';
+import { AppError, NotFoundError, UnavailableError } from '../errors.js';
 import type { PluginService } from '../plugin/plugin-service.js';
 import type { InstalledPlugin, PluginStatus } from '../plugin/plugin-store.js';
 import type { CatalogDetail, CatalogQuery, CatalogRow, CatalogStore } from './catalog-store.js';
@@ -18,10 +18,31 @@ export interface MarketplaceInstallOptions {
    * @default false
    */
   allowUnsigned?: boolean;
-  /** Approve the version's capabilities in the same call. @default false */
+  /**
+   * Approve the version's capabilities in the same call: those of the contents this install
+   * verified (the approval is recorded with their integrity), never of contents installed later.
+   * @default false
+   */
   approve?: boolean;
+  /**
+   * The integrity of the contents the operator reviewed (as the catalog lists it). When set, the
+   * install is refused, with nothing installed or approved, if the registry serves other contents.
+   */
+  integrity?: string;
   /** Status to install with. @default the previous status of this version, else `online` */
   status?: PluginStatus;
+}
+
+/**
+ * Thrown when an install names the contents the operator reviewed and the registry now serves
+ * others: installing (and approving) them would give the operator code they did not see.
+ */
+export class ReviewOutdatedError extends AppError {
+  readonly status = 409;
+  readonly code = 'plugin_review_outdated';
+  constructor(readonly plugin: string, readonly reviewed: string, readonly served: string) {
+    super(`the registry now serves ${plugin} with other contents (integrity ${served}) than those reviewed (integrity ${reviewed}); review it again before installing`, { plugin, reviewed, served });
+  }
 }
 
 /** How the capabilities of an installed version stand after install. */
@@ -86,6 +107,7 @@ export class MarketplaceService {
    * cache first, so they keep installing when their registry is down.
    * @throws RegistryProblem (`plugin_unsigned`, `plugin_untrusted_org` → 409; tampering, or a
    * signature the catalog found invalid, → 422)
+   * @throws ReviewOutdatedError when `opts.integrity` names other contents than the registry serves
    */
   async install(name: string, version: string, opts: MarketplaceInstallOptions, by: string): Promise<{ plugin: InstalledPlugin; approval: ApprovalOutcome }> {
     const link = await this.deps.link();
@@ -100,6 +122,9 @@ export class MarketplaceService {
       registryUrl: link.url, token: await link.token(), name, version, storeDir: this.deps.storeDir, trust: this.deps.trust,
       allowUnsigned: opts.allowUnsigned ?? false, logger: this.deps.log,
     }));
+    if (opts.integrity !== undefined && verified.integrity !== opts.integrity) {
+      throw new ReviewOutdatedError(`${name}@${verified.version}`, opts.integrity, verified.integrity);
+    }
     // The installer only asks for pinned keys, so for an organisation without one it cannot tell a
     // forged signature from an untrusted one; the catalog checked it against every known key.
     if (verified.signatureState === 'unsigned-approved' && (await this.deps.catalog.get(name, verified.version))?.signatureState === 'invalid') {

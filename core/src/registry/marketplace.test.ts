@@ -203,6 +203,28 @@ describe('marketplace: publish with npm, install, approve, run, disable', () => 
     assert.equal(next.body.plugin.approvedCapabilities, null);
   });
 
+  test('an install names the contents the operator reviewed: others are neither installed nor approved', async () => {
+    const r = await npmPublish(await writePlugin(join(work, 'pledge'), { name: '@acme/pledge', version: '1.0.0', capabilities: ['notify.send'] }), registryUrl, authorToken);
+    assert.equal(r.code, 0, r.stderr);
+    const listed = await eventually(async () => (await s.admin.call<{ items: Json[] }>('GET', '/api/v1/marketplace/plugins?q=pledge')).body.items[0], '@acme/pledge in the catalog');
+    const detail = await s.admin.call<{ versions: Json[] }>('GET', `/api/v1/marketplace/plugins/${enc('@acme/pledge')}`);
+    assert.deepEqual(detail.body.versions.map((v) => [v.version, v.integrity]), [['1.0.0', listed.integrity]]);
+    const path = `/api/v1/marketplace/plugins/${enc('@acme/pledge')}/versions/1.0.0/install`;
+
+    // What the operator reviewed is not what the registry serves now.
+    const reviewed = `sha512-${Buffer.alloc(64, 7).toString('base64')}`;
+    const refused = await s.admin.call<Json>('POST', path, { allowUnsigned: true, approve: true, integrity: reviewed });
+    assert.equal(refused.status, 409, JSON.stringify(refused.body));
+    assert.equal(refused.body.code, 'plugin_review_outdated');
+    assert.match(String(refused.body.detail), /serves @acme\/pledge@1\.0\.0 with other contents .* than those reviewed .* review it again/);
+    assert.deepEqual([refused.body.reviewed, refused.body.served], [reviewed, listed.integrity]);
+    assert.equal((await s.admin.call('GET', `/api/v1/plugins/${enc('@acme/pledge')}/versions/1.0.0`)).status, 404);
+
+    const ok = await s.admin.call<{ plugin: Json; approval: Json }>('POST', path, { allowUnsigned: true, approve: true, integrity: listed.integrity });
+    assert.equal(ok.status, 200, JSON.stringify(ok.body));
+    assert.deepEqual([ok.body.approval.state, ok.body.plugin.integrity, ok.body.plugin.approvedCapabilities], ['approved', listed.integrity, ['notify.send']]);
+  });
+
   test('an organisation an untrusted signature names is shown as a claim, never as the organisation', async () => {
     const stranger = generateOrgKey('strangers');
     const dir = await writePlugin(join(work, 'envoy'), { name: '@acme/envoy', version: '1.0.0' });
@@ -231,9 +253,19 @@ describe('marketplace: publish with npm, install, approve, run, disable', () => 
     assert.match((await cli(['plugin', 'search', '--org', 'strangers'], env)).stdout, /^0 match\(es\)/m);
     const info = await cli(['plugin', 'info', '@acme/ticker@1.0.0'], env);
     assert.match(info.stdout, /1\.0\.0 {2}unsigned {2}installed, online/);
-    const approve = await cli(['plugin', 'approve', '@acme/ticker@1.2.0'], env);
+    // Without --integrity it shows what is installed and approves nothing.
+    const shown = await cli(['plugin', 'approve', '@acme/ticker@1.2.0'], env);
+    assert.equal(shown.code, 2, shown.stderr);
+    const { integrity } = (await s.admin.call<{ integrity: string; approvedCapabilities: null }>('GET', `/api/v1/plugins/${enc('@acme/ticker')}/versions/1.2.0`)).body;
+    assert.ok(shown.stderr.includes(`integrity:    ${integrity}\n  capabilities: notify.send\n`), shown.stderr);
+    assert.ok(shown.stderr.includes(`run: opsloom plugin approve @acme/ticker@1.2.0 --integrity ${integrity}`), shown.stderr);
+    assert.equal((await s.admin.call<{ approvedCapabilities: null }>('GET', `/api/v1/plugins/${enc('@acme/ticker')}/versions/1.2.0`)).body.approvedCapabilities, null);
+    const approve = await cli(['plugin', 'approve', '@acme/ticker@1.2.0', '--integrity', integrity], env);
     assert.equal(approve.code, 0, approve.stderr);
-    assert.match(approve.stdout, /approved @acme\/ticker@1\.2\.0 \(sha512-[^)]+\): notify\.send/);
+    assert.equal(approve.stdout, `approved @acme/ticker@1.2.0 (${integrity}): notify.send\n`);
+    const otherContents = await cli(['plugin', 'install', '@acme/pledge@1.0.0', '--allow-unsigned', '--approve', '--integrity', 'sha512-reviewed-elsewhere'], env);
+    assert.equal(otherContents.code, 1);
+    assert.match(otherContents.stderr, /than those reviewed \(integrity sha512-reviewed-elsewhere\).*\[plugin_review_outdated\]/);
     const stale = await cli(['plugin', 'approve', '@acme/ticker@1.2.0', '--integrity', 'sha512-reviewed-before-a-reinstall'], env);
     assert.equal(stale.code, 1);
     assert.match(stale.stderr, /reinstalled with other contents/);

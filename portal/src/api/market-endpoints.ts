@@ -71,6 +71,8 @@ export interface CatalogVersion {
   publishedAt: string;
   latest: boolean;
   capabilities: string[];
+  /** Digest of the contents the catalog lists; an install names it so other contents are refused. */
+  integrity: string | null;
   signature: { state: SignatureState; org: string | null; keyId: string | null };
   installed: { status: PluginStatus; approvedCapabilities: string[] | null; signatureState: string; installedAt: string } | null | false;
 }
@@ -145,7 +147,8 @@ export function marketEndpoints(client: ApiClient = api) {
     search: (q: CatalogQuery) => client.get<{ items: CatalogItem[]; total: number; page: number; pageSize: number }>('/api/v1/marketplace/plugins', { query: { ...q } }),
     detail: (name: string) => client.get<CatalogDetail>(`/api/v1/marketplace/plugins/${seg(name)}`),
     versionDetail: (name: string, version: string) => client.get<CatalogDetail>(`/api/v1/marketplace/plugins/${ref(name, version)}`),
-    install: (name: string, version: string, body: { allowUnsigned?: boolean; approve?: boolean; status?: PluginStatus }) =>
+    /** Installs the contents with `integrity` (those the operator reviewed); 409 when the registry serves others. */
+    install: (name: string, version: string, body: { allowUnsigned?: boolean; approve?: boolean; integrity?: string; status?: PluginStatus }) =>
       client.post<{ plugin: InstalledPlugin; approval: ApprovalOutcome }>(`/api/v1/marketplace/plugins/${ref(name, version)}/install`, body),
     reindex: () => client.post<void>('/api/v1/marketplace/reindex'),
 

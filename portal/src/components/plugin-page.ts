@@ -105,7 +105,7 @@ export class PluginPage extends LitElement {
       <div class="hint">published ${new Date(v.publishedAt).toLocaleString()}${v.capabilities.length ? ` · ${v.capabilities.join(', ')}` : ''}</div>
       ${installed ? html`<ol-plugin-actions .plugin=${installed} .isAdmin=${this.isAdmin} @plugin-changed=${this.#changed}></ol-plugin-actions>`
         : gate.kind === 'refused' ? html`<p class="notice error">Not installable: ${gate.reason}.</p>` : html`
-        <form class="row" @submit=${(e: SubmitEvent) => this.#install(e, v.version)}>
+        <form class="row" @submit=${(e: SubmitEvent) => this.#install(e, v)}>
           ${gate.kind === 'accept' ? html`<label class="inline"><input type="checkbox" name="allowUnsigned" required>
             ${gate.label}</label>` : nothing}
           <label class="inline"><input type="checkbox" name="approve"> Approve its capabilities now</label>
@@ -129,12 +129,13 @@ export class PluginPage extends LitElement {
     void this.#data.run();
   };
 
-  async #install(e: SubmitEvent, version: string): Promise<void> {
+  async #install(e: SubmitEvent, v: CatalogVersion): Promise<void> {
     e.preventDefault();
     const f = new FormData(e.target as HTMLFormElement);
     this.busy = true;
     try {
-      const r = await marketApi.install(this.name, version, { allowUnsigned: f.get('allowUnsigned') !== null, approve: f.get('approve') !== null });
+      // Names the contents this page showed: the server refuses others rather than install or approve them.
+      const r = await marketApi.install(this.name, v.version, { allowUnsigned: f.get('allowUnsigned') !== null, approve: f.get('approve') !== null, ...(v.integrity ? { integrity: v.integrity } : {}) });
       const a = r.approval;
       this.message = `Installed ${r.plugin.name}@${r.plugin.version} (${r.plugin.status}). ` + (a.state === 'required'
         ? `Its capabilities need approval${a.added.length ? `: ${a.added.join(', ')}` : ''}.`

@@ -1,8 +1,8 @@
 /**
  * End to end, in Debian's Chromium against a real core with its embedded registry: a plugin
  * published to the registry appears in the marketplace; an administrator installs it from its
- * page (accepting that it is unsigned, approving its capabilities) and it becomes installed and online;
- * the confirmation of a later approval is usable from the keyboard.
+ * page (accepting that it is unsigned, approving the capabilities of the contents the page showed)
+ * and it becomes installed and online; the confirmation of a later approval is usable from the keyboard.
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -75,8 +75,12 @@ test('installs a published plugin from its marketplace page', async () => {
   await shot(page, 'marketplace-plugin');
   await version.locator('input[name=allowUnsigned]').check();
   await version.locator('input[name=approve]').check();
+  const sent = page.waitForRequest((r) => r.method() === 'POST' && r.url().endsWith('/versions/1.0.0/install'));
   await version.locator('button', { hasText: 'Install 1.0.0' }).click();
   await page.locator('ol-plugin-page', { hasText: `Installed ${NAME}@1.0.0` }).waitFor();
+  // The install names the contents the page showed, so the registry cannot slip others under the approval.
+  const listed = await core.admin.call<{ integrity: string }>('GET', `/api/v1/marketplace/plugins/${encodeURIComponent(NAME)}/versions/1.0.0`);
+  assert.equal(((await sent).postDataJSON() as { integrity?: string }).integrity, listed.body.integrity);
   await version.locator('.badge', { hasText: 'installed · online' }).waitFor();
   const installed = await core.admin.call<{ status: string; approvedCapabilities: string[] | null }>('GET', `/api/v1/plugins/${encodeURIComponent(NAME)}/versions/1.0.0`);
   assert.equal(installed.body.status, 'online');
