@@ -76,3 +76,30 @@ test('a wrong enrolment token is reported and no identity is stored', async () =
   await assert.rejects(Agent.start({ server: gw.url, stateDir: join(dir.path, 'e') }), { code: 'CONFIG_INVALID' });
   await assert.rejects(Agent.start({ server: 'http://x', stateDir, enrolToken: 't' }), { code: 'CONFIG_INVALID' });
 });
+
+test('a host removed by an administrator stops its scripts, keeps its identity and is only back once re-admitted', async () => {
+  const stateDir = join(dir.path, 'f');
+  const { agent, agentId } = await startOnlineAgent(gw, stateDir, { reconnect: { baseMs: 20, maxMs: 40, removedMs: 300 } });
+  const runId = gw.dispatch(agentId, { script: 'sleep 30' });
+  await until(() => agent.load.running === 1, 'the script running');
+  const problems: { code: string; message: string }[] = [];
+  agent.on('problem', (p: { code: string; message: string }) => problems.push(p));
+  const enrolled = gw.enrolments;
+
+  gw.remove(agentId);
+  await until(() => problems.length > 0 && agent.load.running === 0, 'the removal reported and the script stopped');
+  assert.equal(problems[0]?.code, 'AGENT_REMOVED');
+  assert.match(problems[0]!.message, /removed from its project by an administrator and must be re-admitted/);
+  // It asks again as itself (its identity kept, no enrolment), and is refused again.
+  await until(() => gw.refusals.filter((r) => r.startsWith('AGENT_REMOVED')).length >= 1, 'a hello refused as removed');
+  assert.equal(gw.enrolments, enrolled);
+  const stored = JSON.parse(await readFile(join(stateDir, 'identity.json'), 'utf8')) as { agentId: string };
+  assert.equal(stored.agentId, agentId);
+  assert.equal(gw.runs.get(runId)?.result, null, 'a removed host reports nothing');
+
+  gw.readmit(agentId);
+  const newId = await new Promise<string>((resolve) => agent.once('online', resolve));
+  assert.notEqual(newId, agentId, 're-admitted, it enrols anew with its token');
+  assert.equal(gw.enrolments, enrolled + 1);
+  await agent.stop();
+});

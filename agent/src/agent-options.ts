@@ -22,7 +22,7 @@ export interface AgentOptions {
   hostname?: string;
   /** Helpers and per-run directories. @default `<stateDir>/work` */
   workDir?: string;
-  /** Reconnection backoff. @default { baseMs: 1000, maxMs: 10000 } */
+  /** Reconnection backoff. @default { baseMs: 1000, maxMs: 10000, removedMs: 300000 } */
   reconnect?: Partial<BackoffOptions>;
   /** WebSocket handshake timeout. @default 10000 */
   connectTimeoutMs?: number;
@@ -92,6 +92,7 @@ export function compileAgentOptions(o: AgentOptions): CompiledAgentOptions {
   const stateDir = isAbsolute(o.stateDir) ? o.stateDir : resolve(o.stateDir);
   if (o.enrolToken !== undefined && o.enrolToken.length === 0) throw new AgentError('CONFIG_INVALID', 'enrolToken must not be empty');
   const baseMs = int('reconnect.baseMs', o.reconnect?.baseMs, 1000, 1, 600_000);
+  const maxMs = int('reconnect.maxMs', o.reconnect?.maxMs, Math.max(10_000, baseMs), baseMs, 3_600_000);
   return {
     server: url.toString(),
     stateDir,
@@ -101,7 +102,7 @@ export function compileAgentOptions(o: AgentOptions): CompiledAgentOptions {
     ip: o.ip ?? null,
     hostname: o.hostname ?? null,
     workDir: o.workDir ? resolve(o.workDir) : join(stateDir, 'work'),
-    reconnect: { baseMs, maxMs: int('reconnect.maxMs', o.reconnect?.maxMs, Math.max(10_000, baseMs), baseMs, 3_600_000) },
+    reconnect: { baseMs, maxMs, removedMs: int('reconnect.removedMs', o.reconnect?.removedMs, Math.max(300_000, maxMs), maxMs, 86_400_000) },
     connectTimeoutMs: int('connectTimeoutMs', o.connectTimeoutMs, 10_000, 100, 600_000),
     killGraceMs: int('killGraceMs', o.killGraceMs, 2000, 0, 600_000),
     drainMs: int('drainMs', o.drainMs, 500, 0, 600_000),

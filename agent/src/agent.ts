@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { WebSocket } from 'ws';
 import { type AgentOptions, type CompiledAgentOptions, compileAgentOptions } from './agent-options.js';
-import { reconnectDelay, refusedDelay } from './backoff.js';
+import { reconnectDelay, refusedDelay, removedDelay } from './backoff.js';
 import { AgentError } from './errors.js';
 import { collectHostFacts } from './host-facts.js';
 import { type AgentIdentity, IdentityStore } from './identity-store.js';
@@ -39,7 +39,8 @@ export class Agent extends EventEmitter {
   #state: AgentState = 'connecting';
   #ws: WebSocket | null = null;
   #attempt = 0;
-  #refused = false;
+  /** Why core refused the last connection, which sets how long to wait before the next one. */
+  #refusal: 'refused' | 'removed' | null = null;
   #reconnectTimer: NodeJS.Timeout | null = null;
   #heartbeatTimer: NodeJS.Timeout | null = null;
   #lastHeard = 0;
@@ -224,16 +225,34 @@ export class Agent extends EventEmitter {
   }
 
   async #onServerError(m: ServerErrorMessage): Promise<void> {
+    if (m.code === 'AGENT_REMOVED') {
+      await this.#onRemoved(m.message);
+      return;
+    }
     this.#problem(m.code, m.message);
+    if (m.code === 'ENROL_TOKEN_INVALID' || m.code === 'PROTOCOL_VERSION_UNSUPPORTED' || m.code === 'CREDENTIAL_INVALID') {
+      // Retrying soon will not help: the next try waits longer than any backoff.
+      this.#refusal = 'refused';
+    }
     if (m.code === 'CREDENTIAL_INVALID' && this.#o.enrolToken) {
       // Core no longer knows this identity (e.g. the host was deleted): enrol again on the next connection.
       this.#identity = null;
       await this.#store.clear();
     }
-    if (m.code === 'ENROL_TOKEN_INVALID' || m.code === 'PROTOCOL_VERSION_UNSUPPORTED' || m.code === 'CREDENTIAL_INVALID') {
-      // Retrying soon will not help: the next try waits longer than any backoff.
-      this.#refused = true;
-    }
+  }
+
+  /**
+   * An administrator removed this host. The identity is kept on purpose: core knows the agent by its id
+   * whatever IP it reports next, and once the host is re-admitted the old credential is refused as
+   * `CREDENTIAL_INVALID`, which makes an agent with a token enrol again. Scripts still running stop: core
+   * ended their runs and will not take their results.
+   */
+  async #onRemoved(detail: string): Promise<void> {
+    this.#refusal = 'removed';
+    const ms = this.#o.reconnect.removedMs;
+    const within = ms >= 120_000 ? `${Math.round(ms / 60_000)} min` : `${Math.ceil(ms / 1000)} s`;
+    this.#problem('AGENT_REMOVED', `this host was removed from its project by an administrator and must be re-admitted (project Hosts page, Removed hosts, Re-admit) before it can connect again; the agent asks again within ${within}, or at once when restarted (core said: ${detail})`);
+    await this.#runs.cancelAll();
   }
 
   #problem(code: string, message: string): void {
@@ -247,8 +266,9 @@ export class Agent extends EventEmitter {
     this.#stopHeartbeat();
     if (this.#state === 'stopped') return;
     const wasOnline = this.#state === 'online';
-    const delay = this.#refused ? refusedDelay(this.#o.reconnect) : reconnectDelay(this.#attempt++, this.#o.reconnect);
-    this.#refused = false;
+    const delay = this.#refusal === 'removed' ? removedDelay(this.#o.reconnect)
+      : this.#refusal === 'refused' ? refusedDelay(this.#o.reconnect) : reconnectDelay(this.#attempt++, this.#o.reconnect);
+    this.#refusal = null;
     this.#o.logger.warn('disconnected; reconnecting', { inMs: delay, unacknowledged: this.#outbox.size });
     if (wasOnline) this.emit('offline');
     this.#schedule(delay);

@@ -8,6 +8,12 @@ export interface BackoffOptions {
    * (10,000 agents at 10 s: some 1,300 refused connects a second, which a kernel shrugs off). @default 10000
    */
   maxMs: number;
+  /**
+   * Longest wait after core said an administrator removed this host (`AGENT_REMOVED`). Nothing but an
+   * administrator changes that answer, so the agent only asks now and then: a re-admitted host is back
+   * within this time on its own (restarting the agent brings it back at once). @default 300000 (5 min)
+   */
+  removedMs: number;
 }
 
 /** The delay before reconnecting after core refused this agent (bad credential, old protocol). */
@@ -38,4 +44,13 @@ export function reconnectDelay(attempt: number, options: BackoffOptions, random:
 export function refusedDelay(options: BackoffOptions, random: () => number = Math.random): number {
   const ceiling = options.maxMs * REFUSED_FACTOR;
   return Math.round(ceiling / 2 + random() * (ceiling / 2));
+}
+
+/**
+ * The delay after core said an administrator removed this host: between half and all of `removedMs`,
+ * jittered, so a fleet removed at once (a decommissioned rack) does not come knocking together.
+ * @example removedDelay({ baseMs: 1000, maxMs: 10000, removedMs: 300000 }) // between 150000 and 300000
+ */
+export function removedDelay(options: BackoffOptions, random: () => number = Math.random): number {
+  return Math.round(options.removedMs / 2 + random() * (options.removedMs / 2));
 }

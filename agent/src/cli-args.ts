@@ -32,6 +32,16 @@ Options:
   --first-index N        swarm: index of the first agent (default 0)
   --start-spread-ms N    swarm: spread first connections over this window
   -h, --help, --version
+
+When core refuses the agent:
+  A revoked or unknown token or credential is logged and retried after 15-30 s.
+  AGENT_REMOVED (an administrator removed this host) is logged as an error and running scripts
+  are stopped; the agent does not exit but asks again every 2.5-5 min, so a host re-admitted on
+  the project's Hosts page comes back on its own (restart the agent to bring it back at once).
+  Under systemd, Restart=always needs no exception and never loops.
+
+Exit status: 0 when stopped by SIGINT/SIGTERM, 1 when stopping failed, 2 when it cannot start
+(bad configuration, unreadable identity file).
 `;
 
 const FLAGS = {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { reconnectDelay, refusedDelay } from './backoff.js';
+import { reconnectDelay, refusedDelay, removedDelay } from './backoff.js';
 import { Outbox } from './outbox.js';
 import { type LogChunk, OutputChunker } from './output-chunker.js';
 import { splitParams } from './params.js';
@@ -17,7 +17,7 @@ test('splitParams splits like a shell without expanding anything', () => {
 });
 
 test('the first reconnect is spread over the base window, later ones grow to the cap with jitter', () => {
-  const o = { baseMs: 1000, maxMs: 10_000 };
+  const o = { baseMs: 1000, maxMs: 10_000, removedMs: 300_000 };
   assert.equal(reconnectDelay(0, o, () => 0), 0);
   assert.equal(reconnectDelay(0, o, () => 1), 1000);
   assert.equal(reconnectDelay(1, o, () => 0), 1000);
@@ -47,12 +47,21 @@ test('the first reconnect is spread over the base window, later ones grow to the
 });
 
 test('after core refused the agent it waits longer than any backoff, still jittered', () => {
-  const o = { baseMs: 1000, maxMs: 10_000 };
+  const o = { baseMs: 1000, maxMs: 10_000, removedMs: 300_000 };
   assert.equal(refusedDelay(o, () => 0), 15_000);
   assert.equal(refusedDelay(o, () => 1), 30_000);
   const d = Array.from({ length: 1000 }, () => refusedDelay(o));
   assert.ok(d.every((x) => x > reconnectDelay(1000, o, () => 1)));
   assert.ok(new Set(d).size > 500);
+});
+
+test('a host removed by an administrator asks again only every few minutes, still jittered', () => {
+  const o = { baseMs: 1000, maxMs: 10_000, removedMs: 300_000 };
+  assert.equal(removedDelay(o, () => 0), 150_000);
+  assert.equal(removedDelay(o, () => 1), 300_000);
+  const d = Array.from({ length: 1000 }, () => removedDelay(o));
+  assert.ok(d.every((x) => x > refusedDelay(o, () => 1)), 'longer than after any other refusal');
+  assert.ok(new Set(d).size > 500, 'a fleet removed at once does not come back together');
 });
 
 test('outbox numbers messages, keeps them until acked and re-sends in order', () => {

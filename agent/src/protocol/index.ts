@@ -11,6 +11,10 @@
  *    side treats three missed intervals as a dead connection. The agent reconnects with jittered
  *    exponential backoff so a restarted core is not hit by every agent at the same instant.
  * 4. Core sends `run` and `cancel`. The agent answers with `run-state`, `output` and `result`.
+ * 5. Core may refuse `enrol` or `hello` with a fatal `error` ({@link AGENT_REFUSAL_CODES}) and close.
+ *    `AGENT_REMOVED` means an administrator removed the host: it arrives on the open connection when
+ *    the host is removed, and answers every later `hello` of that agent and every `enrol` of that
+ *    `(cloudArea, ip)` with the project's tokens until an administrator re-admits the host.
  *
  * ## Delivery: why nothing is lost and nothing is recorded twice
  * `run-state`, `output` and `result` are *outbox messages*: each carries a `seq`, strictly increasing
@@ -48,9 +52,9 @@ export { PROTOCOL_VERSION, AGENT_GATEWAY_PATH } from './version.js';
 export { PROTOCOL_LIMITS } from './limits.js';
 export { parseAgentMessage, parseServerMessage } from './parse.js';
 export type { ParseResult, ProtocolViolation } from './parse.js';
-export { SCRIPT_LANGUAGES } from './messages.js';
+export { AGENT_REFUSAL_CODES, SCRIPT_LANGUAGES } from './messages.js';
 export type {
-  AckMessage, AgentErrorMessage, AgentMessage, CancelMessage, EnrolMessage, EnrolledMessage, HeartbeatAckMessage,
+  AckMessage, AgentErrorMessage, AgentMessage, AgentRefusalCode, CancelMessage, EnrolMessage, EnrolledMessage, HeartbeatAckMessage,
   HeartbeatMessage, HelloMessage, HostFacts, OutboxMessage, OutputChunkMessage, OutputStream, ResultTag, RunFailure,
   RunResultMessage, RunScriptMessage, RunStateMessage, ScriptLanguage, Sequenced, ServerErrorMessage, ServerMessage,
   WelcomeMessage,

@@ -196,8 +196,21 @@ export interface HeartbeatAckMessage {
 }
 
 /**
+ * The codes of the refusals an agent acts on (each a fatal `error` that ends the connection):
+ * - `ENROL_TOKEN_INVALID`: the enrolment token is unknown, revoked or expired;
+ * - `CREDENTIAL_INVALID`: unknown agent id or wrong credential (an agent with a token enrols again);
+ * - `PROTOCOL_VERSION_UNSUPPORTED`: the gateway does not speak the agent's `protocolVersion`;
+ * - `AGENT_REMOVED`: an administrator removed this host from its project. Neither the agent's credential
+ *   nor any enrolment token of that project admits the host again until an administrator re-admits it,
+ *   so the agent keeps its identity and asks again only rarely.
+ */
+export const AGENT_REFUSAL_CODES = ['ENROL_TOKEN_INVALID', 'CREDENTIAL_INVALID', 'PROTOCOL_VERSION_UNSUPPORTED', 'AGENT_REMOVED'] as const;
+/** A refusal an agent acts on; see {@link AGENT_REFUSAL_CODES}. */
+export type AgentRefusalCode = (typeof AGENT_REFUSAL_CODES)[number];
+
+/**
  * A refusal. `fatal` errors are followed by the gateway closing the connection; the codes an agent
- * acts on are `ENROL_TOKEN_INVALID`, `CREDENTIAL_INVALID` and `PROTOCOL_VERSION_UNSUPPORTED`.
+ * acts on are the {@link AGENT_REFUSAL_CODES}.
  */
 export interface ServerErrorMessage {
   type: 'error';

@@ -50,6 +50,8 @@ export class TestGateway extends EventEmitter {
   /** Frames the gateway refused, with the reason. */
   readonly refusals: string[] = [];
   enrolments = 0;
+  /** Agents whose host an administrator removed: their `hello` is refused with `AGENT_REMOVED`. */
+  readonly removed = new Set<string>();
   /** When false, messages are stored but never acknowledged (as if core died right after storing). */
   acking = true;
   #seen = new Set<string>();
@@ -118,6 +120,20 @@ export class TestGateway extends EventEmitter {
 
   cancel(agentId: string, runId: string): void {
     this.#sendTo(agentId, { type: 'cancel', runId });
+  }
+
+  /** Removes the agent's host, as core does: the agent is told `AGENT_REMOVED` and disconnected. */
+  remove(agentId: string): void {
+    this.removed.add(agentId);
+    const socket = this.agents.get(agentId)?.socket;
+    socket?.send(JSON.stringify({ type: 'error', code: 'AGENT_REMOVED', message: `host of ${agentId} removed by admin`, fatal: true } satisfies ServerMessage));
+    socket?.close(4000, 'AGENT_REMOVED');
+  }
+
+  /** Re-admits a removed host: its old identity is forgotten, so the agent must enrol again. */
+  readmit(agentId: string): void {
+    this.removed.delete(agentId);
+    this.agents.delete(agentId);
   }
 
   /** Resolves with the run once its result is stored. */
@@ -214,6 +230,7 @@ export class TestGateway extends EventEmitter {
       }
       if (m.type === 'hello') {
         if (m.protocolVersion !== PROTOCOL_VERSION) return refuse('PROTOCOL_VERSION_UNSUPPORTED', `speak version ${PROTOCOL_VERSION}`, true);
+        if (this.removed.has(m.agentId)) return refuse('AGENT_REMOVED', `host of ${m.agentId} removed by admin`, true);
         const known = this.agents.get(m.agentId);
         if (!known || known.credential !== m.credential) return refuse('CREDENTIAL_INVALID', 'unknown agent or wrong credential', true);
         known.socket?.terminate();
