@@ -6,6 +6,7 @@ import { TemplateStore } from '../flow/template/template-store.js';
 import type { Caller } from '../http/route.js';
 import { HostService } from '../job/hosts/host-service.js';
 import { HostStore } from '../job/hosts/host-store.js';
+import { RemovedHostStore } from '../job/hosts/removed-host-store.js';
 import type { CoreModule, ModuleContext, ModuleFactory } from '../module.js';
 import type { PluginService } from '../plugin/plugin-service.js';
 import type { MarketplaceService } from '../registry/marketplace-service.js';
@@ -76,7 +77,7 @@ export function createBootstrapModule(options: BootstrapOptions): ModuleFactory 
       if (ctx.config.localAgent && ctx.config.roles.has('agent-gateway') && server) {
         agent = await startLocalAgent({
           coreUrl: ownUrl(server, ctx.config.host), dataDir: ctx.config.dataDir, projectId, createdBy: admin.id,
-          hosts: new HostService(new HostStore(ctx.db)), log,
+          hosts: new HostService(new HostStore(ctx.db), new RemovedHostStore(ctx.db)), log,
         });
         status.localAgent = { online: agent.online, agentId: agent.agent.agentId };
         if (agent.online && (await placeLocalHost(cmdb, projectId, moduleId, LOCAL_AGENT_IP))) log.info('bootstrap: local host placed in web/app');

@@ -158,6 +158,25 @@ export interface HostView {
   updatedAt: string;
 }
 
+/**
+ * A host an administrator removed (`GET /projects/:projectId/removed-hosts`). Until it is re-admitted,
+ * its agent is refused with `AGENT_REMOVED`, and so is any enrolment of its `(cloudArea, ip)` with any
+ * enrolment token of the project.
+ */
+export interface RemovedHostView {
+  /** The id the host had; re-admit it with `POST /projects/:projectId/removed-hosts/:id/readmit`. */
+  id: string;
+  projectId: string;
+  cloudArea: number;
+  ip: string;
+  hostname: string;
+  /** The agent that held the host when it was removed. */
+  agentId: string;
+  /** User name of the administrator who removed it. */
+  removedBy: string;
+  removedAt: string;
+}
+
 /** An agent enrolment token (`GET /projects/:projectId/agent-tokens`), without its secret. */
 export interface EnrolTokenView {
   id: string;

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { once } from 'node:events';
 import { after, before, describe, test } from 'node:test';
 import { createLogger } from '../log.js';
 import { startOpsloom, type Opsloom } from '../server.js';
@@ -14,6 +15,7 @@ if (backend.redis && backend.mysql) {
     let apiB: ApiClient;
     const pool = new AgentPool();
     let projectId: string;
+    let token: string;
     let hostId: string;
 
     before(async () => {
@@ -22,6 +24,7 @@ if (backend.redis && backend.mysql) {
       apiB = apiClient(b.url, a.adminToken);
       const p = await projectWithToken(a.admin, 'cluster');
       projectId = p.projectId;
+      token = p.token;
       ({ hostId } = await pool.start(a, p.token, projectId, { ip: '10.2.0.1' }));
     });
     after(async () => {
@@ -49,6 +52,16 @@ if (backend.redis && backend.mysql) {
       const deadline = Date.now() + 10_000;
       while (agent.load.running > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
       assert.equal(agent.load.running, 0);
+    });
+
+    test('a host removed on the other core has its agent told AGENT_REMOVED and disconnected through its gateway', async () => {
+      const { agent, hostId: removedId } = await pool.start(a, token, projectId, { ip: '10.2.0.2', reconnect: { baseMs: 50, maxMs: 300, removedMs: 60_000 } });
+      const refused = once(agent, 'problem', { signal: AbortSignal.timeout(15_000) });
+      const offline = once(agent, 'offline', { signal: AbortSignal.timeout(15_000) });
+      assert.equal((await apiB.call('DELETE', `/api/v1/projects/${projectId}/hosts/${removedId}`)).status, 204);
+      const [problem] = await refused as [{ code: string }];
+      assert.equal(problem.code, 'AGENT_REMOVED');
+      await offline;
     });
   });
 }

@@ -20,6 +20,7 @@ import { hostRoutes } from './hosts/host-routes.js';
 import { AgentAuthError, HostService } from './hosts/host-service.js';
 import { MicroBatcher } from './gateway/micro-batcher.js';
 import { HostStore } from './hosts/host-store.js';
+import { RemovedHostStore } from './hosts/removed-host-store.js';
 import { compileJobOptions, type JobOptions } from './job-options.js';
 import { SecretCipher } from '../secrets/secret-cipher.js';
 import { scriptRoutes } from './scripts/script-routes.js';
@@ -38,7 +39,7 @@ export function createJobModule(options: JobOptions): ModuleFactory {
     const cipher = SecretCipher.load(ctx.config, 'job-script-params');
     const sandbox = new RegexSandbox();
     const danger = new DangerService(new DangerStore(ctx.db), sandbox);
-    const hosts = new HostService(hostStore);
+    const hosts = new HostService(hostStore, new RemovedHostStore(ctx.db));
     const scripts = new ScriptService(new ScriptStore(ctx.db));
 
     // The gateway and the services call each other; the handlers close over the services built below.
@@ -63,7 +64,7 @@ export function createJobModule(options: JobOptions): ModuleFactory {
       },
       authenticate: async (agentId, credential) => {
         const h = await auth.call({ agentId, credential });
-        if (!h) throw new AgentAuthError('CREDENTIAL_INVALID', 'unknown agent or wrong credential (the host may have been removed or re-enrolled)');
+        if (h instanceof AgentAuthError) throw h;
         return { previousGateway: h.online ? h.gatewayId : null };
       },
       connected: (agentId, connectionId, facts) => connections.call({ agentId, connectionId, facts }),
@@ -81,9 +82,9 @@ export function createJobModule(options: JobOptions): ModuleFactory {
     const sweeper = new JobSweeper(jobStore, hostStore, gateway, progress, ctx.coordination, {
       intervalMs: options.sweepIntervalMs, databaseKey: databaseKey(ctx.config.db), silentAfterMs: Math.max(3 * options.heartbeatSeconds * 1000 + options.sweepIntervalMs, 10_000),
     }, log);
-    hosts.onAgentRemoved(async (agentId, gatewayId) => {
+    hosts.onAgentRemoved(async ({ removed: { agentId }, gatewayId, refusal }) => {
       progress.soon(await dispatcher.abandonAgent(agentId, gatewayId));
-      if (gatewayId) await gateway.route(gatewayId, { kind: 'kick', agentId, keepConnectionId: '' }).catch(() => undefined);
+      if (gatewayId) await gateway.route(gatewayId, { kind: 'removed', agentId, message: refusal.message }).catch((err) => log.warn({ err, agentId }, 'a removed host\'s agent could not be told'));
     });
     ctx.registry.set('jobs', jobs);
 

@@ -138,11 +138,6 @@ export class AgentGateway {
     else await this.coordination.events.publish(channelOf(gatewayId), command);
   }
 
-  /** Drops an agent's connection here (its host was removed). */
-  kick(agentId: string): void {
-    this.#byAgent.get(agentId)?.ws.close(4001, 'agent removed');
-  }
-
   /** Closes every connection, stores what was received, and gives up the lease. */
   async close(): Promise<void> {
     if (this.#closed) return;
@@ -172,6 +167,11 @@ export class AgentGateway {
       case 'kick': {
         const conn = this.#byAgent.get(c.agentId);
         if (conn && conn.id !== c.keepConnectionId) conn.ws.close(4002, 'agent connected elsewhere');
+        return;
+      }
+      case 'removed': {
+        const conn = this.#byAgent.get(c.agentId);
+        if (conn) this.#refuse(conn, 'AGENT_REMOVED', c.message, true);
       }
     }
   }

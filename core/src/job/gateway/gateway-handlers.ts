@@ -34,6 +34,8 @@ export interface GatewayHandlers {
 export type GatewayCommand =
   | { kind: 'dispatch'; jobId: string; runIds: string[] }
   | { kind: 'cancel'; agentId: string; runId: string }
-  | { kind: 'kick'; agentId: string; keepConnectionId: string };
+  | { kind: 'kick'; agentId: string; keepConnectionId: string }
+  /** The agent's host was removed: tell the agent (`AGENT_REMOVED`, with `message`) and drop its connection. */
+  | { kind: 'removed'; agentId: string; message: string };
 
 export type { AgentReport, OutboxMessage };

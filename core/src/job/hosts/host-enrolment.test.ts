@@ -6,6 +6,7 @@ import type { Db } from '../../store/db.js';
 import { newId } from '../../store/ids.js';
 import { AgentAuthError, HostService } from './host-service.js';
 import { HostStore } from './host-store.js';
+import { RemovedHostStore } from './removed-host-store.js';
 
 const facts = (ip: string, cloudArea = 0): HostFacts => ({
   hostname: `h-${ip}`, os: { platform: 'linux', release: '6.1', arch: 'x64' }, ips: [ip], cloudArea, agentVersion: '1.0.0', languages: ['bash'],
@@ -24,7 +25,7 @@ describe('host enrolment', () => {
     projectId = newId();
     await db('projects').insert({ id: projectId, key: 'enrol', name: 'Enrol', created_by: 'admin', created_at: Date.now(), updated_at: Date.now() });
     store = new HostStore(db);
-    hosts = new HostService(store);
+    hosts = new HostService(store, new RemovedHostStore(db));
   });
   after(() => close());
 
@@ -62,5 +63,40 @@ describe('host enrolment', () => {
     await assert.rejects(hosts.authenticate(b!.agentId, b!.credential));
     const other = await hosts.enrol(token, facts('10.7.0.1', 4));
     assert.notEqual(other.host.id, b!.host.id, 'the same IP in another cloud area is another host');
+  });
+
+  test('a removed host is refused in a batch with the project\'s tokens, alone, until re-admitted', async () => {
+    const first = await hosts.createToken(projectId, 'admin', { name: 'first' });
+    const second = await hosts.createToken(projectId, 'admin', { name: 'second' });
+    const gone = await hosts.enrol(first.token, facts('10.5.0.1', 1));
+    const removed = await hosts.remove(projectId, gone.host.id, 'alice');
+    assert.equal(removed.id, gone.host.id, 'the tombstone keeps the id the host had');
+    await assert.rejects(hosts.authenticate(gone.agentId, gone.credential), (err: AgentAuthError) => err.code === 'AGENT_REMOVED' && /removed .* by an administrator/.test(err.message) && !err.message.includes('alice'),
+      'the refusal does not name the administrator to the removed machine');
+    const usesBefore = (await store.listTokens(projectId)).find((t) => t.id === second.id)!.uses;
+    const out = await hosts.enrolMany([
+      { token: second.token, facts: facts('10.5.0.1', 1) },
+      { token: first.token, facts: facts('10.5.0.2', 1) },
+      { token: second.token, facts: facts('10.5.0.1', 2) },
+      { token: second.token, facts: facts('10.5.0.1', 1) },
+    ]);
+    assert.ok(out[0] instanceof AgentAuthError && out[0].code === 'AGENT_REMOVED', 'another token of the project does not bring it back');
+    assert.ok(out[3] instanceof AgentAuthError && out[3].code === 'AGENT_REMOVED');
+    assert.ok(!(out[1] instanceof AgentAuthError) && !(out[2] instanceof AgentAuthError), 'other identities enrol in the same batch');
+    assert.equal((await store.byIdentity(projectId, 1, '10.5.0.1')), undefined, 'nothing is written for a removed identity');
+    assert.equal((await store.listTokens(projectId)).find((t) => t.id === second.id)!.uses, usesBefore + 1, 'a refused enrolment is not a use');
+
+    const other = newId();
+    await db('projects').insert({ id: other, key: 'enrol-other', name: 'Other', created_by: 'admin', created_at: Date.now(), updated_at: Date.now() });
+    const otherToken = await hosts.createToken(other, 'admin', { name: 'other' });
+    assert.equal((await hosts.enrol(otherToken.token, facts('10.5.0.1', 1))).host.projectId, other, 'another project may hold the same identity');
+
+    assert.deepEqual((await hosts.listRemoved(projectId, { limit: 10, offset: 0 })).items.map((r) => [r.id, r.cloudArea, r.ip, r.removedBy]), [[gone.host.id, 1, '10.5.0.1', 'alice']]);
+    await hosts.readmit(projectId, gone.host.id);
+    await assert.rejects(hosts.readmit(projectId, gone.host.id), /does not exist/);
+    await assert.rejects(hosts.authenticate(gone.agentId, gone.credential), (err: AgentAuthError) => err.code === 'CREDENTIAL_INVALID', 'the old credential stays invalid');
+    const back = await hosts.enrol(second.token, facts('10.5.0.1', 1));
+    assert.equal((await hosts.authenticate(back.agentId, back.credential)).ip, '10.5.0.1');
+    assert.equal((await hosts.listRemoved(projectId, { limit: 10, offset: 0 })).total, 0);
   });
 });

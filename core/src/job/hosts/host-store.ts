@@ -2,8 +2,10 @@ import type { HostFacts } from '@opsloom/agent/protocol';
 import type { Knex } from 'knex';
 import type { Db } from '../../store/db.js';
 import type { EnrolTokenView, HostView } from '../api-types.js';
+import { isSqlite } from '../../store/dialect.js';
 import { whereLike } from '../../store/like.js';
 import { slices } from '../../store/slices.js';
+import { identityKey, recordRemoval, removedAmong, type RemovedHost } from './removed-host-store.js';
 
 /**
  * A host of a project: one `(cloudArea, ip)` with its agent. The fields are the API's
@@ -202,18 +204,18 @@ export class HostStore {
    * Creates each host, or hands the existing host of the same identity (project, cloud area, IP) to
    * the new agent identity; one transaction for the lot (a first rollout enrols thousands at once).
    * Of several enrolments of one identity in the batch, the last holds the host, as if one after
-   * the other. Returns each enrolment's host id, in order.
+   * the other. Returns each enrolment's host id, in order, or the tombstone of a removed identity,
+   * which refuses that enrolment and writes nothing for it.
    */
-  async enrolMany(hosts: readonly Omit<HostWithAgent, 'online' | 'lastSeenAt' | 'gatewayId' | 'connectionId'>[]): Promise<string[]> {
-    const identity = (h: { projectId: string; cloudArea: number; ip: string }): string => `${h.projectId}\u0000${h.cloudArea}\u0000${h.ip}`;
+  async enrolMany(hosts: readonly Omit<HostWithAgent, 'online' | 'lastSeenAt' | 'gatewayId' | 'connectionId'>[]): Promise<(string | RemovedHost)[]> {
     return this.db.transaction(async (trx) => {
       const last = new Map<string, (typeof hosts)[number]>();
-      for (const h of hosts) last.set(identity(h), h);
+      for (const h of hosts) last.set(identityKey(h), h);
       const existing = new Map<string, string>();
       for (const part of slices([...last.values()], 150)) {
         const rows = await trx<HostRow>('job_hosts').select('id', 'project_id', 'cloud_area', 'ip')
           .whereIn(['project_id', 'cloud_area', 'ip'], part.map((h) => [h.projectId, h.cloudArea, h.ip]));
-        for (const r of rows) existing.set(identity({ projectId: r.project_id, cloudArea: Number(r.cloud_area), ip: r.ip }), r.id);
+        for (const r of rows) existing.set(identityKey({ projectId: r.project_id, cloudArea: Number(r.cloud_area), ip: r.ip }), r.id);
       }
       const inserts = [];
       for (const [key, h] of last) {
@@ -233,7 +235,14 @@ export class HostStore {
         });
       }
       for (const part of slices(inserts, 30)) await trx('job_hosts').insert(part);
-      return hosts.map((h) => existing.get(identity(h))!);
+      // Tombstones are read after the writes, in the same transaction, so a removal racing with this
+      // enrolment leaves no host behind: committed first, it is seen here and the row written is taken
+      // back; committed later, it locks and deletes that row. Read before the writes, a removal could
+      // commit in between and the enrolment would bring the host back.
+      const removed = await removedAmong(trx, [...last.values()]);
+      const refused = [...last.values()].filter((h) => removed.has(identityKey(h)));
+      for (const part of slices(refused.map((h) => h.agentId), 500)) await trx('job_hosts').whereIn('agent_id', part).delete();
+      return hosts.map((h) => removed.get(identityKey(h)) ?? existing.get(identityKey(h))!);
     });
   }
 
@@ -269,7 +278,22 @@ export class HostStore {
     return (await this.db('job_hosts').distinct('gateway_id').where({ online: true }).whereNotNull('gateway_id')).map((r: { gateway_id: string }) => r.gateway_id);
   }
 
-  async delete(projectId: string, id: string): Promise<boolean> {
-    return (await this.db('job_hosts').where({ project_id: projectId, id }).delete()) > 0;
+  /**
+   * Removes a host and records its tombstone in one transaction; returns the host as it was removed
+   * (with the agent that held it at that moment), or undefined when there is no such host.
+   */
+  async remove(projectId: string, id: string, removedBy: string, at: number): Promise<HostWithAgent | undefined> {
+    return this.db.transaction(async (trx) => {
+      const q = trx<HostRow>('job_hosts').where({ project_id: projectId, id });
+      // Locked, so an enrolment taking the host over meanwhile either lands before (its agent is the one recorded) or finds it gone.
+      const row = await (isSqlite(trx) ? q : q.forUpdate()).first();
+      if (!row) return undefined;
+      const host = toHost(row);
+      await recordRemoval(trx, {
+        id: host.id, projectId, cloudArea: host.cloudArea, ip: host.ip, hostname: host.hostname, agentId: host.agentId, removedBy, removedAt: at,
+      });
+      await trx('job_hosts').where({ id }).delete();
+      return host;
+    });
   }
 }

@@ -18,6 +18,7 @@ import * as m016 from './016-capability-lists.js';
 import * as m017 from './017-danger-scripts.js';
 import * as m018 from './018-run-log-truncated.js';
 import * as m019 from './019-claimed-plugin-orgs.js';
+import * as m020 from './020-removed-hosts.js';
 
 interface Migration { up(db: Knex): Promise<void>; down(db: Knex): Promise<void> }
 
@@ -42,6 +43,7 @@ const MIGRATIONS: [string, Migration][] = [
   ['017-danger-scripts', m017],
   ['018-run-log-truncated', m018],
   ['019-claimed-plugin-orgs', m019],
+  ['020-removed-hosts', m020],
 ];
 
 export const migrationSource: Knex.MigrationSource<Migration> = {
