@@ -6,7 +6,7 @@
  */
 import type {
   CreatedEnrolTokenView, DangerAction, DangerHitDetailView, DangerHitView, DangerMatchView, DangerRuleView, EnrolTokenView, HostResultView, HostRunStatus, HostView,
-  JobStatus, JobView, LogSearchView, LogView, RollingMode, ScriptDetailView, ScriptLanguage, ScriptListItemView, ScriptVersionView,
+  JobStatus, JobView, LogSearchView, LogView, RemovedHostView, RollingMode, ScriptDetailView, ScriptLanguage, ScriptListItemView, ScriptVersionView,
 } from '@opsloom/core/job-api';
 import { api, type ApiClient } from './client.js';
 
@@ -75,6 +75,10 @@ export function jobEndpoints(client: ApiClient = api) {
     inventory: (project: string, q: { search?: string; online?: 'true' | 'false'; limit?: number } = {}) =>
       client.get<{ total: number; items: HostView[] }>(`${p(project)}/hosts`, { query: q }),
     removeHost: (project: string, hostId: string) => client.delete(`${p(project)}/hosts/${seg(hostId)}`),
+    /** Hosts removed and kept out until re-admitted (project administrators only). */
+    removedHosts: (project: string, q: { search?: string; limit?: number } = {}) =>
+      client.get<{ total: number; items: RemovedHostView[] }>(`${p(project)}/removed-hosts`, { query: q }),
+    readmitHost: (project: string, hostId: string) => client.post(`${p(project)}/removed-hosts/${seg(hostId)}/readmit`),
     tokens: (project: string) => client.get<{ items: EnrolTokenView[] }>(`${p(project)}/agent-tokens`),
     createToken: (project: string, body: { name: string; expiresInSeconds?: number }) => client.post<CreatedEnrolTokenView>(`${p(project)}/agent-tokens`, body),
     revokeToken: (project: string, id: string) => client.delete(`${p(project)}/agent-tokens/${seg(id)}`),

@@ -1,12 +1,14 @@
 /**
- * `<ol-hosts-agents>`: the project's hosts with their agents' state, and agent enrolment: create
- * a token (its secret is shown once, with the command that starts an agent), list and revoke tokens.
+ * `<ol-hosts-agents>`: the project's hosts with their agents' state, the hosts removed (kept out until
+ * re-admitted, for project administrators), and agent enrolment: create a token (its secret is shown
+ * once, with the command that starts an agent), list and revoke tokens.
  */
 import { LitElement, html, css, nothing } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import { jobApi } from '../api/job-endpoints.js';
 import { FetchController } from '../controllers/fetch-controller.js';
 import { agentStartCommand } from '../model/job-types.js';
+import { ApiError } from '../model/problem.js';
 import { apiErrorNotice } from './api-missing.js';
 import { sharedStyles } from './shared-styles.js';
 
@@ -27,6 +29,7 @@ export class HostsAgents extends LitElement {
 
   #hosts = new FetchController(this, () => jobApi.inventory(this.project, { limit: 1000, ...(this.search ? { search: this.search } : {}) }), () => [this.project, this.search]);
   #tokens = new FetchController(this, () => jobApi.tokens(this.project), () => [this.project]);
+  #removed = new FetchController(this, () => jobApi.removedHosts(this.project, { limit: 1000 }), () => [this.project]);
 
   override render() {
     return html`${this.error ? html`<p class="notice error" role="alert">${this.error}</p>` : nothing}<div class="layout">
@@ -43,7 +46,18 @@ export class HostsAgents extends LitElement {
             <tbody>${r.items.map((h) => html`<tr data-ip=${h.ip}><td>${h.ip}</td><td>${h.hostname}</td><td>${h.cloudArea}</td>
               <td class=${h.online ? 'online' : 'offline'}>${h.online ? '● online' : '○ offline'}</td>
               <td>${h.lastSeenAt ? new Date(h.lastSeenAt).toLocaleString() : '—'}</td>
-              <td><button class="danger" aria-label=${`Remove host ${h.ip}`} @click=${() => this.#act(() => jobApi.removeHost(this.project, h.id))}>Remove</button></td></tr>`)}</tbody></table>`,
+              <td><button class="danger" aria-label=${`Remove host ${h.ip}`} title="Disconnect its agent and keep the host out until it is re-admitted"
+                @click=${() => this.#act(() => jobApi.removeHost(this.project, h.id))}>Remove</button></td></tr>`)}</tbody></table>`,
+        })}
+        ${this.#removed.render({
+          // Only project administrators see removals; for others the list is simply absent.
+          error: (e) => e instanceof ApiError && e.status === 403 ? nothing : apiErrorNotice(e, 'removed hosts API'),
+          complete: (r) => r.items.length === 0 ? nothing : html`<h3 id="removed-h">Removed hosts</h3>
+            <p class="hint">Their agents are refused, and so is enrolling them again with any token of this project, until they are re-admitted.</p>
+            <table aria-labelledby="removed-h"><thead><tr><th>IP</th><th>Host name</th><th>Cloud area</th><th>Removed</th><th></th></tr></thead>
+            <tbody>${r.items.map((h) => html`<tr data-removed-ip=${h.ip}><td>${h.ip}</td><td>${h.hostname}</td><td>${h.cloudArea}</td>
+              <td>${new Date(h.removedAt).toLocaleString()} by ${h.removedBy}</td>
+              <td><button aria-label=${`Re-admit host ${h.ip}`} @click=${() => this.#act(() => jobApi.readmitHost(this.project, h.id))}>Re-admit</button></td></tr>`)}</tbody></table>`,
         })}</section>
       <section aria-labelledby="tokens-h"><h2 id="tokens-h">Agent enrolment</h2>
         <form class="row" @submit=${this.#create}><label class="sr-only" for="token-name">Token name</label>
@@ -72,7 +86,7 @@ export class HostsAgents extends LitElement {
     } catch (err) {
       this.error = (err as Error).message;
     }
-    await Promise.all([this.#hosts.run(), this.#tokens.run()]);
+    await Promise.all([this.#hosts.run(), this.#removed.run(), this.#tokens.run()]);
   }
 
   #create(e: SubmitEvent): void {

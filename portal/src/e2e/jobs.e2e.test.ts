@@ -1,7 +1,8 @@
 /**
  * End to end, in Debian's Chromium against a real core and a real host agent: create an
  * enrolment token on the hosts page, start an agent with it, run a script on the agent from the
- * fast-execute page and read its log in the live result view; publish a library script.
+ * fast-execute page and read its log in the live result view; publish a library script; remove the
+ * host and re-admit it.
  * Screenshots go to test-artifacts/portal/.
  */
 import { after, test } from 'node:test';
@@ -38,7 +39,7 @@ test('enrols an agent with a token created on the hosts page', async () => {
   assert.match(m[1]!, /^ws:\/\/127\.0\.0\.1:\d+\/agent\/v1$/);
   agent = await Agent.start({
     server: `${ui.core.url.replace(/^http/, 'ws')}/agent/v1`, stateDir: agentDir, enrolToken: m[2]!, ip: AGENT_IP, hostname: 'web-7',
-    reconnect: { baseMs: 50, maxMs: 300 },
+    reconnect: { baseMs: 50, maxMs: 300, removedMs: 500 },
   });
   await hosts.locator('tr', { hasText: 'e2e agents' }).waitFor();
   await shot(ui.page, '10d-jobs-hosts');
@@ -175,4 +176,27 @@ test('the job history loads older jobs a page at a time, down to the first job',
   await history.locator('button', { hasText: 'Older jobs' }).waitFor({ state: 'detached' });
   const listed = (await history.locator('tbody tr td:first-child a').allTextContents()).filter((n) => n.startsWith('Sweep'));
   assert.deepEqual(listed.sort(), names, 'every job once');
+});
+
+test('a host removed on the hosts page is kept out until it is re-admitted there', async () => {
+  await ui.page.goto(`${ui.front.url}/#/p/ops/jobs?tab=hosts`);
+  const hosts = ui.page.locator('ol-hosts-agents');
+  await hosts.locator(`tr[data-ip="${AGENT_IP}"] .online`).waitFor();
+  const refused = new Promise<{ code: string }>((resolve) => agent!.once('problem', resolve));
+  await hosts.getByRole('button', { name: `Remove host ${AGENT_IP}` }).click();
+  const removed = hosts.locator(`tr[data-removed-ip="${AGENT_IP}"]`);
+  await removed.waitFor();
+  assert.equal(await hosts.locator(`tr[data-ip="${AGENT_IP}"]`).count(), 0);
+  assert.match((await removed.textContent()) ?? '', /by admin/);
+  assert.equal((await refused).code, 'AGENT_REMOVED');
+  await shot(ui.page, '10e-jobs-removed-host');
+  await removed.getByRole('button', { name: `Re-admit host ${AGENT_IP}` }).click();
+  await removed.waitFor({ state: 'detached' });
+  // Re-admitted, the agent enrols again with its token on its own; the host is back once its hello is in.
+  for (let i = 0; i < 100; i++) {
+    await hosts.locator('button', { hasText: 'Refresh' }).click();
+    if (await hosts.locator(`tr[data-ip="${AGENT_IP}"] .online`).count()) break;
+    await ui.page.waitForTimeout(100);
+  }
+  await hosts.locator(`tr[data-ip="${AGENT_IP}"] .online`).waitFor();
 });
