@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { apiClient, backend, dropRedisKeys, startTestServer, testDatabase, TEST_ADMIN_PASSWORD } from '../test-support/test-server.js';
 import { installTestPlugins } from '../test-support/test-plugins.js';
-import { end, flows, gateway, graph, start, task, type TaskView } from '../test-support/flow-helpers.js';
+import { end, flows, gateway, graph, start, task } from '../test-support/flow-helpers.js';
 import type { FlowEngine } from '../flow/engine/engine.js';
 
 const CLI = fileURLToPath(new URL('../cli/main.js', import.meta.url));
@@ -90,38 +90,29 @@ test('kill -9 in the middle of running tasks: on restart every task finishes and
   }
 });
 
-test('a retried node that had failed while waiting runs its attempt again after a crash, not the old wait', { timeout: 120_000 }, async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'opsloom-retry-crash-'));
+/**
+ * Runs `before` on a server, stops it with its step running (the lease lapses as after a crash),
+ * then `after` on a second server of the same data, which recovers the step. Each gets a flow
+ * client of project `crash`, whose plugins `before`'s server installed.
+ */
+async function acrossACrash<T>(name: string, before: (f: ReturnType<typeof flows>) => Promise<T>, after: (f: ReturnType<typeof flows>, was: T) => Promise<void>): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), `opsloom-${name}-`));
   const db = await testDatabase(dir);
-  const env = {
-    OPSLOOM_DATA_DIR: dir, OPSLOOM_STEP_LEASE: '2', ...(backend.redis ? { OPSLOOM_REDIS_PREFIX: `opsloom-test-retry-crash${Date.now()}` } : {}), ...db.env,
-  };
+  const env = { OPSLOOM_DATA_DIR: dir, OPSLOOM_STEP_LEASE: '2', ...(backend.redis ? { OPSLOOM_REDIS_PREFIX: `opsloom-test-${name}${Date.now()}` } : {}), ...db.env };
   try {
     const first = await startTestServer(env);
-    let f = flows(first.admin, 'crash');
-    let id: string;
-    let crashed: TaskView['nodes'][string];
+    let was: T;
     try {
       await installTestPlugins(first);
       await first.admin.call('POST', '/api/v1/projects', { key: 'crash', name: 'Crash' });
-      id = await f.run(graph('retry-crash', [start(), task('a', '@test/poller', { times: 1000, delayMs: 50, busyMs: 0 }), end()], [['start', 'a'], ['a', 'end']]));
-      await f.waitNode(id, 'a', 'waiting');
-      assert.equal((await f.op(id, 'a', 'force-fail')).status, 200);
-      await f.waitState(id, 'failed');
-      assert.equal((await f.op(id, 'a', 'retry', { inputs: { times: 2, busyMs: 3000 } })).status, 200);
-      crashed = (await f.waitNode(id, 'a', 'running')).nodes.a!;
+      was = await before(flows(first.admin, 'crash'));
     } finally {
       // Stopping leaves the running step as a crash does: its lease lapses and another process recovers it.
       await first.close();
     }
-
     const second = await startTestServer(env);
     try {
-      f = flows(second.admin, 'crash');
-      const recovered = await f.waitFor(id, (t) => t.nodes.a!.state !== 'running' || t.nodes.a!.version !== crashed.version, 'the step recovered');
-      assert.notEqual(recovered.nodes.a!.version, crashed.version, `the retried attempt was resumed as the failed run's ${recovered.nodes.a!.waiting} wait`);
-      await f.waitState(id, 'finished');
-      assert.equal(((await f.node(id, 'a')).outputs as { polls: number }).polls, 2, 'the new inputs ran');
+      await after(flows(second.admin, 'crash'), was);
     } finally {
       await second.close();
     }
@@ -130,45 +121,36 @@ test('a retried node that had failed while waiting runs its attempt again after 
     if (backend.redis) await dropRedisKeys(backend.redis, env.OPSLOOM_REDIS_PREFIX!);
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+test('a retried node that had failed while waiting runs its attempt again after a crash, not the old wait', { timeout: 120_000 }, async () => {
+  await acrossACrash('retry-crash', async (f) => {
+    const id = await f.run(graph('retry-crash', [start(), task('a', '@test/poller', { times: 1000, delayMs: 50, busyMs: 0 }), end()], [['start', 'a'], ['a', 'end']]));
+    await f.waitNode(id, 'a', 'waiting');
+    assert.equal((await f.op(id, 'a', 'force-fail')).status, 200);
+    await f.waitState(id, 'failed');
+    assert.equal((await f.op(id, 'a', 'retry', { inputs: { times: 2, busyMs: 3000 } })).status, 200);
+    return { id, crashed: (await f.waitNode(id, 'a', 'running')).nodes.a! };
+  }, async (f, { id, crashed }) => {
+    const recovered = await f.waitFor(id, (t) => t.nodes.a!.state !== 'running' || t.nodes.a!.version !== crashed.version, 'the step recovered');
+    assert.notEqual(recovered.nodes.a!.version, crashed.version, `the retried attempt was resumed as the failed run's ${recovered.nodes.a!.waiting} wait`);
+    await f.waitState(id, 'finished');
+    assert.equal(((await f.node(id, 'a')).outputs as { polls: number }).polls, 2, 'the new inputs ran');
+  });
 });
 
 test('a step re-run after its process died is the same attempt: it does not use up an auto-retry', { timeout: 120_000 }, async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'opsloom-rerun-crash-'));
-  const db = await testDatabase(dir);
-  const env = {
-    OPSLOOM_DATA_DIR: dir, OPSLOOM_STEP_LEASE: '2', ...(backend.redis ? { OPSLOOM_REDIS_PREFIX: `opsloom-test-rerun-crash${Date.now()}` } : {}), ...db.env,
-  };
-  try {
-    const first = await startTestServer(env);
-    let f = flows(first.admin, 'crash');
-    let id: string;
-    try {
-      await installTestPlugins(first);
-      await first.admin.call('POST', '/api/v1/projects', { key: 'crash', name: 'Crash' });
-      // One retry: a crash that counted as an attempt would leave the failure after it none.
-      const a = task('a', '@test/poller', { times: 1, delayMs: 10, busyMs: 3000 }, { onError: { retry: { times: 1, intervalMs: 10 } } });
-      id = await f.run(graph('rerun-crash', [start(), a, end()], [['start', 'a'], ['a', 'end']]));
-      const running = await f.waitNode(id, 'a', 'running');
-      assert.equal(running.nodes.a!.attempts, 1);
-    } finally {
-      // Stopping leaves the running step as a crash does: its lease lapses and another process recovers it.
-      await first.close();
-    }
-
-    const second = await startTestServer(env);
-    try {
-      f = flows(second.admin, 'crash');
-      const done = await f.waitState(id, 'finished');
-      assert.equal(done.nodes.a!.attempts, 1, 'the re-run after the crash counted as a second attempt');
-      assert.deepEqual((await f.node(id, 'a')).history, [], 'the interrupted run is not a failed attempt');
-    } finally {
-      await second.close();
-    }
-  } finally {
-    await db.drop();
-    if (backend.redis) await dropRedisKeys(backend.redis, env.OPSLOOM_REDIS_PREFIX!);
-    rmSync(dir, { recursive: true, force: true });
-  }
+  await acrossACrash('rerun-crash', async (f) => {
+    // One retry: a crash that counted as an attempt would leave the failure after it none.
+    const a = task('a', '@test/poller', { times: 1, delayMs: 10, busyMs: 3000 }, { onError: { retry: { times: 1, intervalMs: 10 } } });
+    const id = await f.run(graph('rerun-crash', [start(), a, end()], [['start', 'a'], ['a', 'end']]));
+    assert.equal((await f.waitNode(id, 'a', 'running')).nodes.a!.attempts, 1);
+    return id;
+  }, async (f, id) => {
+    const done = await f.waitState(id, 'finished');
+    assert.equal(done.nodes.a!.attempts, 1, 'the re-run after the crash counted as a second attempt');
+    assert.deepEqual((await f.node(id, 'a')).history, [], 'the interrupted run is not a failed attempt');
+  });
 });
 
 test('an api-only process answers task and node operations; a worker process runs what they set going', { timeout: 120_000 }, async () => {
