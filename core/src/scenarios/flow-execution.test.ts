@@ -66,6 +66,22 @@ describe('flow execution', () => {
     assert.deepEqual(views.variables.body, { variables: { pw: '******', answer: 42 }, outputs: { answer: 42 } });
   });
 
+  test('a password passed to a subflow stays masked in the child task, whatever type the child gives it', async () => {
+    const secret = 'Sup3rSecretValue';
+    const child = await f.template(graph('db-login', [start(), task('login', '@test/echo', { url: 'db://u:${cred}@h' }), end()], [['start', 'login'], ['login', 'end']],
+      { cred: { type: 'string', show: true } }));
+    const id = await f.run(graph('with-child', [start(), { id: 'sub', type: 'subflow', template: { id: child, version: 1 }, params: { cred: '${pw}' } }, end()],
+      [['start', 'sub'], ['sub', 'end']], { pw: { type: 'password', show: true } }), { variables: { pw: secret } });
+    const parent = await f.waitState(id, 'finished');
+    const childId = parent.nodes.sub!.childTaskId!;
+    for (const path of [`tasks/${childId}`, `tasks/${childId}/variables`, `tasks/${childId}/nodes/login`, `tasks/${id}/nodes/sub`]) {
+      const r = await s.admin.call('GET', `/api/v1/projects/ops/${path}`);
+      assert.equal(r.status, 200, path);
+      assert.ok(!JSON.stringify(r.body).includes(secret), `${path} shows the password`);
+    }
+    assert.equal((await f.node(childId, 'login')).inputs.url, 'db://u:******@h');
+  });
+
   test('a variable whose default reads another variable holding an expression gets its rendered value, in any declaration order', async () => {
     const id = await f.run(graph('chained-vars', [start(), task('a', '@test/echo', { last: '${c}', middle: '${b}' }), end()], [['start', 'a'], ['a', 'end']], {
       x: { type: 'string', value: 'X' }, a: { type: 'string', value: '${x}' }, b: { type: 'string', value: '${a}-1' }, c: { type: 'string', value: '${b}-2' },

@@ -20,8 +20,12 @@ export function passwordValues(graph: FlowGraph, ...sources: Record<string, Json
       if (typeof value === 'string' && value !== '') found.add(value);
     }
   }
-  // Longest first, so a password that contains another is masked whole.
-  return [...found].sort((a, b) => b.length - a.length);
+  return longestFirst(found);
+}
+
+/** Distinct values, longest first, so a password that contains another is masked whole. */
+export function longestFirst(values: Iterable<string>): string[] {
+  return [...new Set(values)].sort((a, b) => b.length - a.length);
 }
 
 /** `value` with every password in `secrets` replaced by {@link MASK}, at any depth; keys are left alone. */

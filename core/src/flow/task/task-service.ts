@@ -8,7 +8,7 @@ import type { TemplateService } from '../template/template-service.js';
 import type { TaskFactory } from './task-factory.js';
 import type { TaskStore } from './task-store.js';
 import { type NodeRecord, type NodeState, type Task, type TaskHeader, type TaskState } from './task-types.js';
-import { maskPasswords, passwordValues } from './password-mask.js';
+import { longestFirst, maskPasswords, passwordValues } from './password-mask.js';
 
 /** A node of the approval plugin: its callbacks carry who decided, so only core may send them (approve). */
 const isApproval = (def: FlowNode): boolean => def.type === 'task' && def.plugin.name.endsWith('/plugin-approval');
@@ -140,11 +140,17 @@ export class TaskService {
     return { def, detail: detail!, history, logs };
   }
 
-  /** The values of the task's password variables, which every view of the task masks (see password-mask.ts). */
+  /**
+   * The values of the task's password variables, which every view of the task masks (see
+   * password-mask.ts), and those of the tasks above it: a subflow's params come from its parent,
+   * so a password passed down stays one whatever type the child gives it.
+   */
   async passwords(taskId: string): Promise<string[]> {
     const task = (await this.engine.task(taskId))?.task;
-    if (!task || !Object.values(task.graph.variables ?? {}).some((v) => v.type === 'password')) return [];
-    return passwordValues(task.graph, task.variables, await this.store.vars(taskId));
+    if (!task) return [];
+    const own = Object.values(task.graph.variables ?? {}).some((v) => v.type === 'password') ? passwordValues(task.graph, task.variables, await this.store.vars(taskId)) : [];
+    if (!task.parentTaskId) return own;
+    return longestFirst([...own, ...(await this.passwords(task.parentTaskId))]);
   }
 
   /** The task's variables as they are now, and the values of the flow's declared outputs (its results). */
@@ -152,7 +158,7 @@ export class TaskService {
     const task = await this.get(projectId, taskId);
     const vars = await this.store.vars(taskId);
     const outputs = Object.fromEntries((task.graph.outputs ?? []).filter((k) => Object.hasOwn(vars, k)).map((k) => [k, vars[k]!]));
-    const secrets = passwordValues(task.graph, task.variables, vars);
+    const secrets = await this.passwords(taskId);
     return { variables: maskPasswords(vars, secrets), outputs: maskPasswords(outputs, secrets) };
   }
 
