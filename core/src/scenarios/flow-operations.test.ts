@@ -504,6 +504,26 @@ describe('flow operations', () => {
     assert.equal((await viewer.get(id)).state, 'created');
   });
 
+  test('an operator retries a node as it is; new inputs need the developer role', async () => {
+    const { apiClient } = await import('../test-support/test-server.js');
+    const as = async (username: string, role: string) => {
+      await s.admin.call('POST', '/api/v1/users', { username, password: `${username}-password` });
+      await s.admin.call('PUT', `/api/v1/projects/ops/members/${username}`, { role });
+      const login = await s.anonymous.call<{ token: string }>('POST', '/api/v1/auth/login', { username, password: `${username}-password` });
+      return flows(apiClient(s.url, login.body.token), 'ops');
+    };
+    const [operator, developer] = [await as('oper1', 'operator'), await as('dev1', 'developer')];
+    const id = await f.run(one('retry-roles', task('a', '@test/flaky', { fail: 'boom' })));
+    await f.waitState(id, 'failed');
+    const refused = await operator.op(id, 'a', 'retry', { inputs: { fail: '' } });
+    assert.deepEqual([refused.status, refused.body.code], [403, 'forbidden']);
+    assert.match(String(refused.body.detail), /needs the project role developer; retry without inputs/);
+    assert.equal((await operator.op(id, 'a', 'retry')).status, 200, 'as it is');
+    await f.waitState(id, 'failed');
+    assert.equal((await developer.op(id, 'a', 'retry', { inputs: { fail: '' } })).status, 200);
+    await f.waitState(id, 'finished');
+  });
+
   test('server-sent events give a snapshot and then every transition', async () => {
     const tid = await f.template(one('sse', task('a', '@test/echo')));
     const id = await f.create(tid);

@@ -14,6 +14,9 @@ import type { LogLine, NodeDetail, Task } from '../model/task-types.js';
 import { apiErrorNotice } from './api-missing.js';
 import { sharedStyles } from './shared-styles.js';
 
+/** Project roles that may give a retry new inputs (core's `develop` permission). */
+const MAY_EDIT_INPUTS = ['developer', 'admin'];
+
 @customElement('ol-node-detail')
 export class NodeDetailView extends LitElement {
   static override styles = [sharedStyles, css`
@@ -174,7 +177,8 @@ export class NodeDetailView extends LitElement {
     this.error = '';
     // Only a task node takes new inputs on retry (core refuses inputs for any other node), so
     // the others retry at once, like a skip.
-    if ((op === 'retry' && node.type === 'task') || op === 'callback' || op === 'skip-gateway' || op === 'approve') {
+    // Only a developer may change a node's inputs on retry (core refuses others): an operator retries it as it is.
+    if ((op === 'retry' && node.type === 'task' && MAY_EDIT_INPUTS.includes(this.projectRole)) || op === 'callback' || op === 'skip-gateway' || op === 'approve') {
       this.form = op;
       return;
     }

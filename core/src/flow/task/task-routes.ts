@@ -1,3 +1,5 @@
+import { roleAllows } from '../../auth/roles.js';
+import { ForbiddenError } from '../../errors.js';
 import { maskPasswords } from './password-mask.js';
 import { z } from 'zod';
 import { route, type Route } from '../../http/route.js';
@@ -125,8 +127,13 @@ export function nodeRoutes(tasks: TaskService): Route[] {
     }),
     route({
       id: 'node.retry', method: 'post', path: `${base}/retry`, tag: 'nodes', auth: { project: 'operate' }, params: nodeParams,
-      summary: 'Retry a failed node, optionally with new inputs', body: z.object({ inputs: z.record(z.string(), json).optional() }),
+      summary: 'Retry a failed node, optionally with new inputs (new inputs need the role developer)', body: z.object({ inputs: z.record(z.string(), json).optional() }),
       async handler({ project, params, body, audit }) {
+        // New inputs change what the node runs (a URL, a script, the secret it sends), as editing
+        // its template does: an operator could otherwise point a secret-bearing call anywhere.
+        if (body.inputs && !roleAllows(project.role, 'develop')) {
+          throw new ForbiddenError('retrying with new inputs changes what the node runs, as editing its template does, and needs the project role developer; retry without inputs to run it again as it is');
+        }
         await tasks.retry(project.id, params.taskId, params.nodeId, body.inputs);
         audit({ kind: 'node', id: `${params.taskId}/${params.nodeId}`, detail: { newInputs: Object.keys(body.inputs ?? {}) } });
         return nodeView((await tasks.node(project.id, params.taskId, params.nodeId)).row);
