@@ -64,6 +64,16 @@ describe('flow operations', () => {
     assert.equal((await f.op(id, 'a', 'retry')).status, 409, 'a finished node cannot be retried');
   });
 
+  test('a retry\'s new input may itself be {value, render: false}: it runs literal, unwrapped', async () => {
+    const id = await f.run(one('retry-literal', task('a', '@test/flaky', { fail: 'bad input', note: 'rendered ${1 + 1}' })));
+    await f.waitState(id, 'failed');
+    assert.equal((await f.op(id, 'a', 'retry', { inputs: { fail: false, note: { value: 'echo ${HOME}', render: false } } })).status, 200);
+    await f.waitState(id, 'finished');
+    const a = await f.node(id, 'a');
+    assert.equal(a.inputs.note, 'echo ${HOME}');
+    assert.equal((a.outputs as { echo: { note: unknown } }).echo.note, 'echo ${HOME}', 'the plugin got the text, not the wrapper');
+  });
+
   test('inputs given to a retry are for that run only: the node\'s next loop renders its own inputs again', async () => {
     const g = graph('loop-retry-inputs', [
       start(), task('inc', '@test/echo', { value: '${count + 1}' }, { outputs: { value: 'count' } }),

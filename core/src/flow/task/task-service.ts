@@ -1,6 +1,6 @@
 import { NotFoundError, StateError, ValidationError } from '../../errors.js';
 import { newId } from '../../store/ids.js';
-import type { FlowNode, JsonValue, TaskNode } from '../../model/index.js';
+import { normalizeInput, type FlowNode, type JsonValue, type TaskNode } from '../../model/index.js';
 import type { Effects, FlowEngine } from '../engine/engine.js';
 import { closeChild, closedReason, lockChild } from '../engine/subflow-closure.js';
 import type { SqlRunner } from '../../store/direct-sql.js';
@@ -389,11 +389,13 @@ export class TaskService {
 
 /** New input values in the form of the node's inputs: a `{value, render}` input keeps its render flag. */
 function mergeInputs(def: TaskNode, previous: Record<string, JsonValue> | null, given: Record<string, JsonValue>): Record<string, JsonValue> {
-  const out: Record<string, JsonValue> = { ...((previous ?? def.inputs) as Record<string, JsonValue>) };
+  const out = new Map(Object.entries((previous ?? def.inputs) as Record<string, JsonValue>));
   for (const [k, v] of Object.entries(given)) {
-    const original = def.inputs[k];
-    const literal = original !== null && typeof original === 'object' && !Array.isArray(original) && 'value' in original && (original as { render?: boolean }).render === false;
-    out[k] = literal ? { value: v, render: false } : v;
+    // A new value may come in the `{value, render: false}` form itself, as in a template.
+    const input = normalizeInput(v);
+    const literal = !input.render || !normalizeInput(def.inputs[k]!).render;
+    out.set(k, literal ? { value: input.value, render: false } : input.value);
   }
-  return out;
+  // Built from entries: an input named `__proto__` stays an input, not the object's prototype.
+  return Object.fromEntries(out);
 }
