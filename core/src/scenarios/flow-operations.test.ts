@@ -198,6 +198,20 @@ describe('flow operations', () => {
     assert.match(String(late.body.detail), /the task is finished/);
   });
 
+  test('a callback resent under the same id is taken once, even when the copies arrive together', async () => {
+    const id = await f.run(one('callback-ids', task('a', '@test/waiter', { multiple: true })));
+    const version = (await f.waitNode(id, 'a', 'waiting')).nodes.a!.version;
+    const copies = await Promise.all([1, 2, 3].map(() => f.op(id, 'a', 'callback', { version, id: 'batch-1', data: { n: 1 } })));
+    assert.deepEqual(copies.map((r) => r.status).sort(), [200, 409, 409], JSON.stringify(copies.map((r) => r.body)));
+    assert.ok(copies.filter((r) => r.status === 409).every((r) => r.body.code === 'duplicate_callback'));
+    assert.equal((await f.op(id, 'a', 'callback', { version, id: 'batch-2', data: { n: 2 } })).status, 200, 'another id is another delivery');
+    assert.equal((await f.op(id, 'a', 'callback', { version, id: 'batch-1', data: { n: 1 } })).status, 409, 'resent later');
+    assert.equal((await f.op(id, 'a', 'callback', { version, data: { done: true } })).status, 200);
+    await f.waitState(id, 'finished');
+    const got = ((await f.node(id, 'a')).outputs as { got: { n?: number }[] }).got;
+    assert.deepEqual(got.map((g) => g.n ?? 'done'), [1, 2, 'done']);
+  });
+
   test('a callback queued behind slow ones (over 5 s in all) waits its turn and is applied', async () => {
     const id = await f.run(one('slow-callbacks', task('a', '@test/waiter', { multiple: true })));
     const version = (await f.waitNode(id, 'a', 'waiting')).nodes.a!.version;

@@ -414,7 +414,7 @@ export class FlowEngine {
    * is the row as the caller read it (saves a read); `inline` lets a queue worker keep the next
    * step for itself (see {@link commitStep}).
    */
-  private async callPlugin(task: Task, row: NodeRecord, def: TaskNode, call: 'execute' | 'poll' | 'callback', opts: { detail?: NodeDetail; callbackData?: JsonValue; inline?: boolean } = {}): Promise<{ outcome: PluginOutcome; next?: StepMessage } | undefined> {
+  private async callPlugin(task: Task, row: NodeRecord, def: TaskNode, call: 'execute' | 'poll' | 'callback', opts: { detail?: NodeDetail; callbackData?: JsonValue; deliveryId?: string; inline?: boolean } = {}): Promise<{ outcome: PluginOutcome | 'duplicate'; next?: StepMessage } | undefined> {
     const now = Date.now();
     const from = call === 'execute' ? ['ready' as const] : ['waiting' as const];
     const timeoutMs = def.onError?.timeout ? def.onError.timeout.seconds * 1000 : undefined;
@@ -431,6 +431,12 @@ export class FlowEngine {
     const claimNow = (): Promise<boolean> => (claim ??= this.deps.store.casNode(task.id, row.nodeId, from, row.version, start));
     const lazy = call === 'execute' && row.updatedAt > now - LAZY_CLAIM_WINDOW_MS;
     if (!lazy && !(await claimNow())) return undefined;
+    // Checked while holding the claim, which serialises a node's callbacks: an earlier delivery of
+    // the same id committed its outcome (and its id) before this claim could be taken.
+    if (opts.deliveryId !== undefined && (await this.deps.store.delivered(task.id, row.nodeId, opts.deliveryId))) {
+      await this.deps.store.casNode(task.id, row.nodeId, ['running'], row.version, { state: 'waiting', leaseUntil: null });
+      return { outcome: 'duplicate' };
+    }
     // The running event, stamped now. A lazily claimed call announces itself with its claim: at
     // CLAIM_DELAY_MS, or else first among the events of its outcome, in the same publish.
     let running: Effects | undefined;
@@ -508,8 +514,9 @@ export class FlowEngine {
     const early = claim ? await claim.catch(() => false) : undefined;
     if (early === false) return undefined;
     const guard: Claim = early ? { from: ['running'], patch: {} } : { from, patch: start };
-    const apply = (tx: SqlRunner, fx: Effects) => {
+    const apply = async (tx: SqlRunner, fx: Effects) => {
       announce(fx);
+      if (opts.deliveryId !== undefined) await this.deps.store.addDelivery(task.id, row.nodeId, opts.deliveryId, tx);
       return this.applyOutcome(tx, fx, task, current, def, outcome, inputs, guard);
     };
     if (opts.inline === false) {
@@ -688,9 +695,13 @@ export class FlowEngine {
     await this.abort(taskId, nodeId, version);
   }
 
-  /** Delivers a callback to a waiting plugin node (the caller checked version and state). */
-  async deliverCallback(task: Task, row: NodeRecord, def: TaskNode, data: JsonValue): Promise<PluginOutcome | undefined> {
-    return (await this.callPlugin(task, row, def, 'callback', { callbackData: data, inline: false }))?.outcome;
+  /**
+   * Delivers a callback to a waiting plugin node (the caller checked version and state): its
+   * outcome, `duplicate` when the node took the sender's `deliveryId` already, or undefined when
+   * another callback holds the node.
+   */
+  async deliverCallback(task: Task, row: NodeRecord, def: TaskNode, data: JsonValue, deliveryId?: string): Promise<PluginOutcome | 'duplicate' | undefined> {
+    return (await this.callPlugin(task, row, def, 'callback', { callbackData: data, inline: false, ...(deliveryId !== undefined ? { deliveryId } : {}) }))?.outcome;
   }
 
   // ---- subflows ----

@@ -154,9 +154,13 @@ export function nodeRoutes(tasks: TaskService): Route[] {
     route({
       id: 'node.callback', method: 'post', path: `${base}/callback`, tag: 'nodes', auth: { project: 'operate' }, params: nodeParams,
       summary: 'Deliver a callback to a waiting node; carries the node version it answers',
-      body: z.object({ version: z.string().min(1).max(64), data: json.optional() }),
+      body: z.object({
+        version: z.string().min(1).max(64), data: json.optional(),
+        // Names this delivery, so resending it (after a timeout on the sender's side) is refused as a duplicate instead of applied twice.
+        id: z.string().min(1).max(128).optional(),
+      }),
       async handler({ project, params, body, audit }) {
-        const r = await tasks.callback(project.id, params.taskId, params.nodeId, body.version, body.data ?? null);
+        const r = await tasks.callback(project.id, params.taskId, params.nodeId, body.version, body.data ?? null, body.id);
         audit({ kind: 'node', id: `${params.taskId}/${params.nodeId}` });
         return r;
       },

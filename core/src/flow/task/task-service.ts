@@ -271,16 +271,17 @@ export class TaskService {
 
   /**
    * Delivers a callback. Stale versions and callbacks to nodes not waiting for one are refused;
-   * concurrent callbacks to the same node are serialised (each waits for the previous one).
+   * concurrent callbacks to the same node are serialised (each waits for the previous one). A
+   * sender that names its delivery (`deliveryId`) may resend it safely: a node takes it once.
    */
-  async callback(projectId: string, taskId: string, nodeId: string, version: string, data: JsonValue): Promise<{ state: NodeState }> {
+  async callback(projectId: string, taskId: string, nodeId: string, version: string, data: JsonValue, deliveryId?: string): Promise<{ state: NodeState }> {
     const { def } = await this.node(projectId, taskId, nodeId);
     // An approval's decider comes from the authenticated caller (approve): data sent here could name anyone.
     if (isApproval(def)) throw refuse('call back the node', `node ${nodeId} is an approval node; decide with its approve operation`, 'use_approve');
-    return this.#deliver(projectId, taskId, nodeId, version, data);
+    return this.#deliver(projectId, taskId, nodeId, version, data, deliveryId);
   }
 
-  async #deliver(projectId: string, taskId: string, nodeId: string, version: string, data: JsonValue): Promise<{ state: NodeState }> {
+  async #deliver(projectId: string, taskId: string, nodeId: string, version: string, data: JsonValue, deliveryId?: string): Promise<{ state: NodeState }> {
     const { task, def } = await this.node(projectId, taskId, nodeId);
     if (def.type !== 'task') throw refuse('call back the node', `${nodeId} is a ${def.type} node`);
     // Said as it is: a late callback to a task that ended is not merely a stale version.
@@ -293,8 +294,9 @@ export class TaskService {
       if (row.version !== version) throw refuse('call back the node', `version ${version} is stale (the node is now at ${row.state} ${row.version})`, 'stale_version');
       if (row.state === 'running') { await new Promise((r) => setTimeout(r, pause)); continue; }
       if (row.state !== 'waiting' || row.waitKind !== 'callback') throw refuse('call back the node', `node ${nodeId} is ${row.state}${row.waitKind ? ` (${row.waitKind})` : ''}, not waiting for a callback`, 'not_waiting');
-      const outcome = await this.engine.deliverCallback(task, row, def as TaskNode, data);
+      const outcome = await this.engine.deliverCallback(task, row, def as TaskNode, data, deliveryId);
       if (!outcome) { pause = 5; continue; } // another callback claimed it first: wait for it, then re-check
+      if (outcome === 'duplicate') throw refuse('call back the node', `node ${nodeId} took the callback ${deliveryId} already`, 'duplicate_callback');
       return { state: (await this.store.node(taskId, nodeId))!.state };
     }
     throw refuse('call back the node', `it stayed busy with earlier callbacks for ${CALLBACK_WAIT_MS / 1000} s; send this one again`, 'busy');

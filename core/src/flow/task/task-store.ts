@@ -300,6 +300,15 @@ export class TaskStore {
     await this.sql.run(tx, 'delete from `task_arrivals` where `task_id` = ? and `converge_id` = ?', [taskId, convergeId]);
   }
 
+  /** True when the node took a callback its sender named `deliveryId` (see migration 021). */
+  async delivered(taskId: string, nodeId: string, deliveryId: string): Promise<boolean> {
+    return (await this.db('task_callback_deliveries').where({ task_id: taskId, node_id: nodeId, delivery_id: deliveryId }).first('delivered_at')) !== undefined;
+  }
+
+  async addDelivery(taskId: string, nodeId: string, deliveryId: string, tx: Tx = this.db): Promise<void> {
+    await tx('task_callback_deliveries').insert({ task_id: taskId, node_id: nodeId, delivery_id: deliveryId, delivered_at: Date.now() });
+  }
+
   async addHistory(taskId: string, nodeId: string, e: NodeHistoryEntry, tx: Tx = this.db): Promise<void> {
     await tx('task_node_history').insert({
       task_id: taskId, node_id: nodeId, loop: e.loop, retries: e.retries, attempts: e.attempts, state: e.state,

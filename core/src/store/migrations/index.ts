@@ -19,6 +19,7 @@ import * as m017 from './017-danger-scripts.js';
 import * as m018 from './018-run-log-truncated.js';
 import * as m019 from './019-claimed-plugin-orgs.js';
 import * as m020 from './020-removed-hosts.js';
+import * as m021 from './021-callback-deliveries.js';
 
 interface Migration { up(db: Knex): Promise<void>; down(db: Knex): Promise<void> }
 
@@ -44,6 +45,7 @@ const MIGRATIONS: [string, Migration][] = [
   ['018-run-log-truncated', m018],
   ['019-claimed-plugin-orgs', m019],
   ['020-removed-hosts', m020],
+  ['021-callback-deliveries', m021],
 ];
 
 export const migrationSource: Knex.MigrationSource<Migration> = {
