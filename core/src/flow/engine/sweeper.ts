@@ -52,7 +52,11 @@ export class Sweeper {
         const version = newId();
         const rerun = r.wait_kind ? {} : { attempts: Math.max(0, Number(r.attempts) - 1) };
         if (await this.store.casNode(r.task_id, r.node_id, ['running'], r.version, { state: r.wait_kind === 'callback' || r.wait_kind === 'poll' ? 'waiting' : 'ready', version: r.wait_kind ? r.version : version, leaseUntil: null, ...rerun })) {
-          if (!r.wait_kind) fx.messages.push({ msg: { t: r.task_id, n: r.node_id, v: version, k: 'run', w: now } });
+          if (!r.wait_kind) {
+            fx.messages.push({ msg: { t: r.task_id, n: r.node_id, v: version, k: 'run', w: now } });
+            // Said on the node: a call it had in flight may have reached its target before the process died.
+            await this.store.addLogs(r.task_id, r.node_id, [{ at: now, level: 'warn', message: 'the process running this step stopped before it recorded the outcome; the attempt runs again, so a call the plugin had under way may run twice' }]);
+          }
           else if (r.wait_kind === 'poll') fx.messages.push({ msg: { t: r.task_id, n: r.node_id, v: r.version, k: 'poll', w: now } });
           this.log.warn({ taskId: r.task_id, nodeId: r.node_id }, 'recovered a step whose process stopped');
         }
