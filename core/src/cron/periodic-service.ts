@@ -144,7 +144,9 @@ export class PeriodicService {
     for (const p of due) {
       const slot = p.nextRunAt!;
       const missed = now - slot > MISSED_AFTER_MS;
-      const next = p.runAt !== null ? null : parseCron(p.cron!, p.timeZone!).next(missed ? now : slot)[0]!;
+      // After a missed slot the schedule resumes at the first slot still within the grace, not after
+      // now: a later slot only seconds late fires on the next pass instead of being dropped unrecorded.
+      const next = p.runAt !== null ? null : parseCron(p.cron!, p.timeZone!).next(missed ? now - MISSED_AFTER_MS : slot)[0]!;
       // The slot's task id is reserved with the claim: whoever finishes the slot creates the task
       // under it, so a slot whose scheduler stopped is finished once, never twice (see recover).
       const taskId = newId();

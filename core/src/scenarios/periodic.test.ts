@@ -250,13 +250,29 @@ describe('periodic and clocked tasks', () => {
   test('slots missed while down are skipped, not replayed in a burst', async () => {
     const created = await s.admin.call<{ id: string; nextRunAt: string }>('POST', base, { name: 'often', templateId, cron: '*/5 * * * *' });
     const next = Date.parse(created.body.nextRunAt);
-    const later = next + 3 * 3600_000;
+    // 90 s past a slot: no slot lies within the 60 s grace, so none is due.
+    const later = next + 3 * 3600_000 + 90_000;
     assert.equal(await scheduler.tick(later), 0);
     const p = await s.admin.call<{ nextRunAt: string; totalRuns: number }>('GET', `${base}/${created.body.id}`);
     assert.ok(Date.parse(p.body.nextRunAt) > later, 'the next slot is after now, not one of the missed ones');
     assert.equal(p.body.totalRuns, 0);
     const history = await s.admin.call<{ items: { outcome: string }[] }>('GET', `${base}/${created.body.id}/history`);
     assert.deepEqual(history.body.items.map((h) => h.outcome), ['missed']);
+  });
+
+  test('a slot still within the grace after a missed one fires: only the first missed slot is recorded', async () => {
+    const created = await s.admin.call<{ id: string; nextRunAt: string }>('POST', base, { name: 'minutely', templateId, cron: '* * * * *' });
+    const first = Date.parse(created.body.nextRunAt);
+    // Core was down for two slots and is back 11 s after the third: that one is late, not missed.
+    const back = first + 120_000 + 11_000;
+    assert.equal(await scheduler.tick(back), 0, 'the first pass records the missed slot');
+    const p = await s.admin.call<{ nextRunAt: string }>('GET', `${base}/${created.body.id}`);
+    assert.equal(Date.parse(p.body.nextRunAt), first + 120_000, 'the schedule resumes at the slot within the grace');
+    assert.equal(await scheduler.tick(back + 500), 1, 'the late slot fires');
+    const history = await s.admin.call<{ items: { slotAt: string; outcome: string }[] }>('GET', `${base}/${created.body.id}/history`);
+    assert.deepEqual(history.body.items.map((h) => [Date.parse(h.slotAt) - first, h.outcome]), [[120_000, 'started'], [0, 'missed']], 'the second missed slot is not recorded');
+    assert.equal(Date.parse((await s.admin.call<{ nextRunAt: string }>('GET', `${base}/${created.body.id}`)).body.nextRunAt), first + 180_000);
+    assert.equal((await s.admin.call('DELETE', `${base}/${created.body.id}`)).status, 204);
   });
 
   test('a disabled periodic task does not fire; a clocked task fires once and disables itself', async () => {
