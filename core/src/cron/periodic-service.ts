@@ -35,6 +35,18 @@ function assertAhead(runAt: number, now: number, leeway: number): void {
     throw new ValidationError(`body.runAt: ${new Date(runAt).toISOString()} has passed; give a time ahead`, [{ path: 'body.runAt', message: 'has passed' }]);
   }
 }
+
+/**
+ * Refuses enabling a clocked task whose time has passed when no new time came with it: the caller
+ * sent no runAt, so the refusal names what they did send and how to go on.
+ */
+function assertEnableable(runAt: number, now: number): void {
+  if (runAt < now) {
+    const when = new Date(runAt).toISOString();
+    throw new ValidationError(`body.enabled: this clocked task's time (${when}) has passed; send a new runAt with enabled: true to enable it again`,
+      [{ path: 'body.enabled', message: `the clocked task's time ${when} has passed; give a new runAt` }]);
+  }
+}
 /** A slot claimed this long ago and not yet started: its scheduler stopped, another one finishes it. */
 const RECOVER_AFTER_MS = 10_000;
 
@@ -97,7 +109,8 @@ export class PeriodicService {
     if (patch.variables || patch.excludeNodes || patch.version !== undefined || (merged.enabled && !current.enabled)) await this.tasks.check(projectId, merged);
     const schedule = await this.schedule(projectId, merged);
     // A new time, or a clocked task enabled again (after it fired), must lie ahead: its past slot may have fired already.
-    if (schedule.runAt !== null && (patch.runAt || (merged.enabled && !current.enabled))) assertAhead(schedule.runAt, Date.now(), 0);
+    if (schedule.runAt !== null && patch.runAt) assertAhead(schedule.runAt, Date.now(), 0);
+    else if (schedule.runAt !== null && merged.enabled && !current.enabled) assertEnableable(schedule.runAt, Date.now());
     await this.db('periodic_tasks').where({ id }).update({
       name: merged.name, template_version: merged.version ?? null, variables: JSON.stringify(merged.variables), exclude_nodes: JSON.stringify(merged.excludeNodes),
       cron: merged.cron ?? null, time_zone: schedule.timeZone, run_at: schedule.runAt, enabled: merged.enabled,

@@ -52,7 +52,11 @@ describe('periodic and clocked tasks', () => {
     const fired = await s.admin.call<{ enabled: boolean; totalRuns: number }>('GET', `${base}/${once.body.id}`);
     assert.deepEqual([fired.body.enabled, fired.body.totalRuns], [false, 1], 'it fired once and is done');
     assert.equal((await s.admin.call('PATCH', `${base}/${once.body.id}`, { name: 'renamed' })).status, 200, 'renaming a fired one still works');
-    assert.equal((await s.admin.call('PATCH', `${base}/${once.body.id}`, { enabled: true })).status, 400);
+    const stale = await s.admin.call<{ detail: string; errors: { path: string }[] }>('PATCH', `${base}/${once.body.id}`, { enabled: true });
+    assert.equal(stale.status, 400);
+    // No runAt was sent: the refusal names what was, and says how to enable it again.
+    assert.deepEqual(stale.body.errors.map((e) => e.path), ['body.enabled']);
+    assert.match(stale.body.detail, /^body\.enabled: this clocked task's time \(.+\) has passed; send a new runAt/);
     const again = await s.admin.call<{ enabled: boolean; nextRunAt: string }>('PATCH', `${base}/${once.body.id}`, { enabled: true, runAt: new Date(Date.now() + 3600_000).toISOString() });
     assert.equal(again.status, 200);
     assert.equal(again.body.enabled, true);
