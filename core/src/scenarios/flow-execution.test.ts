@@ -130,6 +130,19 @@ describe('flow execution', () => {
     assert.equal((await s.admin.call<{ items: unknown[] }>('GET', `${f.base}/tasks?templateId=${tid}`)).body.items.length, before, 'nothing was created');
   });
 
+  test('a task list page cursor that is not a task id is refused, naming the parameter', async () => {
+    const tid = await f.template(graph('paged', [start(), task('a', '@test/echo'), end()], [['start', 'a'], ['a', 'end']]));
+    const made = await s.admin.call<{ id: string }>('POST', `${f.base}/tasks`, { templateId: tid });
+    const garbage = await s.admin.call<{ code: string; detail: string; errors: { path: string }[] }>('GET', `${f.base}/tasks?before=garbage`);
+    assert.equal(garbage.status, 400);
+    assert.equal(garbage.body.code, 'invalid_request');
+    assert.deepEqual(garbage.body.errors.map((e) => e.path), ['query.before']);
+    assert.match(garbage.body.detail, /^query\.before: not a task id/);
+    const page = await s.admin.call<{ items: { id: string }[] }>('GET', `${f.base}/tasks?templateId=${tid}&before=${made.body.id}`);
+    assert.equal(page.status, 200, 'a real id is a cursor');
+    assert.deepEqual(page.body.items, []);
+  });
+
   test('start happens exactly once under concurrent calls', async () => {
     const tid = await f.template(graph('once', [start(), task('a', '@test/echo'), end()], [['start', 'a'], ['a', 'end']]));
     const id = await f.create(tid);

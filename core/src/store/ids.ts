@@ -27,3 +27,6 @@ export function newId(): string {
   used += 12;
   return time + rand;
 }
+
+/** The shape of an id made by {@link newId}: 22 characters of its alphabet. */
+export const ID_PATTERN = /^[0-9a-hjkmnp-tv-z]{22}$/;

@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { route, type Route } from '../../http/route.js';
 import { iso, name, projectParams, queryInt } from '../../http/schemas.js';
 import type { JsonValue } from '../../model/index.js';
+import { ID_PATTERN } from '../../store/ids.js';
 import type { TaskService } from './task-service.js';
 import type { LogLine, NodeRecord, TaskHeader } from './task-types.js';
 
@@ -52,7 +53,7 @@ export function taskRoutes(tasks: TaskService): Route[] {
     route({
       id: 'task.list', method: 'get', path: '/api/v1/projects/:projectId/tasks', tag: 'tasks', auth: { project: 'read' },
       summary: 'Tasks, newest first; page with ?before=<last id>', params: projectParams,
-      query: z.object({ state: z.enum(['created', 'running', 'paused', 'failed', 'finished', 'revoked']).optional(), templateId: z.string().max(64).optional(), before: z.string().max(64).optional(), limit: queryInt(1, 500).default(50) }),
+      query: z.object({ state: z.enum(['created', 'running', 'paused', 'failed', 'finished', 'revoked']).optional(), templateId: z.string().max(64).optional(), before: z.string().regex(ID_PATTERN, 'not a task id; page with the next value of the previous page').optional(), limit: queryInt(1, 500).default(50) }),
       async handler({ project, query }) {
         const rows = await tasks.list(project.id, query);
         return {
