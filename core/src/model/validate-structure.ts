@@ -5,6 +5,8 @@ import type { GraphIndex } from './topology.js';
 
 /** The longest node or flow id: a task stores them in 64-character columns, and node routes take no longer one. */
 export const MAX_ID_LENGTH = 64;
+/** The longest graph name, and the most nodes and flows a graph may have: bounds that keep a save's work finite. */
+export const GRAPH_LIMITS = { name: 200, nodes: 20_000, flows: 40_000 } as const;
 
 /**
  * Checks that `value` has the outline of a {@link FlowGraph} (object, node and flow arrays with
@@ -21,13 +23,20 @@ export function checkOutline(value: unknown): GraphError[] {
     return errors;
   }
   if (typeof value.name !== 'string') shape('the flow graph needs a name (a string)');
+  else if (value.name.length > GRAPH_LIMITS.name) shape(`the flow graph's name is ${value.name.length} characters long; use at most ${GRAPH_LIMITS.name}`);
   if (!Array.isArray(value.nodes)) shape('"nodes" must be an array');
+  else if (value.nodes.length > GRAPH_LIMITS.nodes) shape(`the flow graph has ${value.nodes.length} nodes; at most ${GRAPH_LIMITS.nodes} are allowed`);
   if (!Array.isArray(value.flows)) shape('"flows" must be an array');
+  else if (value.flows.length > GRAPH_LIMITS.flows) shape(`the flow graph has ${value.flows.length} flows; at most ${GRAPH_LIMITS.flows} are allowed`);
   if (value.variables !== undefined && !isObject(value.variables)) shape('"variables" must be an object keyed by variable name');
   if (value.outputs !== undefined && (!Array.isArray(value.outputs) || !value.outputs.every((o) => typeof o === 'string'))) {
     shape('"outputs" must be an array of variable keys');
   }
   if (value.layout !== undefined && !isObject(value.layout)) shape('"layout" must be an object keyed by node id');
+  else if (value.layout !== undefined) {
+    const misplaced = Object.entries(value.layout).find(([, at]) => !isObject(at) || !Number.isFinite(at.x) || !Number.isFinite(at.y));
+    if (misplaced) shape(`layout of ${misplaced[0].slice(0, 64)} must be {x, y} with finite numbers`, { nodeId: misplaced[0].slice(0, 64) });
+  }
   if (errors.length > 0) return errors;
   (value.nodes as unknown[]).forEach((node, i) => {
     if (!isObject(node) || typeof node.id !== 'string' || node.id === '') {

@@ -171,6 +171,9 @@ const INVALID: Record<string, InvalidCase> = {
     rule: 'unknown_node_type', nodeId: 'start',
   },
   'not an object': { graph: 'nodes', rule: 'invalid_shape' },
+  'nodes not an array': { graph: { name: 'x', nodes: 'start', flows: [] }, rule: 'invalid_shape' },
+  'a name longer than 200 characters': { graph: { ...build(['start>a>end']), name: 'x'.repeat(201) }, rule: 'invalid_shape' },
+  'a layout entry without numbers': { graph: { ...build(['start>a>end']), layout: { a: { x: '1', y: 2 } } }, rule: 'invalid_shape', nodeId: 'a' },
   'missing condition on an exclusive flow': {
     graph: (() => {
       const g = build(['start>ex>a>conv>end', 'ex>b>conv']);
@@ -341,7 +344,8 @@ test('analyzeGraph reports loops as backward flows', () => {
 });
 
 test('a long sequence validates without deep recursion', () => {
-  const ids = Array.from({ length: 20_000 }, (_, i) => `t${i}`);
+  // The most nodes a graph may have: 19,998 tasks between its start and end.
+  const ids = Array.from({ length: 19_998 }, (_, i) => `t${i}`);
   const graph = build([`start>${ids.join('>')}>end`]);
   assert.equal(validateGraph(graph).ok, true);
 });

@@ -43,6 +43,34 @@ describe('flow templates', () => {
     assert.equal(saved.body.code, 'invalid_flow');
   });
 
+  test('a save whose graph has the wrong shape answers as validate does: 422 invalid_flow with invalid_shape, on create, save and import', async () => {
+    const id = await f.template(simple('shaped'));
+    const shapes = [{ name: 'x', nodes: 'start', flows: [] }, { ...simple('long'), name: 'x'.repeat(201) }, { ...simple('laid out'), layout: { a: { x: 'left', y: 0 } } }];
+    for (const bad of shapes) {
+      for (const [method, path, body] of [['POST', base, { name: 'shape', graph: bad }], ['PUT', `${base}/${id}`, { graph: bad }],
+        ['POST', `${base}/import`, { format: 'opsloom.flow/v1', name: 'shape', graph: bad }]] as const) {
+        const r = await s.admin.call<{ code: string; errors: { rule: string }[] }>(method, path, body);
+        assert.equal(r.status, 422, `${method} ${path}: ${JSON.stringify(r.body)}`);
+        assert.equal(r.body.code, 'invalid_flow');
+        assert.ok(r.body.errors.some((e) => e.rule === 'invalid_shape'), JSON.stringify(r.body.errors));
+      }
+      const v = await s.admin.call<{ ok: boolean; errors: { rule: string }[] }>('POST', `${base}/validate`, { graph: bad });
+      assert.deepEqual([v.body.ok, v.body.errors.some((e) => e.rule === 'invalid_shape')], [false, true]);
+    }
+    // The request itself stays 400: a graph that is not an object, or an unknown field beside it.
+    const notObject = await s.admin.call<{ code: string; errors: { path: string }[] }>('PUT', `${base}/${id}`, { graph: [] });
+    assert.deepEqual([notObject.status, notObject.body.code, notObject.body.errors[0]!.path], [400, 'invalid_request', 'body.graph']);
+    assert.equal((await s.admin.call('PUT', `${base}/${id}`, { graph: simple('shaped'), grpah: {} })).status, 400);
+    const saved = await s.admin.call<{ latestVersion: number }>('GET', `${base}/${id}`);
+    assert.equal(saved.body.latestVersion, 1, 'nothing was saved');
+    // Omitted variables and outputs are stored as empty, as before.
+    const { variables: _v, outputs: _o, ...bare } = simple('bare');
+    const made = await s.admin.call<{ id: string }>('POST', base, { name: 'bare', graph: bare });
+    assert.equal(made.status, 201, JSON.stringify(made.body));
+    const stored = await s.admin.call<{ graph: { variables: unknown; outputs: unknown } }>('GET', `${base}/${made.body.id}`);
+    assert.deepEqual([stored.body.graph.variables, stored.body.graph.outputs], [{}, []]);
+  });
+
   test('node ids, flow ids and variable keys longer than a task stores them are refused when the template is saved', async () => {
     const long = 'n'.repeat(65);
     const cases = [

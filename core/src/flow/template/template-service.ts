@@ -50,14 +50,14 @@ export class TemplateService {
     await this.assertValid(projectId, input.graph);
     const now = Date.now();
     const t: Template = { id: newId(), projectId, name: input.name, description: input.description ?? null, latestVersion: 1, createdBy: by, updatedBy: by, createdAt: now, updatedAt: now };
-    await this.store.create(t, { ...input.graph, id: t.id }, input.comment ?? null);
+    await this.store.create(t, { ...withDefaults(input.graph), id: t.id }, input.comment ?? null);
     return t;
   }
 
   async save(projectId: string, id: string, by: string, input: { graph: FlowGraph; name?: string; description?: string | null; comment?: string | null }): Promise<Template> {
     await this.get(projectId, id);
     await this.assertValid(projectId, input.graph);
-    await this.store.addVersion(id, { ...input.graph, id }, { by, comment: input.comment ?? null, ...(input.name !== undefined ? { name: input.name } : {}), ...(input.description !== undefined ? { description: input.description } : {}) });
+    await this.store.addVersion(id, { ...withDefaults(input.graph), id }, { by, comment: input.comment ?? null, ...(input.name !== undefined ? { name: input.name } : {}), ...(input.description !== undefined ? { description: input.description } : {}) });
     return this.get(projectId, id);
   }
 
@@ -150,6 +150,11 @@ const COMMENT_LIMIT = 500;
 function fitComment(comment: string): string {
   const chars = Array.from(comment);
   return chars.length <= COMMENT_LIMIT ? comment : `${chars.slice(0, COMMENT_LIMIT - 1).join('')}…`;
+}
+
+/** A valid graph as stored: the optional `variables` and `outputs` present, so readers need not guess. */
+function withDefaults(graph: FlowGraph): FlowGraph {
+  return { ...graph, variables: graph.variables ?? {}, outputs: graph.outputs ?? [] };
 }
 
 /** The nodes of a graph received from outside, or none when it has no node array. */
