@@ -1,4 +1,4 @@
-import { AppError } from '../errors.js';
+import { AppError, ConflictError } from '../errors.js';
 import type { GraphError } from '../model/index.js';
 
 /** Thrown when a flow graph (saved, imported or snapshotted into a task) breaks a rule; lists every problem. */
@@ -8,5 +8,16 @@ export class InvalidFlowError extends AppError {
   constructor(readonly errors: GraphError[]) {
     const first = errors[0];
     super(`the flow is invalid: ${first ? `${first.nodeId ?? first.flowId ?? 'graph'}: ${first.message}` : 'unknown problem'}${errors.length > 1 ? ` (and ${errors.length - 1} more)` : ''}`, { errors });
+  }
+}
+
+/**
+ * Thrown when a template save names the version its editor started from (`baseVersion`) and a
+ * newer one was saved meanwhile: saving would silently discard that change.
+ */
+export class TemplateChangedError extends ConflictError {
+  constructor(readonly templateId: string, readonly baseVersion: number, readonly latestVersion: number, readonly savedBy: string) {
+    super(`template ${templateId} changed since version ${baseVersion}: version ${latestVersion} was saved by ${savedBy}; reload it and apply your changes again`,
+      'template_changed', { templateId, baseVersion, latestVersion, savedBy });
   }
 }

@@ -103,6 +103,23 @@ describe('flow templates', () => {
     assert.equal(pinned.body.templateVersion, 1);
   });
 
+  test('a save based on a version no longer the latest is refused with 409 template_changed; concurrent saves from one base: one wins', async () => {
+    const id = await f.template(simple('contended'));
+    type Changed = { code: string; detail: string; latestVersion: number; savedBy: string; baseVersion: number };
+    const saves = await Promise.all([1, 2].map((i) => s.admin.call<{ latestVersion: number } & Changed>('PUT', `${base}/${id}`, { graph: simple('contended'), baseVersion: 1, comment: `editor ${i}` })));
+    assert.deepEqual(saves.map((r) => r.status).sort(), [200, 409], JSON.stringify(saves.map((r) => r.body)));
+    const lost = saves.find((r) => r.status === 409)!.body;
+    assert.equal(lost.code, 'template_changed');
+    assert.deepEqual([lost.baseVersion, lost.latestVersion, lost.savedBy], [1, 2, 'admin']);
+    assert.match(lost.detail, /changed since version 1: version 2 was saved by admin/);
+    const versions = await s.admin.call<{ items: { version: number }[] }>('GET', `${base}/${id}/versions`);
+    assert.deepEqual(versions.body.items.map((v) => v.version), [2, 1], 'the refused save left no version');
+    // From the latest version a save goes through; without baseVersion saves still take distinct numbers.
+    assert.equal((await s.admin.call('PUT', `${base}/${id}`, { graph: simple('contended'), baseVersion: 2 })).status, 200);
+    const blind = await Promise.all(Array.from({ length: 5 }, () => s.admin.call<{ latestVersion: number }>('PUT', `${base}/${id}`, { graph: simple('contended') })));
+    assert.deepEqual(blind.map((r) => r.body.latestVersion).sort(), [4, 5, 6, 7, 8]);
+  });
+
   test('a subflow node may pass only the shown variables of its template and map only its outputs', async () => {
     const child = await f.template(graph('child', [start(), task('a', '@test/echo', { value: '${size}' }, { outputs: { value: 'echoed' } }), end()], [['start', 'a'], ['a', 'end']],
       { size: { type: 'number', show: true }, hidden: { type: 'string', value: 'x' }, echoed: { type: 'number' } }, ['echoed']));

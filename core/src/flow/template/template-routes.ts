@@ -66,8 +66,9 @@ export function templateRoutes(templates: TemplateService): Route[] {
     }),
     route({
       id: 'template.save', method: 'put', path: '/api/v1/projects/:projectId/templates/:templateId', tag: 'templates', auth: { project: 'develop' },
-      summary: 'Save a new immutable version', params: templateParams, bodyLimitBytes: GRAPH_LIMIT,
-      body: z.object({ graph, name: name.optional(), description: z.string().max(2000).nullable().optional(), comment: z.string().max(500).optional() }),
+      summary: 'Save a new immutable version; with baseVersion (the version edited), refused with 409 template_changed when a newer one was saved meanwhile',
+      params: templateParams, bodyLimitBytes: GRAPH_LIMIT,
+      body: z.object({ graph, name: name.optional(), description: z.string().max(2000).nullable().optional(), comment: z.string().max(500).optional(), baseVersion: z.number().int().min(1).optional() }),
       async handler({ project, params, caller, body, audit }) {
         const t = await templates.save(project.id, params.templateId, caller.username, { ...body, graph: asGraph(body.graph) });
         audit({ kind: 'template', id: t.id, detail: { version: t.latestVersion } });

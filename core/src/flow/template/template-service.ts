@@ -54,10 +54,17 @@ export class TemplateService {
     return t;
   }
 
-  async save(projectId: string, id: string, by: string, input: { graph: FlowGraph; name?: string; description?: string | null; comment?: string | null }): Promise<Template> {
+  /**
+   * Saves the next version. `baseVersion`, the version the editor started from, makes the save
+   * refuse (409 template_changed) when another version was saved since, instead of discarding it.
+   */
+  async save(projectId: string, id: string, by: string, input: { graph: FlowGraph; name?: string; description?: string | null; comment?: string | null; baseVersion?: number }): Promise<Template> {
     await this.get(projectId, id);
     await this.assertValid(projectId, input.graph);
-    await this.store.addVersion(id, { ...withDefaults(input.graph), id }, { by, comment: input.comment ?? null, ...(input.name !== undefined ? { name: input.name } : {}), ...(input.description !== undefined ? { description: input.description } : {}) });
+    await this.store.addVersion(id, { ...withDefaults(input.graph), id }, {
+      by, comment: input.comment ?? null, ...(input.name !== undefined ? { name: input.name } : {}), ...(input.description !== undefined ? { description: input.description } : {}),
+      ...(input.baseVersion !== undefined ? { baseVersion: input.baseVersion } : {}),
+    });
     return this.get(projectId, id);
   }
 
@@ -110,7 +117,8 @@ export class TemplateService {
     const graph: FlowGraph = { ...v.graph, nodes: v.graph.nodes.map((n) => (n.type === 'task' && available.has(n.id) && nodeIds.includes(n.id) ? { ...n, plugin: { ...n.plugin, version: available.get(n.id)! } } : n)) };
     const chosen = [...new Set(nodeIds)];
     const comment = `upgraded ${chosen.length} node${chosen.length > 1 ? 's' : ''}: ${chosen.map((n) => `${n} → ${available.get(n)}`).join(', ')}`;
-    return this.save(projectId, id, by, { graph, comment: fitComment(comment) });
+    // Based on the version just read: a save that slipped in between is not overwritten by the upgrade.
+    return this.save(projectId, id, by, { graph, comment: fitComment(comment), baseVersion: v.version });
   }
 
   /** The templates whose latest version reads the project constant `key` (`${_env_KEY}`), by name. */

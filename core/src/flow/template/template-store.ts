@@ -1,6 +1,8 @@
 import type { Db } from '../../store/db.js';
 import type { FlowGraph } from '../../model/index.js';
 import { whereLike } from '../../store/like.js';
+import { isSqlite } from '../../store/dialect.js';
+import { TemplateChangedError } from '../errors.js';
 
 export interface Template {
   id: string;
@@ -51,12 +53,22 @@ export class TemplateStore {
     });
   }
 
-  /** Appends a version; the compare on latest_version makes concurrent saves take distinct numbers. */
-  async addVersion(id: string, graph: FlowGraph, meta: { by: string; comment: string | null; name?: string; description?: string | null }): Promise<number> {
+  /**
+   * Appends a version; the compare on latest_version makes concurrent saves take distinct numbers.
+   * With `baseVersion`, refuses (TemplateChangedError) when the latest version is another one.
+   */
+  async addVersion(id: string, graph: FlowGraph, meta: { by: string; comment: string | null; name?: string; description?: string | null; baseVersion?: number }): Promise<number> {
     return this.db.transaction(async (tx) => {
       for (;;) {
-        const row = await tx<Row>('flow_templates').where({ id }).first();
+        // A locking read on MariaDB: a plain one reads the transaction's snapshot, so after losing the
+        // compare below it would see the same old version again and again (and a base check would pass
+        // on a version already replaced). SQLite runs one write transaction at a time.
+        const q = tx<Row>('flow_templates').where({ id });
+        const row = await (isSqlite(tx) ? q : q.forUpdate()).first();
         if (!row) throw new Error(`template ${id} vanished`);
+        if (meta.baseVersion !== undefined && Number(row.latest_version) !== meta.baseVersion) {
+          throw new TemplateChangedError(id, meta.baseVersion, Number(row.latest_version), row.updated_by);
+        }
         const next = Number(row.latest_version) + 1;
         const now = Date.now();
         const patch: Record<string, unknown> = { latest_version: next, updated_by: meta.by, updated_at: now };
