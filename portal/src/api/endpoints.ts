@@ -98,7 +98,8 @@ export function endpoints(client: ApiClient = api) {
     },
     template: (project: string, id: string) => client.get<Template>(`${p(project)}/templates/${seg(id)}`),
     createTemplate: (project: string, body: { name: string; description?: string; graph: FlowGraph }) => client.post<Template>(`${p(project)}/templates`, body),
-    saveTemplate: (project: string, id: string, body: { graph: FlowGraph; name?: string; comment?: string }) => client.put<Template>(`${p(project)}/templates/${seg(id)}`, body),
+    /** `baseVersion`: the version the editor started from; a newer one saved meanwhile is a 409 `template_changed`. */
+    saveTemplate: (project: string, id: string, body: { graph: FlowGraph; name?: string; comment?: string; baseVersion?: number }) => client.put<Template>(`${p(project)}/templates/${seg(id)}`, body),
     deleteTemplate: (project: string, id: string) => client.delete(`${p(project)}/templates/${seg(id)}`),
     versions: (project: string, id: string) => client.get<{ items: TemplateVersion[] }>(`${p(project)}/templates/${seg(id)}/versions`),
     version: (project: string, id: string, version: number) => client.get<TemplateVersion & { graph: FlowGraph }>(`${p(project)}/templates/${seg(id)}/versions/${version}`),

@@ -29,7 +29,8 @@ import './variables-panel.js';
 import './versions-panel.js';
 
 type Panel = 'inspect' | 'variables' | 'versions' | 'problems';
-type Message = { kind: 'ok' | 'error' | 'warn' | 'info'; text: string };
+/** A status line; `action` is a button beside it (e.g. reload the template another editor saved). */
+type Message = { kind: 'ok' | 'error' | 'warn' | 'info'; text: string; action?: { label: string; run: () => void } };
 
 @customElement('ol-flow-editor')
 export class FlowEditor extends LitElement {
@@ -159,6 +160,7 @@ export class FlowEditor extends LitElement {
       </div>
       <div class="status ${this.message?.kind ?? ''}" role=${this.message?.kind === 'error' ? 'alert' : 'status'} aria-live="polite">
         ${this.message?.text ?? (this.connectFrom ? `Connecting from ${this.connectFrom}: focus the target node and press Enter (Escape cancels).` : '')}
+        ${this.message?.action ? html`<button class="status-action" @click=${this.message.action.run}>${this.message.action.label}</button>` : nothing}
         ${dirty && !this.message ? html`<span class="hint">Unsaved changes.</span>` : nothing}</div>`;
   }
 
@@ -194,6 +196,20 @@ export class FlowEditor extends LitElement {
 
   #say(kind: Message['kind'], text: string): void {
     this.message = { kind, text };
+  }
+
+  /** Replaces the draft with the template's latest saved version (after a save refused as stale). */
+  async #reloadLatest(): Promise<void> {
+    if (!this.#template) return;
+    try {
+      const t = await portalApi.template(this.project, this.#template.id);
+      this.#template = t;
+      this.loadGraph({ ...t.graph, name: t.graph.name || t.name });
+      this.savedRevision += 1;
+      this.#say('info', `Loaded version ${t.latestVersion}${t.updatedBy ? `, saved by ${t.updatedBy}` : ''}. Apply your changes again and save.`);
+    } catch (err) {
+      this.#say('error', `Could not reload: ${(err as Error).message}`);
+    }
   }
 
   #edit(e: CustomEvent<{ edit: (g: FlowGraph) => FlowGraph; label: string }>): void {
@@ -385,7 +401,8 @@ export class FlowEditor extends LitElement {
     this.saving = true;
     try {
       const saved = this.#template
-        ? await portalApi.saveTemplate(this.project, this.#template.id, { graph, name: graph.name, ...(comment ? { comment } : {}) })
+        // The version this editor holds: the server refuses the save if someone saved another since.
+        ? await portalApi.saveTemplate(this.project, this.#template.id, { graph, name: graph.name, baseVersion: this.#template.latestVersion, ...(comment ? { comment } : {}) })
         : await portalApi.createTemplate(this.project, { name: graph.name, graph });
       const isNew = !this.#template;
       this.#template = { ...saved, graph };
@@ -404,7 +421,11 @@ export class FlowEditor extends LitElement {
         location.replace(routeHash({ page: 'flow-editor', project: this.project, id: saved.id }));
       }
     } catch (err) {
-      if (err instanceof ApiError && err.missingRoute) {
+      if (err instanceof ApiError && err.code === 'template_changed') {
+        // Saving over it would discard the other editor's version: say who saved what, offer theirs.
+        this.#say('error', `Not saved: ${err.message}. Reloading discards your unsaved changes; Export JSON keeps a copy first.`);
+        this.message = { ...this.message!, action: { label: 'Reload latest version', run: () => void this.#reloadLatest() } };
+      } else if (err instanceof ApiError && err.missingRoute) {
         this.#say('warn', 'Saving needs the templates API, which this server does not offer yet. Your drawing stays in this tab; use Export JSON to keep a copy.');
       } else if (err instanceof ApiError && err.errors.some((e) => e.rule)) {
         this.problems = err.errors.map((e) => ({ rule: (e.rule ?? 'invalid_shape') as GraphError['rule'], message: e.message, ...(e.nodeId ? { nodeId: e.nodeId } : {}), ...(e.flowId ? { flowId: e.flowId } : {}) }));

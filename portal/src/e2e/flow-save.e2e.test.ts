@@ -1,7 +1,8 @@
 /**
  * End to end, in Debian's Chromium against a real core: saving a flow from the editor shows the
  * server's refusal as it is, graph problems on their nodes and any other problem by its field; a
- * new flow, once saved, is that template from then on; a refused edit of a variable is undone.
+ * new flow, once saved, is that template from then on; a refused edit of a variable is undone; a
+ * save over a version someone else saved meanwhile is refused, and the editor offers to reload it.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -68,4 +69,27 @@ test('a refused variable rename puts the key back in its input', async () => {
     assert.equal(await panel.locator('#v-region-key').inputValue(), 'region', `${refused} refused, the key is region still`);
   }
   assert.deepEqual(Object.keys(await editor.evaluate((el) => (el as unknown as { graph: { variables: object } }).graph.variables)), ['region', 'zone']);
+});
+
+test('a template saved by someone else meanwhile is not overwritten: the save is refused with who saved which version, and the editor offers to reload it', async () => {
+  const flow = graph('Shared runbook', [start(), end()], [['start', 'end']]);
+  const made = await ui.core.admin.call<{ id: string }>('POST', '/api/v1/projects/ops/templates', { name: 'Shared runbook', graph: flow });
+  await ui.page.goto(`${ui.front.url}/#/p/ops/flows/${made.body.id}`);
+  const editor = ui.page.locator('ol-flow-editor');
+  await editor.locator('.badge', { hasText: 'v1' }).waitFor();
+  // Another editor saves version 2 while this one still holds version 1.
+  const theirs = await ui.core.admin.call('PUT', `/api/v1/projects/ops/templates/${made.body.id}`, { graph: { ...flow, name: 'Shared runbook (theirs)' }, comment: 'theirs' });
+  assert.equal(theirs.status, 200);
+  await editor.locator('.toolbar button', { hasText: 'Save new version' }).click();
+  const status = editor.locator('.status.error');
+  await status.filter({ hasText: 'Not saved' }).waitFor();
+  assert.match((await status.textContent()) ?? '', /changed since version 1: version 2 was saved by admin/);
+  const versions = await ui.core.admin.call<{ items: { version: number }[] }>('GET', `/api/v1/projects/ops/templates/${made.body.id}/versions`);
+  assert.deepEqual(versions.body.items.map((v) => v.version), [2, 1], 'their version was kept, nothing was saved over it');
+  await status.locator('button', { hasText: 'Reload latest version' }).click();
+  await editor.locator('.badge', { hasText: 'v2' }).waitFor();
+  await editor.locator('.status', { hasText: 'Loaded version 2' }).waitFor();
+  assert.equal(await editor.locator('#flow-name').inputValue(), 'Shared runbook (theirs)', 'their graph is in the editor');
+  await editor.locator('.toolbar button', { hasText: 'Save new version' }).click();
+  await editor.locator('.status', { hasText: 'as version 3' }).waitFor();
 });
