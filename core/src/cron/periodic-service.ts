@@ -129,6 +129,11 @@ export class PeriodicService {
     return (await this.db('periodic_tasks').where({ project_id: projectId }).orderBy('created_at', 'desc')).map(toPeriodic);
   }
 
+  /** The periodic tasks (enabled or not) that run template `templateId`, by id and name. */
+  async usingTemplate(projectId: string, templateId: string): Promise<{ id: string; name: string }[]> {
+    return this.db('periodic_tasks').where({ project_id: projectId, template_id: templateId }).orderBy('name').select('id', 'name');
+  }
+
   async delete(projectId: string, id: string): Promise<void> {
     await this.get(projectId, id);
     await this.db('periodic_tasks').where({ id }).delete();

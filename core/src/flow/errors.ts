@@ -21,3 +21,20 @@ export class TemplateChangedError extends ConflictError {
       'template_changed', { templateId, baseVersion, latestVersion, savedBy });
   }
 }
+
+/** A template that something still uses, by id and name. */
+export interface TemplateUser { id: string; name: string }
+
+/**
+ * Thrown when deleting a template that periodic tasks run or whose latest version other templates
+ * call as a subflow: the next slot would fail and the parents could not be saved. `force` deletes anyway.
+ */
+export class TemplateInUseError extends ConflictError {
+  constructor(readonly templateId: string, readonly periodicTasks: TemplateUser[], readonly parentTemplates: TemplateUser[]) {
+    const uses = [
+      ...(periodicTasks.length ? [`periodic tasks ${periodicTasks.map((p) => `${p.name} (${p.id})`).join(', ')} run it`] : []),
+      ...(parentTemplates.length ? [`templates ${parentTemplates.map((t) => `${t.name} (${t.id})`).join(', ')} use it as a subflow`] : []),
+    ];
+    super(`template ${templateId} is in use: ${uses.join('; ')}; change those first, or delete with ?force=true`, 'template_in_use', { templateId, periodicTasks, parentTemplates });
+  }
+}

@@ -136,6 +136,29 @@ describe('flow templates', () => {
     assert.equal((await s.admin.call('POST', base, { name: 'parent', graph: parent({ size: 1 }, { echoed: 'got', _result: 'got' }) })).status, 201);
   });
 
+  test('deleting a template that periodic tasks run or other templates call as a subflow is refused with who uses it, unless forced; tasks keep their snapshot', async () => {
+    const child = await f.template(graph('shared child', [start(), task('a', '@test/echo', { value: 1 }), end()], [['start', 'a'], ['a', 'end']]));
+    const parent = await f.template(graph('caller', [start(), { id: 'sub', type: 'subflow', template: { id: child, version: 1 }, params: {} } as never, end()], [['start', 'sub'], ['sub', 'end']]));
+    const periodic = await s.admin.call<{ id: string }>('POST', '/api/v1/projects/ops/periodic-tasks', { name: 'nightly child', templateId: child, cron: '0 3 * * *', enabled: false });
+    assert.equal(periodic.status, 201, JSON.stringify(periodic.body));
+    const taskBefore = await f.create(child);
+    type InUse = { code: string; detail: string; periodicTasks: { id: string; name: string }[]; parentTemplates: { id: string; name: string }[] };
+    const refused = await s.admin.call<InUse>('DELETE', `${base}/${child}`);
+    assert.equal(refused.status, 409, JSON.stringify(refused.body));
+    assert.equal(refused.body.code, 'template_in_use');
+    assert.deepEqual(refused.body.periodicTasks, [{ id: periodic.body.id, name: 'nightly child' }]);
+    assert.deepEqual(refused.body.parentTemplates, [{ id: parent, name: 'caller' }]);
+    assert.match(refused.body.detail, /force=true/);
+    assert.equal((await s.admin.call('GET', `${base}/${child}`)).status, 200, 'still there');
+    // A template nothing uses is deleted as before; a forced delete goes through.
+    assert.equal((await s.admin.call('DELETE', `${base}/${parent}`)).status, 204);
+    assert.equal((await s.admin.call<InUse>('DELETE', `${base}/${child}`)).body.parentTemplates.length, 0, 'a deleted parent no longer counts');
+    assert.equal((await s.admin.call('DELETE', `${base}/${child}?force=true`)).status, 204);
+    assert.equal((await s.admin.call('GET', `${base}/${child}`)).status, 404);
+    await f.taskOp(taskBefore, 'start');
+    assert.ok(await f.waitState(taskBefore, 'finished'), 'a task made before runs from its snapshot');
+  });
+
   test('search matches _ and % in names literally', async () => {
     await f.template(simple('deploy_web'));
     await f.template(simple('deployXweb'));

@@ -92,10 +92,12 @@ export function templateRoutes(templates: TemplateService): Route[] {
     }),
     route({
       id: 'template.delete', method: 'delete', path: '/api/v1/projects/:projectId/templates/:templateId', tag: 'templates', auth: { project: 'develop' },
-      summary: 'Delete a template (tasks keep their snapshot)', params: templateParams,
-      async handler({ project, params, audit }) {
-        await templates.delete(project.id, params.templateId);
-        audit({ kind: 'template', id: params.templateId });
+      summary: 'Delete a template (tasks keep their snapshot); one that periodic tasks or other templates use is refused with 409 template_in_use unless ?force=true',
+      params: templateParams, query: z.object({ force: z.enum(['true', 'false']).optional() }),
+      async handler({ project, params, query, audit }) {
+        const force = query.force === 'true';
+        await templates.delete(project.id, params.templateId, { force });
+        audit({ kind: 'template', id: params.templateId, ...(force ? { detail: { force } } : {}) });
         return undefined;
       },
     }),

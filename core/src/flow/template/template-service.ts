@@ -2,7 +2,7 @@ import semver from 'semver';
 import { NotFoundError, ValidationError } from '../../errors.js';
 import { newId } from '../../store/ids.js';
 import { checkSubflowContract, constantsRead, PROJECT_CONSTANT_PREFIX, validateGraph, type FlowGraph, type GraphError } from '../../model/index.js';
-import { InvalidFlowError } from '../errors.js';
+import { InvalidFlowError, TemplateInUseError, type TemplateUser } from '../errors.js';
 import type { PluginGateway } from '../plugin-catalog.js';
 import type { Template, TemplateStore, TemplateVersion } from './template-store.js';
 
@@ -129,9 +129,34 @@ export class TemplateService {
     return candidates.filter((c) => constantsRead(c.graph).includes(key)).map((c) => ({ templateId: c.id, name: c.name }));
   }
 
-  async delete(projectId: string, id: string): Promise<void> {
+  /**
+   * Deletes a template; tasks keep their snapshot. One that periodic tasks run or other templates'
+   * latest versions call as a subflow is refused (TemplateInUseError) unless `force` is set.
+   */
+  async delete(projectId: string, id: string, opts: { force?: boolean } = {}): Promise<void> {
     await this.get(projectId, id);
+    if (!opts.force) {
+      const [periodicTasks, parentTemplates] = await Promise.all([this.#periodicUsers(projectId, id), this.subflowParents(projectId, id)]);
+      if (periodicTasks.length || parentTemplates.length) throw new TemplateInUseError(id, periodicTasks, parentTemplates);
+    }
     await this.store.softDelete(id);
+  }
+
+  /** The templates whose latest version calls template `id` as a subflow (any version of it), by name. */
+  async subflowParents(projectId: string, id: string): Promise<TemplateUser[]> {
+    // The text search only narrows the candidates; the subflow nodes decide.
+    const candidates = await this.store.latestMentioning(projectId, id);
+    return candidates.filter((c) => c.id !== id && c.graph.nodes.some((n) => n.type === 'subflow' && n.template?.id === id)).map((c) => ({ id: c.id, name: c.name }));
+  }
+
+  #periodicUsers: (projectId: string, templateId: string) => Promise<TemplateUser[]> = async () => [];
+
+  /**
+   * Tells the service which periodic tasks run a template, so deleting one in use is refused. The
+   * cron domain registers it (it is built after flow and reads its own table).
+   */
+  usedByPeriodicTasks(lookup: (projectId: string, templateId: string) => Promise<TemplateUser[]>): void {
+    this.#periodicUsers = lookup;
   }
 
   async export(projectId: string, id: string, version?: number): Promise<TemplateExport> {
