@@ -83,7 +83,7 @@ export async function startOpsloom(config: Config, options: { log?: Logger } = {
     // Which templates read a constant is the flow domain's to say; a deletion's answer lists them.
     const flow = registry.get('flow') as { templates: TemplateService } | undefined;
     const routes: Route[] = [
-      ...authRoutes(auth, publicUrl.startsWith('https:')),
+      ...authRoutes(auth, (caller, idOrKey) => projects.scope(caller, idOrKey), publicUrl.startsWith('https:')),
       ...projectRoutes(projects),
       ...constantRoutes(constants, async (projectId, key) => (flow ? flow.templates.constantReaders(projectId, key) : [])),
       ...auditRoutes(audit),

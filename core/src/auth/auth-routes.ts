@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ForbiddenError } from '../errors.js';
-import { route, type Route } from '../http/route.js';
+import { route, type Caller, type ProjectScope, type Route } from '../http/route.js';
 import { iso, name } from '../http/schemas.js';
 import { ROLES } from './roles.js';
 import { SESSION_COOKIE, type AuthService } from './auth-service.js';
@@ -17,8 +17,11 @@ const tokenView = (t: ApiToken) => ({
   revokedAt: iso(t.revokedAt), createdAt: iso(t.createdAt),
 });
 
+/** Resolves a project by id or key with the caller's role in it, as project routes do (ProjectService.scope). */
+export type ProjectScopeOf = (caller: Caller, idOrKey: string) => Promise<ProjectScope>;
+
 /** Sign-in, the caller's own account and tokens, and user administration. */
-export function authRoutes(auth: AuthService, secureCookies: boolean): Route[] {
+export function authRoutes(auth: AuthService, projectScope: ProjectScopeOf, secureCookies: boolean): Route[] {
   return [
     route({
       id: 'auth.login', method: 'post', path: '/api/v1/auth/login', tag: 'auth', auth: 'public', audit: false,
@@ -60,17 +63,19 @@ export function authRoutes(auth: AuthService, secureCookies: boolean): Route[] {
     }),
     route({
       id: 'token.create', method: 'post', path: '/api/v1/tokens', tag: 'auth', auth: 'user', status: 201,
-      summary: 'Create an API token for a machine; the secret is shown only in this response',
+      summary: 'Create an API token for a machine, optionally limited to a project (id or key) and role; the secret is shown only in this response',
       body: z.object({
         name, projectId: z.string().min(1).max(64).optional(), role: z.enum(ROLES).optional(),
         expiresInDays: z.number().int().min(1).max(3650).optional(),
       }),
       async handler({ caller, body, audit }) {
-        if (caller.tokenProjectId && body.projectId !== caller.tokenProjectId) {
+        // By id or key like every project route; a non-member gets 404, so keys do not leak.
+        const project = body.projectId ? await projectScope(caller, body.projectId) : undefined;
+        if (caller.tokenProjectId && project?.id !== caller.tokenProjectId) {
           throw new ForbiddenError('a project-scoped token can only create tokens for its own project');
         }
-        const t = await auth.createToken(caller.userId, body);
-        audit({ kind: 'token', id: t.info.id, ...(body.projectId ? { projectId: body.projectId } : {}) });
+        const t = await auth.createToken(caller.userId, { ...body, projectId: project?.id ?? null });
+        audit({ kind: 'token', id: t.info.id, ...(project ? { projectId: project.id } : {}) });
         return { token: t.token, ...tokenView(t.info) };
       },
     }),
