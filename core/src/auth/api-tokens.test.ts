@@ -4,7 +4,7 @@ import { apiClient, startTestServer, type ApiClient, type TestServer } from '../
 
 type Problem = { code: string; detail: string; role?: string; yourRole?: string };
 
-/** Creating API tokens over the API: the project by id or key. */
+/** Creating API tokens over the API: the project by id or key, and no role beyond the creator's own. */
 describe('API token creation', () => {
   let s: TestServer;
   let projectId = '';
@@ -39,5 +39,39 @@ describe('API token creation', () => {
     const r = await s.admin.call<Problem>('POST', '/api/v1/tokens', { name: 'ci', projectId: 'no-such-project', role: 'viewer' });
     assert.equal(r.status, 404, JSON.stringify(r.body));
     assert.equal(r.body.code, 'not_found');
+  });
+
+  test('a token may not carry a role its creator does not hold in the project', async () => {
+    for (const [u, wanted, held] of [['olga', 'admin', 'operator'], ['olga', 'developer', 'operator'], ['vic', 'operator', 'viewer']] as const) {
+      const r = await as[u]!.call<Problem>('POST', '/api/v1/tokens', { name: 'mine', projectId: 'payments', role: wanted });
+      assert.equal(r.status, 403, `${u} asking for ${wanted}: ${JSON.stringify(r.body)}`);
+      assert.equal(r.body.code, 'token_role_not_held');
+      assert.deepEqual([r.body.role, r.body.yourRole], [wanted, held]);
+      assert.match(r.body.detail, new RegExp(`your role in project payments is ${held}`));
+    }
+    const tokens = await as.olga!.call<{ items: unknown[] }>('GET', '/api/v1/tokens');
+    assert.deepEqual(tokens.body.items, [], 'nothing was created');
+    // Their own role and those below it are fine; a system administrator may mint any role.
+    assert.equal((await as.olga!.call('POST', '/api/v1/tokens', { name: 'same', projectId: 'payments', role: 'operator' })).status, 201);
+    assert.equal((await as.vic!.call('POST', '/api/v1/tokens', { name: 'same', projectId: 'payments', role: 'viewer' })).status, 201);
+    assert.equal((await s.admin.call('POST', '/api/v1/tokens', { name: 'any', projectId: 'hidden', role: 'admin' })).status, 201);
+  });
+
+  test('a token cannot reach past the token that creates it', async () => {
+    const operatorToken = await s.admin.call<{ token: string }>('POST', '/api/v1/tokens', { name: 'capped', projectId: 'payments', role: 'operator' });
+    const capped = apiClient(s.url, operatorToken.body.token);
+    const r = await capped.call<Problem>('POST', '/api/v1/tokens', { name: 'wider', projectId: 'payments', role: 'admin' });
+    assert.equal(r.status, 403, JSON.stringify(r.body));
+    assert.equal(r.body.yourRole, 'operator');
+    const other = await capped.call<Problem>('POST', '/api/v1/tokens', { name: 'elsewhere', projectId: 'hidden' });
+    assert.equal(other.status, 403, JSON.stringify(other.body));
+  });
+
+  test('a non-member learns nothing of the project: 404 whatever the role asked for', async () => {
+    for (const role of ['admin', 'viewer', undefined]) {
+      const r = await as.nora!.call<Problem>('POST', '/api/v1/tokens', { name: 'x', projectId: 'payments', ...(role ? { role } : {}) });
+      assert.equal(r.status, 404, `${role}: ${JSON.stringify(r.body)}`);
+      assert.equal(r.body.code, 'not_found');
+    }
   });
 });

@@ -2,7 +2,8 @@ import { z } from 'zod';
 import { ForbiddenError } from '../errors.js';
 import { route, type Caller, type ProjectScope, type Route } from '../http/route.js';
 import { iso, name } from '../http/schemas.js';
-import { ROLES } from './roles.js';
+import { ROLES, roleCovers } from './roles.js';
+import { TokenRoleNotHeldError } from './token-role-error.js';
 import { SESSION_COOKIE, type AuthService } from './auth-service.js';
 import type { User } from './user-store.js';
 import type { ApiToken } from './credential-store.js';
@@ -63,7 +64,7 @@ export function authRoutes(auth: AuthService, projectScope: ProjectScopeOf, secu
     }),
     route({
       id: 'token.create', method: 'post', path: '/api/v1/tokens', tag: 'auth', auth: 'user', status: 201,
-      summary: 'Create an API token for a machine, optionally limited to a project (id or key) and role; the secret is shown only in this response',
+      summary: 'Create an API token for a machine, optionally limited to a project (id or key) and a role you hold there; the secret is shown only in this response',
       body: z.object({
         name, projectId: z.string().min(1).max(64).optional(), role: z.enum(ROLES).optional(),
         expiresInDays: z.number().int().min(1).max(3650).optional(),
@@ -74,6 +75,8 @@ export function authRoutes(auth: AuthService, projectScope: ProjectScopeOf, secu
         if (caller.tokenProjectId && project?.id !== caller.tokenProjectId) {
           throw new ForbiddenError('a project-scoped token can only create tokens for its own project');
         }
+        // Use would cap the token to the creator's role; the answer must not claim more.
+        if (project && body.role && !roleCovers(project.role, body.role)) throw new TokenRoleNotHeldError(body.role, project.role, project.key);
         const t = await auth.createToken(caller.userId, { ...body, projectId: project?.id ?? null });
         audit({ kind: 'token', id: t.info.id, ...(project ? { projectId: project.id } : {}) });
         return { token: t.token, ...tokenView(t.info) };

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { minRole, roleAllows } from './roles.js';
+import { minRole, roleAllows, roleCovers } from './roles.js';
 
 test('each role carries the rights of the ranks below it', () => {
   assert.equal(roleAllows('viewer', 'read'), true);
@@ -12,4 +12,12 @@ test('each role carries the rights of the ranks below it', () => {
   assert.equal(roleAllows('admin', 'manage'), true);
   assert.equal(minRole('admin', 'operator'), 'operator');
   assert.equal(minRole('viewer', 'developer'), 'viewer');
+});
+
+test('a role covers itself and the roles below it, never one above', () => {
+  assert.equal(roleCovers('operator', 'operator'), true);
+  assert.equal(roleCovers('operator', 'viewer'), true);
+  assert.equal(roleCovers('operator', 'developer'), false);
+  assert.equal(roleCovers('viewer', 'admin'), false);
+  assert.equal(roleCovers('admin', 'admin'), true);
 });

@@ -20,6 +20,11 @@ export function roleAllows(role: Role, permission: Permission): boolean {
   return ROLES.indexOf(role) >= ROLES.indexOf(NEEDED[permission]);
 }
 
+/** True when holding `held` includes everything `wanted` may do (a role covers itself and those below it). */
+export function roleCovers(held: Role, wanted: Role): boolean {
+  return ROLES.indexOf(held) >= ROLES.indexOf(wanted);
+}
+
 /** The lower of two roles: an API token limited to `operator` never acts as its owner's `admin`. */
 export function minRole(a: Role, b: Role): Role {
   return ROLES.indexOf(a) <= ROLES.indexOf(b) ? a : b;
