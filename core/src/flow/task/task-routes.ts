@@ -168,7 +168,7 @@ export function nodeRoutes(tasks: TaskService): Route[] {
     }),
     route({
       id: 'node.approve', method: 'post', path: `${base}/approve`, tag: 'nodes', auth: { project: 'operate' }, params: nodeParams,
-      summary: 'Approve or reject a waiting approval node as yourself (your project role is checked by the node)',
+      summary: 'Approve or reject a waiting approval node as yourself; your project role must be one of its approverRoles',
       body: z.object({ decision: z.enum(['approve', 'reject']), comment: z.string().max(2000).default('') }),
       async handler({ project, params, caller, body, audit }) {
         const r = await tasks.approve(project.id, params.taskId, params.nodeId, { user: caller.username, role: project.role }, body.decision, body.comment);

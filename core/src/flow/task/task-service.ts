@@ -9,9 +9,8 @@ import type { TaskFactory } from './task-factory.js';
 import type { TaskStore } from './task-store.js';
 import { type NodeRecord, type NodeState, type Task, type TaskHeader, type TaskState } from './task-types.js';
 import { longestFirst, maskPasswords, passwordValues } from './password-mask.js';
+import { assertApprover, isApproval } from './approval-node.js';
 
-/** A node of the approval plugin: its callbacks carry who decided, so only core may send them (approve). */
-const isApproval = (def: FlowNode): boolean => def.type === 'task' && def.plugin.name.endsWith('/plugin-approval');
 /** Log lines a node's detail carries: its newest; earlier ones are paged with {@link TaskService.nodeLogs}. */
 const DETAIL_LOG_LINES = 1000;
 /** How long a callback waits for earlier ones to the same node before it is refused as busy. */
@@ -278,10 +277,15 @@ export class TaskService {
     const { def } = await this.node(projectId, taskId, nodeId);
     // An approval's decider comes from the authenticated caller (approve): data sent here could name anyone.
     if (isApproval(def)) throw refuse('call back the node', `node ${nodeId} is an approval node; decide with its approve operation`, 'use_approve');
-    return this.#deliver(projectId, taskId, nodeId, version, data, deliveryId);
+    return this.#deliver(projectId, taskId, nodeId, version, data, { deliveryId });
   }
 
-  async #deliver(projectId: string, taskId: string, nodeId: string, version: string, data: JsonValue, deliveryId?: string): Promise<{ state: NodeState }> {
+  /**
+   * `deliveryId` names the delivery (see {@link callback}); `admit` vets it against the node as it
+   * waits, just before the plugin gets it.
+   */
+  async #deliver(projectId: string, taskId: string, nodeId: string, version: string, data: JsonValue, opts: { deliveryId?: string | undefined; admit?: () => Promise<void> } = {}): Promise<{ state: NodeState }> {
+    const { deliveryId, admit } = opts;
     const { task, def } = await this.node(projectId, taskId, nodeId);
     if (def.type !== 'task') throw refuse('call back the node', `${nodeId} is a ${def.type} node`);
     // Said as it is: a late callback to a task that ended is not merely a stale version.
@@ -294,6 +298,7 @@ export class TaskService {
       if (row.version !== version) throw refuse('call back the node', `version ${version} is stale (the node is now at ${row.state} ${row.version})`, 'stale_version');
       if (row.state === 'running') { await new Promise((r) => setTimeout(r, pause)); continue; }
       if (row.state !== 'waiting' || row.waitKind !== 'callback') throw refuse('call back the node', `node ${nodeId} is ${row.state}${row.waitKind ? ` (${row.waitKind})` : ''}, not waiting for a callback`, 'not_waiting');
+      await admit?.();
       const outcome = await this.engine.deliverCallback(task, row, def as TaskNode, data, deliveryId);
       if (!outcome) { pause = 5; continue; } // another callback claimed it first: wait for it, then re-check
       if (outcome === 'duplicate') throw refuse('call back the node', `node ${nodeId} took the callback ${deliveryId} already`, 'duplicate_callback');
@@ -304,12 +309,15 @@ export class TaskService {
 
   /**
    * Records an approval decision on a waiting approval node. The deciding user and their project
-   * role are filled in here, from the authenticated caller — never taken from the request.
+   * role are filled in here, from the authenticated caller — never taken from the request — and
+   * the role must be one of the node's `approverRoles` (403 `not_an_approver` otherwise).
    */
   async approve(projectId: string, taskId: string, nodeId: string, decider: { user: string; role: string }, decision: 'approve' | 'reject', comment: string): Promise<{ state: NodeState }> {
     const { row, def } = await this.node(projectId, taskId, nodeId);
     if (!isApproval(def)) throw refuse('approve', `node ${nodeId} is not an approval node`, 'not_approval');
-    return this.#deliver(projectId, taskId, nodeId, row.version, { decision, comment, user: decider.user, role: decider.role });
+    // Checked once the node waits: only then are its inputs the ones rendered for this attempt.
+    const admit = async () => assertApprover(nodeId, (await this.store.nodeDetail(taskId, nodeId))?.inputs, decider.role);
+    return this.#deliver(projectId, taskId, nodeId, row.version, { decision, comment, user: decider.user, role: decider.role }, { admit });
   }
 
   /** Sets or clears a breakpoint (pause before the node runs). */
