@@ -79,4 +79,13 @@ describe('approval decisions', () => {
     await f.waitState(id, 'finished');
     assert.equal((await f.node(id, 'gate')).outputs.approver, 'olga');
   });
+
+  test('a role no member can hold fails the node at once with the input error, instead of waiting forever', async () => {
+    const f = flows(s.admin, 'rel');
+    const id = await f.create(templateId, { variables: { deciders: ['approver'] } });
+    assert.equal((await f.taskOp(id, 'start')).status, 200);
+    const failed = await f.waitState(id, 'failed');
+    assert.equal(failed.nodes.gate!.state, 'failed');
+    assert.match(String(failed.nodes.gate!.error), /approverRoles\.0 must be equal to one of the allowed values/);
+  });
 });
