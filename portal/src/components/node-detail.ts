@@ -81,7 +81,10 @@ export class NodeDetailView extends LitElement {
     if (!node) return html`<p class="hint">Select a node on the canvas to see its details.</p>`;
     const run = this.task.nodes[node.id];
     const d = this.#detail.value;
-    const ops = nodeOperations(this.task, node, run, d?.id === node.id ? d.childTask : undefined);
+    const current = d?.id === node.id ? d : undefined;
+    // The detail's inputs are this attempt's only while it is the detail of the run that waits.
+    const decider = current && current.state === 'waiting' && current.version === run?.version ? { role: this.projectRole, inputs: current.inputs } : undefined;
+    const ops = nodeOperations(this.task, node, run, current?.childTask, decider);
     return html`<h2>${node.name || node.id} <span class="badge ${run?.state ?? 'pending'}">${run?.state ?? 'pending'}</span></h2>
       ${run?.error ? html`<p class="notice error">${run.error}</p>` : nothing}
       <div class="ops" role="group" aria-label="Node operations">${ops.map((o) => html`<div class="op">

@@ -71,6 +71,20 @@ test('approval nodes are decided with approve, never a raw callback; other waits
   assert.match(polling.find((o) => o.op === 'approve')!.reason!, /only an approval node/);
 });
 
+test('an approval is offered only to a role its rendered approverRoles lists, once that is known', () => {
+  const approval: FlowNode = { id: 'ap', type: 'task', plugin: { name: '@opsloom/plugin-approval', version: '1.0.0' }, inputs: {} };
+  const waiting = { state: 'waiting' as const, waiting: 'callback' };
+  const inputs = { message: 'Go?', approverRoles: ['developer', 'admin'] };
+  const as = (role: string) => nodeOperations({ state: 'running' }, approval, waiting, undefined, { role, inputs }).find((o) => o.op === 'approve')!;
+  assert.equal(as('admin').enabled, true);
+  assert.equal(as('developer').enabled, true);
+  assert.equal(as('operator').enabled, false);
+  assert.equal(as('operator').reason, 'only developer or admin may decide; your role here is operator');
+  // Without the detail (or the role) the button stays offered: core decides and says why.
+  assert.equal(nodeOperations({ state: 'running' }, approval, waiting).find((o) => o.op === 'approve')!.enabled, true);
+  assert.equal(nodeOperations({ state: 'running' }, approval, waiting, undefined, { role: '', inputs }).find((o) => o.op === 'approve')!.enabled, true);
+});
+
 test('version tokens order as numbers or as core ids; a snapshot becomes events', () => {
   assert.ok(compareVersions(2, 10) < 0);
   assert.ok(compareVersions('01hx3k9m2a', '01hx3k9m2b') < 0);

@@ -2,7 +2,7 @@
  * Which operations the task monitor offers, and why one is not available now. Every button of
  * the monitor is driven by this, so that a disabled control always says why.
  */
-import type { FlowNode } from '@opsloom/core/model';
+import type { FlowNode, JsonValue } from '@opsloom/core/model';
 import { isTaskOver, type Task, type TaskNodeRun } from './task-types.js';
 
 /** Task-level operations (`POST /tasks/:taskId/<op>`). */
@@ -20,6 +20,16 @@ export const APPROVAL_PLUGIN_SUFFIX = '/plugin-approval';
 /** True for a node that asks a person to approve: core's rule for its approve operation. */
 export function isApprovalNode(node: FlowNode): boolean {
   return node.type === 'task' && node.plugin.name.endsWith(APPROVAL_PLUGIN_SUFFIX);
+}
+
+/**
+ * Who would decide an approval node, when the node's detail is at hand: the signed-in user's
+ * project role (a system administrator's is admin) and the node's inputs as rendered for the
+ * attempt that waits. Core refuses a role its `approverRoles` does not list (`not_an_approver`).
+ */
+export interface Decider {
+  role: string;
+  inputs: Record<string, JsonValue> | null | undefined;
 }
 
 /** An operation and whether it can be used now; `reason` says why not. */
@@ -52,9 +62,10 @@ const NODE_LABELS: Record<NodeOperation, string> = {
 
 /**
  * The node-level operations for one node of a task, with their availability. `child` is the task
- * a subflow node runs, when read: pausing and resuming it depend on that task's state.
+ * a subflow node runs, when read: pausing and resuming it depend on that task's state. `decider`,
+ * when known, offers an approval only to a role the node lists.
  */
-export function nodeOperations(task: Pick<Task, 'state'>, node: FlowNode, run: TaskNodeRun | undefined, child?: Pick<Task, 'state'>): Availability<NodeOperation>[] {
+export function nodeOperations(task: Pick<Task, 'state'>, node: FlowNode, run: TaskNodeRun | undefined, child?: Pick<Task, 'state'>, decider?: Decider): Availability<NodeOperation>[] {
   const state = run?.state ?? 'pending';
   const over = isTaskOver(task.state) ? `the task is ${task.state}` : undefined;
   const onlyFailed = (verb: string): string | undefined => (state === 'failed' ? undefined : `only a failed node can be ${verb}; this one is ${state}`);
@@ -68,7 +79,7 @@ export function nodeOperations(task: Pick<Task, 'state'>, node: FlowNode, run: T
     'skip-gateway': over ?? (isConditional ? onlyFailed('skipped past') : 'only a failed exclusive or conditional-parallel gateway has branches to choose'),
     'force-fail': over ?? (activity ? (state === 'running' || state === 'waiting' ? undefined : `only a running or waiting node can be forced to fail; this one is ${state}`)
       : 'only task and subflow nodes can be forced to fail'),
-    approve: over ?? (!isApprovalNode(node) ? 'only an approval node asks for a decision' : waitsForCallback(run, state)),
+    approve: over ?? (!isApprovalNode(node) ? 'only an approval node asks for a decision' : waitsForCallback(run, state) ?? approverRule(decider)),
     callback: over ?? (node.type !== 'task' ? 'only task nodes receive callbacks' : isApprovalNode(node) ? 'an approval is decided with Approve or reject, as yourself' : waitsForCallback(run, state)),
     pause: over ?? (node.type === 'subflow' ? subflowTask(state, child, ['running', 'failed'], 'paused') : 'only subflow nodes can be paused on their own; pause the task instead'),
     resume: over ?? (node.type === 'subflow' ? subflowTask(state, child, ['paused'], 'resumed') : 'only subflow nodes can be resumed on their own'),
@@ -91,6 +102,13 @@ function breakpointRule(node: FlowNode, run: TaskNodeRun | undefined, state: str
   if (node.type === 'start') return 'the start event takes no breakpoint';
   if (run?.breakpoint) return undefined;
   return ['pending', 'ready', 'finished', 'failed', 'skipped'].includes(state) ? undefined : `a breakpoint cannot be set while the node is ${state}`;
+}
+
+/** Core's rule for who decides; without the role or the rendered roles, core alone says. */
+function approverRule(decider: Decider | undefined): string | undefined {
+  const listed = decider?.inputs?.approverRoles;
+  if (!decider?.role || !Array.isArray(listed)) return undefined;
+  return listed.includes(decider.role) ? undefined : `only ${listed.join(' or ')} may decide; your role here is ${decider.role}`;
 }
 
 function waitsForCallback(run: TaskNodeRun | undefined, state: string): string | undefined {
