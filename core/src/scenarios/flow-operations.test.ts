@@ -442,6 +442,8 @@ describe('flow operations', () => {
     const revoked = await f.get(running);
     assert.deepEqual([revoked.state, revoked.nodes.w!.state], ['revoked', 'revoked'], 'revoked with the forced failure');
     assert.match(revoked.error!, /forced to fail by admin/);
+    const r = await f.op(running, 'w', 'retry');
+    assert.deepEqual([r.status, r.body.code], [409, 'subflow_closed'], 'closed by the force-fail, and said so');
   });
 
   test('pausing a task pauses its subflows\' child tasks down the chain; resume resumes them, also one paused on its own', async () => {

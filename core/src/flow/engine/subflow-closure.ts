@@ -3,6 +3,9 @@ import type { SqlRunner } from '../../store/direct-sql.js';
 import { ACTIVE_NODE_STATES, type Task } from '../task/task-types.js';
 import type { Effects, FlowEngine } from './engine.js';
 
+/** How the error of a child task closed by its subflow node begins. */
+const CLOSED = 'closed: ';
+
 /**
  * Revokes one task's row and its active nodes (their in-flight calls are stopped by the caller,
  * after the commit). False, with nothing written, when the task is past revoking.
@@ -32,7 +35,7 @@ export async function revokeTaskRows(engine: FlowEngine, tx: SqlRunner, fx: Effe
  */
 export async function closeChild(engine: FlowEngine, tx: SqlRunner, fx: Effects, parent: Task, nodeId: string, childId: string | null, why: string): Promise<void> {
   if (!childId) return;
-  if (await revokeTaskRows(engine, tx, fx, childId, `closed: subflow node ${nodeId} of task ${parent.id} moved on from this task (${why})`)) {
+  if (await revokeTaskRows(engine, tx, fx, childId, `${CLOSED}subflow node ${nodeId} of task ${parent.id} moved on from this task (${why})`)) {
     (fx.closedChildren ??= []).push(childId);
   }
 }
@@ -50,7 +53,10 @@ export async function lockChild(engine: FlowEngine, tx: SqlRunner, childId: stri
 export async function closedReason(engine: FlowEngine, task: Task, tx?: SqlRunner): Promise<string | undefined> {
   if (!task.parentTaskId || !task.parentNodeId) return undefined;
   const { store } = engine.deps;
+  const error = (await store.task(task.id, tx))?.error ?? null;
+  // Closed by its node (a force-fail leaves the node failed and still naming this child): said so.
+  if (error?.startsWith(CLOSED)) return error;
   const row = await store.node(task.parentTaskId, task.parentNodeId, tx);
   if (row && row.childTaskId === task.id && ['failed', 'waiting', 'revoked'].includes(row.state)) return undefined;
-  return (await store.task(task.id, tx))?.error ?? `closed: subflow node ${task.parentNodeId} of task ${task.parentTaskId} moved on from this task`;
+  return error ?? `${CLOSED}subflow node ${task.parentNodeId} of task ${task.parentTaskId} moved on from this task`;
 }
