@@ -108,15 +108,18 @@ describe('flow operations', () => {
     assert.equal(r2.body.code, 'not_skippable');
   });
 
-  test('a start event whose variables fail to render can be skipped: the flow goes on with the values unrendered', async () => {
-    const id = await f.run(graph('bad-start', [start(), task('a', '@test/echo', { value: '${target}' }), end()], [['start', 'a'], ['a', 'end']],
-      { hosts: { type: 'json', value: [] }, target: { type: 'string', value: '${hosts[0].ip}' } }));
+  test('a start event whose variables fail to render can be skipped: the flow goes on, and those variables have no value (never their ${…} text)', async () => {
+    const id = await f.run(graph('bad-start', [start(), task('b', '@test/echo', { value: '${hosts.length}' }), task('a', '@test/echo', { value: '${target}' }), end()],
+      [['start', 'b'], ['b', 'a'], ['a', 'end']], { hosts: { type: 'json', value: [] }, target: { type: 'string', value: '${hosts[0].ip}' } }));
     const t = await f.waitState(id, 'failed');
     assert.match(t.nodes.start!.error!, /variable target/);
     assert.equal((await f.op(id, 'start', 'skip')).status, 200);
-    const done = await f.waitState(id, 'finished');
-    assert.deepEqual([done.nodes.start!.state, done.nodes.a!.state], ['skipped', 'finished']);
-    assert.equal((await f.node(id, 'a')).inputs.value, '${hosts[0].ip}');
+    const after = await f.waitFor(id, (x) => x.nodes.a!.state === 'failed', 'the node reading target failed');
+    assert.deepEqual([after.nodes.start!.state, after.nodes.b!.state], ['skipped', 'finished'], 'a node not reading it ran');
+    assert.match(after.nodes.a!.error!, /target/);
+    assert.equal((await f.node(id, 'a')).inputs, null, 'no input was rendered from the expression\'s text');
+    const vars = await s.admin.call<{ variables: Record<string, unknown> }>('GET', `/api/v1/projects/ops/tasks/${id}/variables`);
+    assert.deepEqual(vars.body.variables, { hosts: [] });
   });
 
   test('timeout fails an attempt, combines with retry, and fail-and-skip skips', async () => {

@@ -390,13 +390,17 @@ export class FlowEngine {
    * `render: false`), so a `${` in them is data, not an expression of the child.
    */
   private async initialVariables(task: Task): Promise<Record<string, JsonValue>> {
-    const defs = task.graph.variables ?? {};
     const vars = await this.deps.store.vars(task.id);
+    return renderVariablesInOrder(vars, this.unrenderedVariables(task, vars), async (key, value, rendered) =>
+      (await this.deps.sandbox.render(value, await this.scope(task, { ...vars, ...rendered }), { input: `variable ${key}` })) as JsonValue);
+  }
+
+  /** The variables whose values hold `${…}` the start event renders (see {@link initialVariables}). */
+  unrenderedVariables(task: Task, vars: Record<string, JsonValue>): string[] {
+    const defs = task.graph.variables ?? {};
     const fromParent = (k: string) => task.parentTaskId !== null && k in task.variables;
     // Expressions nested in a list or object value count too: validation checks them as references.
-    const pending = Object.keys(defs).filter((k) => defs[k]!.render !== false && !fromParent(k) && k in vars && containsExpression(vars[k]));
-    return renderVariablesInOrder(vars, pending, async (key, value, rendered) =>
-      (await this.deps.sandbox.render(value, await this.scope(task, { ...vars, ...rendered }), { input: `variable ${key}` })) as JsonValue);
+    return Object.keys(defs).filter((k) => defs[k]!.render !== false && !fromParent(k) && k in vars && containsExpression(vars[k]));
   }
 
   async scope(task: Task, vars?: Record<string, JsonValue>): Promise<Record<string, unknown>> {

@@ -205,7 +205,7 @@ export class TaskService {
 
   /**
    * Skips a failed activity, or a start event whose variables failed to render (bk-sops' skip_node):
-   * it ends as skipped (outputs are not written, variables keep their values unrendered) and the flow goes on.
+   * it ends as skipped (outputs are not written; a start leaves the variables it would have rendered without a value) and the flow goes on.
    */
   async skip(projectId: string, taskId: string, nodeId: string): Promise<void> {
     const { task, row, def } = await this.node(projectId, taskId, nodeId);
@@ -221,6 +221,9 @@ export class TaskService {
       await this.assertOperable(task, 'skip the node', tx);
       if (!(await this.store.casNode(taskId, nodeId, ['failed'], row.version, { state: 'skipped', version: newId(), finishedAt: Date.now() }, tx))) throw refuse('skip the node', 'it changed meanwhile', 'stale_version');
       this.engine.nodeEvent(fx, taskId, nodeId, 'skipped');
+      // A skipped start renders nothing: its variables left holding `${…}` have no value, so a node
+      // reading one fails saying so, instead of running with the expression's text (a script!).
+      if (def.type === 'start') await this.store.deleteVars(taskId, this.engine.unrenderedVariables(task, await this.store.vars(taskId, tx)), tx);
       await closeChild(this.engine, tx, fx, task, nodeId, child, 'an operator skipped the node');
       await this.refreshTaskState(tx, fx, taskId);
       await this.engine.advance(tx, fx, task, loaded.run, def, loaded.run.outgoing(nodeId));

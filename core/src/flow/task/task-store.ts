@@ -282,6 +282,11 @@ export class TaskStore {
     await this.sql.run(tx, this.dialectSql.upsertVars(entries.length), params);
   }
 
+  /** Removes variables: an expression reading one then fails as reading a variable without a value. */
+  async deleteVars(taskId: string, keys: string[], tx: Tx = this.db): Promise<void> {
+    if (keys.length > 0) await tx('task_vars').where({ task_id: taskId }).whereIn('key', keys).delete();
+  }
+
   /**
    * Records a token's arrival at a converge gateway (once per flow) and returns how many have
    * arrived. The converge's row is locked first, so branches finishing at the same moment in
