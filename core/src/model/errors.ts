@@ -46,6 +46,7 @@ export type GraphRule =
   | 'unknown_output_variable'
   | 'variable_cycle'
   | 'invalid_expression'
+  | 'invalid_variable'
   // subflows (checked where templates are stored)
   | 'unknown_subflow'
   | 'unknown_subflow_param'

@@ -4,6 +4,7 @@ import { InvalidGraphError } from './errors.js';
 import { analyzeBlocks } from './blocks.js';
 import { analyzeTopology, indexGraph } from './topology.js';
 import { checkDegrees } from './validate-degrees.js';
+import { checkFields } from './validate-fields.js';
 import { checkNodeSettings } from './validate-nodes.js';
 import type { ReferenceOptions } from './validate-references.js';
 import { checkReferences } from './validate-references.js';
@@ -25,6 +26,12 @@ export interface ValidateOptions extends ReferenceOptions {
    * check; task creation, where a constant deleted since the save fails the node that reads it).
    */
   knownConstants?: string[];
+  /**
+   * The graph is a version saved earlier (task creation): skip the checks of what is written that
+   * were added since versions were first saved (unknown fields), so an old version still runs.
+   * @default false
+   */
+  savedVersion?: boolean;
 }
 
 /** The verdict of {@link validateGraph}. */
@@ -60,7 +67,8 @@ export function validateGraph(graph: unknown, opts: ValidateOptions = {}): Valid
   if (outline.length > 0) return { ok: false, errors: outline };
   const normalized = normalizeGraph(graph as FlowGraph);
   const analysis = analyze(normalized);
-  const errors = dedupe([...analysis.errors, ...checkReferences(normalized, opts)]);
+  const written = opts.savedVersion ? [] : checkFields(normalized);
+  const errors = dedupe([...analysis.errors, ...written, ...checkReferences(normalized, opts)]);
   return { ok: errors.length === 0, errors };
 }
 
