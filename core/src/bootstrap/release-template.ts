@@ -1,4 +1,4 @@
-import type { FlowEdge, FlowGraph, FlowNode } from '../model/index.js';
+import type { FlowEdge, FlowGraph, FlowNode, VariableType } from '../model/index.js';
 
 /** Name of the demo template. */
 export const RELEASE_TEMPLATE_NAME = 'Release a service';
@@ -81,8 +81,8 @@ export function releaseTemplate(): FlowGraph {
     ['deploy', 'done'], ['notify_failure', 'done'], ['done', 'end'],
   ];
   const str = (name: string, value: string, description: string, extra: Record<string, unknown> = {}) =>
-    ({ type: 'string', name, value, description, show: true, ...extra });
-  const out = (type: string, name: string) => ({ type, name, show: false });
+    ({ type: 'string' as const, name, value, description, show: true, ...extra });
+  const out = (type: VariableType, name: string) => ({ type, name, show: false });
   return {
     name: RELEASE_TEMPLATE_NAME,
     nodes,

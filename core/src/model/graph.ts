@@ -207,7 +207,10 @@ export interface FlowEdge {
   default?: boolean;
 }
 
-/** The well-known variable types; plugins and the editor may add their own (a free string). */
+/**
+ * The variable types (listed in `VARIABLE_TYPES`). Saving refuses others: nothing defines what
+ * another type would mean, and a typo (`strnig`) would leave the value unchecked.
+ */
 export type VariableType =
   | 'string'
   | 'text'
@@ -218,8 +221,7 @@ export type VariableType =
   | 'select'
   | 'hosts'
   | 'datetime'
-  | 'table'
-  | (string & {});
+  | 'table';
 
 /** One option of a `select` variable. */
 export interface VariableOption {

@@ -23,6 +23,7 @@ export type { ExpressionVariables } from './identifiers.js';
 export { expressionVariables, JAVASCRIPT_GLOBALS } from './identifiers.js';
 export type { ParsedTemplate, TemplatePart } from './template-syntax.js';
 export { conditionToExpression, hasExpressions, parseTemplate } from './template-syntax.js';
+export { isVariableType, VARIABLE_TYPES } from './variable-types.js';
 export {
   isBuiltinVariable, PROJECT_CONSTANT_PREFIX, RESERVED_OUTPUTS, SYSTEM_VARIABLE, variableKeyProblem,
 } from './variable-keys.js';

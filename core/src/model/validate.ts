@@ -5,6 +5,7 @@ import { analyzeBlocks } from './blocks.js';
 import { analyzeTopology, indexGraph } from './topology.js';
 import { checkDegrees } from './validate-degrees.js';
 import { checkFields } from './validate-fields.js';
+import { checkVariables } from './validate-variables.js';
 import { checkNodeSettings } from './validate-nodes.js';
 import type { ReferenceOptions } from './validate-references.js';
 import { checkReferences } from './validate-references.js';
@@ -28,7 +29,7 @@ export interface ValidateOptions extends ReferenceOptions {
   knownConstants?: string[];
   /**
    * The graph is a version saved earlier (task creation): skip the checks of what is written that
-   * were added since versions were first saved (unknown fields), so an old version still runs.
+   * were added since versions were first saved (unknown fields, variable types), so an old version still runs.
    * @default false
    */
   savedVersion?: boolean;
@@ -67,7 +68,7 @@ export function validateGraph(graph: unknown, opts: ValidateOptions = {}): Valid
   if (outline.length > 0) return { ok: false, errors: outline };
   const normalized = normalizeGraph(graph as FlowGraph);
   const analysis = analyze(normalized);
-  const written = opts.savedVersion ? [] : checkFields(normalized);
+  const written = opts.savedVersion ? [] : [...checkFields(normalized), ...checkVariables(normalized)];
   const errors = dedupe([...analysis.errors, ...written, ...checkReferences(normalized, opts)]);
   return { ok: errors.length === 0, errors };
 }

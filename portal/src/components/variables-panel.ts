@@ -5,11 +5,9 @@
 import { LitElement, html, css } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import { live } from 'lit/directives/live.js';
-import { variableKeyProblem, type FlowGraph, type JsonValue, type VariableDef } from '@opsloom/core/model';
+import { VARIABLE_TYPES, variableKeyProblem, type FlowGraph, type JsonValue, type VariableDef, type VariableType } from '@opsloom/core/model';
 import { removeVariable, renameVariable, setVariable, toggleOutput } from '../model/graph-edit.js';
 import { sharedStyles } from './shared-styles.js';
-
-const TYPES = ['string', 'text', 'number', 'boolean', 'json', 'password', 'select', 'hosts', 'datetime'];
 
 @customElement('ol-variables-panel')
 export class VariablesPanel extends LitElement {
@@ -44,8 +42,8 @@ export class VariablesPanel extends LitElement {
         <div><label for=${`${id}-key`}>Key</label>
           <input id=${`${id}-key`} type="text" .value=${live(key)} @change=${(e: Event) => this.#rename(key, (e.target as HTMLInputElement).value)}></div>
         <div><label for=${`${id}-type`}>Type</label>
-          <select id=${`${id}-type`} @change=${(e: Event) => this.#edit((g) => setVariable(g, key, { ...def, type: (e.target as HTMLSelectElement).value }))}>
-            ${[...new Set([...TYPES, def.type])].map((t) => html`<option ?selected=${t === def.type}>${t}</option>`)}</select></div>
+          <select id=${`${id}-type`} @change=${(e: Event) => this.#edit((g) => setVariable(g, key, { ...def, type: (e.target as HTMLSelectElement).value as VariableType }))}>
+            ${[...new Set([...VARIABLE_TYPES, def.type])].map((t) => html`<option ?selected=${t === def.type}>${t}</option>`)}</select></div>
       </div>
       <label for=${`${id}-value`}>Default value</label>
       <input id=${`${id}-value`} type=${def.type === 'password' ? 'password' : 'text'} .value=${value}
