@@ -24,6 +24,7 @@ export { expressionVariables, JAVASCRIPT_GLOBALS } from './identifiers.js';
 export type { ParsedTemplate, TemplatePart } from './template-syntax.js';
 export { conditionToExpression, hasExpressions, parseTemplate } from './template-syntax.js';
 export { isVariableType, VARIABLE_TYPES } from './variable-types.js';
+export { variableValueProblem } from './variable-values.js';
 export {
   isBuiltinVariable, PROJECT_CONSTANT_PREFIX, RESERVED_OUTPUTS, SYSTEM_VARIABLE, variableKeyProblem,
 } from './variable-keys.js';

@@ -1,7 +1,7 @@
 import type { SqlRunner } from '../../store/direct-sql.js';
 import { ValidationError } from '../../errors.js';
 import { newId } from '../../store/ids.js';
-import { excludeOptionalNodes, validateGraph, type FlowGraph, type FlowNode, type JsonValue } from '../../model/index.js';
+import { excludeOptionalNodes, validateGraph, variableValueProblem, type FlowGraph, type FlowNode, type JsonValue } from '../../model/index.js';
 import { InvalidFlowError } from '../errors.js';
 import type { PluginGateway } from '../plugin-catalog.js';
 import type { TemplateStore } from '../template/template-store.js';
@@ -119,27 +119,12 @@ export class TaskFactory implements SubflowLauncher {
         if (value !== undefined) out[key] = value;
         continue;
       }
-      const problem = typeProblem(def.type, value, def.options?.map((o) => o.value), def.multiple);
-      if (problem && !(typeof value === 'string' && value.includes('${'))) errors.push({ path: `variables.${key}`, message: `${def.name ?? key}: ${problem}` });
+      const problem = variableValueProblem(def, value);
+      if (problem) errors.push({ path: `variables.${key}`, message: `${def.name ?? key}: ${problem}` });
       out[key] = value;
     }
     if (errors.length > 0) throw new ValidationError(`${errors[0]!.path}: ${errors[0]!.message}${errors.length > 1 ? ` (and ${errors.length - 1} more)` : ''}`, errors);
     return out;
-  }
-}
-
-function typeProblem(type: string, value: JsonValue, options: JsonValue[] | undefined, multiple: boolean | undefined): string | undefined {
-  switch (type) {
-    case 'number': return typeof value === 'number' && Number.isFinite(value) ? undefined : 'must be a number';
-    case 'boolean': return typeof value === 'boolean' ? undefined : 'must be true or false';
-    case 'string': case 'text': case 'password': case 'datetime': return typeof value === 'string' ? undefined : 'must be text';
-    case 'select': {
-      const chosen = multiple && Array.isArray(value) ? value : [value];
-      const allowed = (options ?? []).map((o) => JSON.stringify(o));
-      const bad = chosen.find((c) => !allowed.includes(JSON.stringify(c)));
-      return bad === undefined ? undefined : `${JSON.stringify(bad)} is not one of the options`;
-    }
-    default: return undefined;
   }
 }
 
