@@ -54,6 +54,7 @@ function explain(reason: ExpressionFailure, detail: string): { why: string; deta
  * @example
  * // input "cmd": expression ${host.ip} failed (unknown variable): host is not defined
  * // input "dsn": expression ${_env_DB_HOST} failed (unknown constant): project constant DB_HOST is not set; …
+ * // condition of flow f3: expression ${n > 1} failed (unknown variable): n is not defined
  */
 export class ExpressionError extends AppError {
   readonly status = 422;
@@ -68,9 +69,14 @@ export class ExpressionError extends AppError {
     readonly detail: string,
   ) {
     const shown = explain(reason, detail);
-    super(`input "${input}": expression \${${expression}} failed (${shown.why}): ${shown.detail}`,
+    super(`${siteLabel(input)}: expression \${${expression}} failed (${shown.why}): ${shown.detail}`,
       { input, expression, reason });
   }
+}
+
+/** How a message names the site: `input "cmd"`, but a condition is no input: `condition of flow f3`. */
+function siteLabel(input: string): string {
+  return input.startsWith('condition of flow ') ? input : `input "${input}"`;
 }
 
 /** Thrown when the sandbox is used after `close()`. */
