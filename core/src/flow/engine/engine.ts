@@ -3,6 +3,7 @@ import { newId } from '../../store/ids.js';
 import type { Coordination, WorkQueue } from '../../queue/index.js';
 import { normalizeInput, type FlowEdge, type FlowNode, type JsonValue, type TaskNode } from '../../model/index.js';
 import type { ExpressionSandbox } from '../expression/index.js';
+import { unescapeTemplates } from '../expression/index.js';
 import type { PluginGateway, PluginOutcome } from '../plugin-catalog.js';
 import type { NodePatch, TaskStore } from '../task/task-store.js';
 import { type NodeDetail, type NodeRecord, type NodeState, type Task, type TaskState } from '../task/task-types.js';
@@ -19,6 +20,16 @@ import { forEachString, hasExpressions } from '../../model/index.js';
 function containsExpression(value: unknown): boolean {
   let found = false;
   forEachString(value, (text) => { if (!found && hasExpressions(text)) found = true; });
+  return found;
+}
+
+/**
+ * True when a value holds `${` anywhere: an expression or a `$${` escape. Values without one (the
+ * common case) are used as they are; escapes alone are unescaped without the sandbox.
+ */
+function containsTemplate(value: unknown): boolean {
+  let found = false;
+  forEachString(value, (text) => { if (!found && text.includes('${')) found = true; });
   return found;
 }
 import type { SqlRunner } from '../../store/direct-sql.js';
@@ -391,16 +402,25 @@ export class FlowEngine {
    */
   private async initialVariables(task: Task): Promise<Record<string, JsonValue>> {
     const vars = await this.deps.store.vars(task.id);
-    return renderVariablesInOrder(vars, this.unrenderedVariables(task, vars), async (key, value, rendered) =>
-      (await this.deps.sandbox.render(value, await this.scope(task, { ...vars, ...rendered }), { input: `variable ${key}` })) as JsonValue);
+    const pending = this.unrenderedVariables(task, vars);
+    // A value with only `$${` escapes ("echo $${USER}") needs no sandbox, but is unescaped all the same.
+    const escaped = this.renderedAtStart(task, vars).filter((k) => containsTemplate(vars[k]) && !pending.includes(k));
+    const unescaped = Object.fromEntries(escaped.map((k) => [k, unescapeTemplates(vars[k]) as JsonValue]));
+    return { ...unescaped, ...await renderVariablesInOrder(vars, pending, async (key, value, rendered) =>
+      (await this.deps.sandbox.render(value, await this.scope(task, { ...vars, ...unescaped, ...rendered }), { input: `variable ${key}` })) as JsonValue) };
   }
 
   /** The variables whose values hold `${…}` the start event renders (see {@link initialVariables}). */
   unrenderedVariables(task: Task, vars: Record<string, JsonValue>): string[] {
+    // Expressions nested in a list or object value count too: validation checks them as references.
+    return this.renderedAtStart(task, vars).filter((k) => containsExpression(vars[k]));
+  }
+
+  /** The variables the start event renders when they hold `${`: not `render: false`, not given by a parent. */
+  private renderedAtStart(task: Task, vars: Record<string, JsonValue>): string[] {
     const defs = task.graph.variables ?? {};
     const fromParent = (k: string) => task.parentTaskId !== null && k in task.variables;
-    // Expressions nested in a list or object value count too: validation checks them as references.
-    return Object.keys(defs).filter((k) => defs[k]!.render !== false && !fromParent(k) && k in vars && containsExpression(vars[k]));
+    return Object.keys(defs).filter((k) => defs[k]!.render !== false && !fromParent(k) && k in vars);
   }
 
   async scope(task: Task, vars?: Record<string, JsonValue>): Promise<Record<string, unknown>> {
@@ -536,7 +556,8 @@ export class FlowEngine {
     let scope: Record<string, unknown> | undefined;
     for (const [key, input] of Object.entries(raw ?? {})) {
       const { value, render } = normalizeInput(input);
-      if (!render || !containsExpression(value)) { out[key] = value; continue; }
+      if (!render || !containsTemplate(value)) { out[key] = value; continue; }
+      if (!containsExpression(value)) { out[key] = unescapeTemplates(value) as JsonValue; continue; }
       scope ??= await this.scope(task);
       out[key] = (await this.deps.sandbox.render(value, scope, { input: key })) as JsonValue;
     }

@@ -3,3 +3,4 @@ export type { ExpressionSandboxOptions, ExpressionSite } from './sandbox.js';
 export { ExpressionSandbox } from './sandbox.js';
 export type { ExpressionFailure } from './expression-error.js';
 export { ExpressionError, SandboxClosedError } from './expression-error.js';
+export { unescapeTemplates } from './render-plan.js';

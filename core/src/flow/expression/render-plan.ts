@@ -67,6 +67,14 @@ export function applyRender(value: unknown, results: Map<string, unknown>): unkn
   return value;
 }
 
+/**
+ * A value whose strings hold no expression, only `$${` escapes, rendered without a scope or the
+ * sandbox: each `$${` becomes `${` (`"echo $${USER}"` → `echo ${USER}`).
+ */
+export function unescapeTemplates(value: unknown): unknown {
+  return applyRender(value, new Map());
+}
+
 /** "input" or "input (at path)". */
 export function at(input: string, path: string): string {
   return path ? `${input}${path.startsWith('[') ? '' : '.'}${path}` : input;
