@@ -35,4 +35,12 @@ describe('flow expressions', () => {
     const childId = t.nodes.sub!.childTaskId!;
     assert.deepEqual((await f.node(childId, 'work')).inputs, { value: 'cost ${price}' });
   });
+
+  test('a declared variable that nothing has set fails the node as having no value yet, not as unknown', async () => {
+    const id = await f.run(graph('no-value', [start(), task('use', '@test/echo', { value: 'got ${result}' }), end()], [['start', 'use'], ['use', 'end']],
+      { result: { type: 'string' } }));
+    const t = await f.waitState(id, 'failed');
+    assert.equal(t.nodes.use!.error,
+      'input "value": expression ${result} failed (no value): variable result has no value yet (it has no default and no node has set it)');
+  });
 });

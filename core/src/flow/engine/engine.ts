@@ -9,7 +9,7 @@ import type { NodePatch, TaskStore } from '../task/task-store.js';
 import { type NodeDetail, type NodeRecord, type NodeState, type Task, type TaskState } from '../task/task-types.js';
 import { GraphCache, type RunGraph } from './graph-cache.js';
 import { ABORT_CHANNEL, STEP_QUEUE, taskChannel, type StepMessage, type TaskEvent } from './messages.js';
-import { expressionScope, systemVariables } from './scope.js';
+import { declaredNames, expressionScope, systemVariables } from './scope.js';
 import { renderVariablesInOrder } from './initial-variables.js';
 import { TtlCache } from '../../store/ttl-cache.js';
 import { closeChild, lockChild, revokeTaskRows } from './subflow-closure.js';
@@ -302,7 +302,7 @@ export class FlowEngine {
     if (def.type !== 'exclusive' && def.type !== 'conditional-parallel') return out;
     const scope = await this.scope(task);
     const conditional = out.filter((f) => !f.default && f.condition);
-    const holds = (f: FlowEdge) => this.deps.sandbox.evaluateCondition(f.condition!.expression, scope, { input: `condition of flow ${f.id}` });
+    const holds = (f: FlowEdge) => this.deps.sandbox.evaluateCondition(f.condition!.expression, scope, { input: `condition of flow ${f.id}`, declared: declaredNames(task.graph) });
     let truthy: FlowEdge[] = [];
     if (def.type === 'exclusive' && def.strategy === 'first') {
       // The first true condition, in flow order, wins: the ones after it are not evaluated, so one that would fail cannot fail the gateway.
@@ -407,7 +407,7 @@ export class FlowEngine {
     const escaped = this.renderedAtStart(task, vars).filter((k) => containsTemplate(vars[k]) && !pending.includes(k));
     const unescaped = Object.fromEntries(escaped.map((k) => [k, unescapeTemplates(vars[k]) as JsonValue]));
     return { ...unescaped, ...await renderVariablesInOrder(vars, pending, async (key, value, rendered) =>
-      (await this.deps.sandbox.render(value, await this.scope(task, { ...vars, ...unescaped, ...rendered }), { input: `variable ${key}` })) as JsonValue) };
+      (await this.deps.sandbox.render(value, await this.scope(task, { ...vars, ...unescaped, ...rendered }), { input: `variable ${key}`, declared: declaredNames(task.graph) })) as JsonValue) };
   }
 
   /** The variables whose values hold `${…}` the start event renders (see {@link initialVariables}). */
@@ -559,7 +559,7 @@ export class FlowEngine {
       if (!render || !containsTemplate(value)) { out[key] = value; continue; }
       if (!containsExpression(value)) { out[key] = unescapeTemplates(value) as JsonValue; continue; }
       scope ??= await this.scope(task);
-      out[key] = (await this.deps.sandbox.render(value, scope, { input: key })) as JsonValue;
+      out[key] = (await this.deps.sandbox.render(value, scope, { input: key, declared: declaredNames(task.graph) })) as JsonValue;
     }
     return out;
   }
@@ -739,7 +739,7 @@ export class FlowEngine {
       params = {};
       for (const [key, input] of Object.entries(def.params ?? {})) {
         const { value, render } = normalizeInput(input);
-        params[key] = render ? ((await this.deps.sandbox.render(value, scope, { input: `param ${key}` })) as JsonValue) : value;
+        params[key] = render ? ((await this.deps.sandbox.render(value, scope, { input: `param ${key}`, declared: declaredNames(task.graph) })) as JsonValue) : value;
       }
     } catch (err) {
       return this.launchFailed(task, row, def, (err as Error).message);

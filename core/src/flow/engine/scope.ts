@@ -1,4 +1,4 @@
-import type { JsonValue } from '../../model/index.js';
+import type { FlowGraph, JsonValue } from '../../model/index.js';
 import type { SystemTask } from './root-task.js';
 
 /** What `${_system.*}` holds (bk-sops' system variables); in a subflow, `task` is the root task. */
@@ -21,4 +21,23 @@ export function expressionScope(vars: Record<string, JsonValue>, system: Record<
   const scope: Record<string, unknown> = { ...vars, _system: system };
   for (const [k, v] of Object.entries(constants)) scope[`_env_${k}`] = v;
   return scope;
+}
+
+const declaredByGraph = new WeakMap<FlowGraph, ReadonlySet<string>>();
+
+/**
+ * The names a task's graph declares: its variables and the variables node outputs are mapped
+ * into. One of them missing from the scope has no value yet; it is not an unknown name.
+ */
+export function declaredNames(graph: FlowGraph): ReadonlySet<string> {
+  let names = declaredByGraph.get(graph);
+  if (!names) {
+    const set = new Set(Object.keys(graph.variables ?? {}));
+    for (const node of graph.nodes) {
+      if ((node.type === 'task' || node.type === 'subflow') && node.outputs) for (const target of Object.values(node.outputs)) set.add(target);
+    }
+    names = set;
+    declaredByGraph.set(graph, names);
+  }
+  return names;
 }

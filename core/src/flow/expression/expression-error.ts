@@ -33,15 +33,24 @@ const REASONS: Record<ExpressionFailure, string> = {
 /** V8's words for a `${_env_KEY}` whose constant the project does not have (any more). */
 const MISSING_CONSTANT = new RegExp(`^${PROJECT_CONSTANT_PREFIX}([A-Za-z_$][\\w$]*) is not defined$`);
 
+/** V8's words for a name the scope lacks. */
+const NOT_DEFINED = /^([A-Za-z_$][\w$]*) is not defined$/;
+
 /**
  * The reason and detail a person reads. A missing constant is named as one, with where to set
  * it: the bare "_env_DB_HOST is not defined" sent people looking for a variable. Built only
  * when an expression failed, so evaluation itself pays nothing for it.
  */
-function explain(reason: ExpressionFailure, detail: string): { why: string; detail: string } {
+function explain(reason: ExpressionFailure, detail: string, declared?: ReadonlySet<string>): { why: string; detail: string } {
   const constant = reason === 'reference' ? MISSING_CONSTANT.exec(detail)?.[1] : undefined;
   if (constant !== undefined) {
     return { why: 'unknown constant', detail: `project constant ${constant} is not set; a project admin adds it under the project's constants (Settings → Constants)` };
+  }
+  // A declared variable without a default, whose node has not run (or was skipped), is not in
+  // the scope: "result is not defined" sent people looking for a typo.
+  const name = reason === 'reference' && declared ? NOT_DEFINED.exec(detail)?.[1] : undefined;
+  if (name !== undefined && declared!.has(name)) {
+    return { why: 'no value', detail: `variable ${name} has no value yet (it has no default and no node has set it)` };
   }
   return { why: REASONS[reason], detail };
 }
@@ -67,8 +76,10 @@ export class ExpressionError extends AppError {
     readonly reason: ExpressionFailure,
     /** The underlying message (JavaScript error message, budget, …). */
     readonly detail: string,
+    /** Names the flow declares; see {@link ExpressionSite}. */
+    declared?: ReadonlySet<string>,
   ) {
-    const shown = explain(reason, detail);
+    const shown = explain(reason, detail, declared);
     super(`${siteLabel(input)}: expression \${${expression}} failed (${shown.why}): ${shown.detail}`,
       { input, expression, reason });
   }

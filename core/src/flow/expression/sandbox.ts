@@ -16,6 +16,8 @@ export interface ExpressionSandboxOptions {
 /** Where an expression sits, for error messages: the input name (or e.g. `condition of flow f3`). */
 export interface ExpressionSite {
   input: string;
+  /** Names the flow declares (variables, node output targets): one not in the scope fails as having no value yet, not as unknown. */
+  declared?: ReadonlySet<string>;
 }
 
 type Outcome =
@@ -83,7 +85,7 @@ export class ExpressionSandbox {
       const outcome = outcomes[i];
       if (!outcome || !outcome.ok) {
         const failed = outcome ?? { kind: 'runtime' as const, message: 'not evaluated' };
-        throw new ExpressionError(at(where.input, plan.firstUse.get(expression) ?? ''), expression, failed.kind, failed.message);
+        throw new ExpressionError(at(where.input, plan.firstUse.get(expression) ?? ''), expression, failed.kind, failed.message, where.declared);
       }
       results.set(expression, outcome.value);
     });
@@ -100,7 +102,7 @@ export class ExpressionSandbox {
     const source = expression.trim();
     if (!source) throw new ExpressionError(where.input, expression, 'syntax', 'the expression is empty');
     const [outcome] = await this.#evaluateAll([source], scope, where.input);
-    if (!outcome!.ok) throw new ExpressionError(where.input, source, outcome!.kind, outcome!.message);
+    if (!outcome!.ok) throw new ExpressionError(where.input, source, outcome!.kind, outcome!.message, where.declared);
     return outcome!.value;
   }
 
