@@ -1,20 +1,15 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startTestServer, type TestServer } from '../test-support/test-server.js';
-import { installTestPlugins } from '../test-support/test-plugins.js';
-import { end, flows, gateway, graph, start, task } from '../test-support/flow-helpers.js';
+import type { TestServer } from '../test-support/test-server.js';
+import { openFlowServer, type Flows } from '../test-support/flow-server.js';
+import { end, gateway, graph, start, task } from '../test-support/flow-helpers.js';
 
 /** The engine runs flows through the real API, the real sandboxed runtime and real plugins. */
 describe('flow execution', () => {
   let s: TestServer;
-  let f: ReturnType<typeof flows>;
-  before(async () => {
-    s = await startTestServer();
-    await installTestPlugins(s);
-    await s.admin.call('POST', '/api/v1/projects', { key: 'ops', name: 'Ops' });
-    f = flows(s.admin, 'ops');
-  });
-  after(async () => { await s.close(); });
+  let f: Flows;
+  before(async () => ({ s, f } = await openFlowServer()));
+  after(() => s.close());
 
   test('a sequence renders variables, system variables and earlier outputs, and finishes', async () => {
     const g = graph('sequence', [

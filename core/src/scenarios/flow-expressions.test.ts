@@ -1,20 +1,15 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startTestServer, type TestServer } from '../test-support/test-server.js';
-import { installTestPlugins } from '../test-support/test-plugins.js';
-import { end, flows, graph, start, task } from '../test-support/flow-helpers.js';
+import type { TestServer } from '../test-support/test-server.js';
+import { openFlowServer, type Flows } from '../test-support/flow-server.js';
+import { end, graph, start, task } from '../test-support/flow-helpers.js';
 
 /** How expressions, escapes and their failures reach plugins and operators, through the real API and sandbox. */
 describe('flow expressions', () => {
   let s: TestServer;
-  let f: ReturnType<typeof flows>;
-  before(async () => {
-    s = await startTestServer();
-    await installTestPlugins(s);
-    await s.admin.call('POST', '/api/v1/projects', { key: 'ops', name: 'Ops' });
-    f = flows(s.admin, 'ops');
-  });
-  after(async () => { await s.close(); });
+  let f: Flows;
+  before(async () => ({ s, f } = await openFlowServer()));
+  after(() => s.close());
 
   test('a $${ escape is unescaped in inputs, params and variable values, with or without a real expression beside it', async () => {
     const child = await f.template(graph('escape-child', [start(), task('work', '@test/echo', { value: '${note}' }), end()], [['start', 'work'], ['work', 'end']],

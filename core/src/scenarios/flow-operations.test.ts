@@ -1,25 +1,20 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startTestServer, type TestServer } from '../test-support/test-server.js';
-import { installTestPlugins } from '../test-support/test-plugins.js';
+import type { TestServer } from '../test-support/test-server.js';
+import { memberFlows, openFlowServer, type Flows } from '../test-support/flow-server.js';
 import type { FlowEngine } from '../flow/engine/engine.js';
 import type { TaskService } from '../flow/task/task-service.js';
 import type { FlowNode } from '../model/index.js';
-import { end, flows, gateway, graph, start, task } from '../test-support/flow-helpers.js';
+import { end, gateway, graph, start, task } from '../test-support/flow-helpers.js';
 
 /** Failure handling and every task and node operation, through the REST API. */
 describe('flow operations', () => {
   let s: TestServer;
-  let f: ReturnType<typeof flows>;
+  let f: Flows;
   const subflow = (id: string, templateId: string): FlowNode => ({ id, type: 'subflow', template: { id: templateId, version: 1 }, params: {} });
   const one = (name: string, node: ReturnType<typeof task>, vars = {}) => graph(name, [start(), node, task('next', '@test/echo'), end()], [['start', node.id], [node.id, 'next'], ['next', 'end']], vars);
-  before(async () => {
-    s = await startTestServer();
-    await installTestPlugins(s);
-    await s.admin.call('POST', '/api/v1/projects', { key: 'ops', name: 'Ops' });
-    f = flows(s.admin, 'ops');
-  });
-  after(async () => { await s.close(); });
+  before(async () => ({ s, f } = await openFlowServer()));
+  after(() => s.close());
 
   test('auto-retry runs further attempts and keeps each failure in the history', async () => {
     const id = await f.run(one('retry', task('a', '@test/flaky', { failTimes: 2 }, { onError: { retry: { times: 2, intervalMs: 10 } } })));
@@ -524,24 +519,14 @@ describe('flow operations', () => {
   });
 
   test('operations need the operator role', async () => {
-    await s.admin.call('POST', '/api/v1/users', { username: 'viewer1', password: 'viewer-password' });
-    await s.admin.call('PUT', '/api/v1/projects/ops/members/viewer1', { role: 'viewer' });
-    const login = await s.anonymous.call<{ token: string }>('POST', '/api/v1/auth/login', { username: 'viewer1', password: 'viewer-password' });
-    const viewer = flows((await import('../test-support/test-server.js')).apiClient(s.url, login.body.token), 'ops');
+    const viewer = await memberFlows(s, 'viewer1', 'viewer');
     const id = await f.create(await f.template(one('roles', task('a', '@test/echo'))));
     assert.equal((await viewer.taskOp(id, 'start')).status, 403);
     assert.equal((await viewer.get(id)).state, 'created');
   });
 
   test('an operator retries a node as it is; new inputs need the developer role', async () => {
-    const { apiClient } = await import('../test-support/test-server.js');
-    const as = async (username: string, role: string) => {
-      await s.admin.call('POST', '/api/v1/users', { username, password: `${username}-password` });
-      await s.admin.call('PUT', `/api/v1/projects/ops/members/${username}`, { role });
-      const login = await s.anonymous.call<{ token: string }>('POST', '/api/v1/auth/login', { username, password: `${username}-password` });
-      return flows(apiClient(s.url, login.body.token), 'ops');
-    };
-    const [operator, developer] = [await as('oper1', 'operator'), await as('dev1', 'developer')];
+    const [operator, developer] = [await memberFlows(s, 'oper1', 'operator'), await memberFlows(s, 'dev1', 'developer')];
     const id = await f.run(one('retry-roles', task('a', '@test/flaky', { fail: 'boom' })));
     await f.waitState(id, 'failed');
     const refused = await operator.op(id, 'a', 'retry', { inputs: { fail: '' } });
