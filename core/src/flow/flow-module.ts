@@ -18,10 +18,10 @@ export const flowModule: ModuleFactory = async (ctx) => {
   if (!plugins) throw new Error('the flow module needs the plugins module to be registered first');
   const store = new TaskStore(ctx.db);
   const templateStore = new TemplateStore(ctx.db);
-  const templates = new TemplateService(templateStore, plugins, (projectId) => ctx.constants.keys(projectId));
-  const factory = new TaskFactory(store, templateStore, plugins);
   // A generous wall-clock budget: a loaded machine must not fail honest expressions; loops still stop.
   const sandbox = new ExpressionSandbox({ timeoutMs: 1000 });
+  const templates = new TemplateService(templateStore, plugins, (projectId) => ctx.constants.keys(projectId), sandbox);
+  const factory = new TaskFactory(store, templateStore, plugins);
   const runsWorker = ctx.config.roles.has('worker');
   const engine = new FlowEngine({
     store, coordination: ctx.coordination, plugins, sandbox, log: ctx.log, subflows: factory,

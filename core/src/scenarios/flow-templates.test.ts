@@ -31,6 +31,29 @@ describe('flow templates', () => {
     assert.equal(list.body.items.length, 0, 'nothing was saved');
   });
 
+  test('an expression that is not valid JavaScript is refused at save, naming its node or flow; validate reports the same', async () => {
+    const withExpressions = (cmd: string, condition: string) => graph('exprs', [
+      start(), task('a', '@test/echo', { cmd }), gateway('g', 'exclusive'), task('b', '@test/echo'), task('c', '@test/echo'), gateway('j', 'converge'), end(),
+    ], [['start', 'a'], ['a', 'g'], ['g', 'b', { id: 'to-b', condition: { expression: condition } }], ['g', 'c', { id: 'to-c', default: true }], ['b', 'j'], ['c', 'j'], ['j', 'end']],
+    { n: { type: 'number', value: 1 } });
+    type Errors = { code?: string; ok?: boolean; errors: { nodeId?: string; flowId?: string; rule: string; message: string }[] };
+    const bad = withExpressions('run ${1+}', 'n ==');
+    const r = await s.admin.call<Errors>('POST', base, { name: 'exprs', graph: bad });
+    assert.equal(r.status, 422, JSON.stringify(r.body));
+    assert.equal(r.body.code, 'invalid_flow');
+    const expected = [
+      { nodeId: 'a', rule: 'invalid_expression', message: 'node a input cmd: ${1+} is not valid JavaScript: Unexpected end of input' },
+      { flowId: 'to-b', rule: 'invalid_expression', message: 'condition of flow to-b: "n ==" is not valid JavaScript: Unexpected end of input' },
+    ];
+    assert.deepEqual(r.body.errors, expected);
+    const v = await s.admin.call<Errors>('POST', `${base}/validate`, { graph: bad });
+    assert.deepEqual(v.body, { ok: false, errors: expected });
+    const good = withExpressions('run ${`${n}`.padStart(2, "0")} ${/^\\d+$/.test(String(n))}', '${n} >= 1 && n < 10');
+    assert.deepEqual((await s.admin.call<Errors>('POST', `${base}/validate`, { graph: good })).body, { ok: true, errors: [] });
+    const saved = await s.admin.call<{ id: string }>('POST', base, { name: 'exprs', graph: good });
+    assert.equal(saved.status, 201, JSON.stringify(saved.body));
+  });
+
   test('a graph of the wrong shape is reported as invalid, never answered with a 500', async () => {
     const subflowWith = (template: unknown) => ({ name: 'x', nodes: [{ id: 's', type: 'subflow', template, params: {} }], flows: [] });
     for (const bad of [null, { nodes: 5 }, { name: 'x', nodes: {}, flows: [] }, subflowWith({ id: { a: 1 }, version: 1 }), subflowWith({ id: ['a'], version: 1 })]) {

@@ -11,7 +11,7 @@ const memoryMb = Number(process.argv[2] ?? '16');
 const runner = new IsolateRunner(memoryMb);
 
 process.on('message', (message: WorkerRequest) => {
-  void runner.run(message.scopeJson, message.expressions, message.budgetMs).then((reply) => {
+  void runner.run(message.scopeJson, message.expressions, message.budgetMs, message.compileOnly === true).then((reply) => {
     const response: WorkerResponse = { id: message.id, reply };
     process.send?.(response);
   });

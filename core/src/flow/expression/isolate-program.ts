@@ -1,6 +1,7 @@
 /**
  * The JavaScript that runs once in every fresh expression isolate. It hardens the realm and
- * returns the batch entry point `run(scopeJson, expressionsJson) → outcomesJson`.
+ * returns the batch entry point `run(scopeJson, expressionsJson, compileOnly) → outcomesJson`
+ * (`compileOnly`: each expression is compiled, never called; `{"u": 1}` when it compiles).
  *
  * Hardening, so that nothing one evaluation does is seen by the next:
  * - non-standard or side-channel globals (`WebAssembly`, `SharedArrayBuffer`, `Atomics`,
@@ -14,7 +15,8 @@
  *
  * Outcomes are a JSON array, one entry per expression: `{"v": <json>}` a value, `{"u": 1}`
  * undefined, `{"k": kind, "m": message}` a failure (`syntax`, `reference`, `runtime`, `result`:
- * not data, e.g. a promise, or a function, a symbol, NaN or Infinity anywhere in it).
+ * not data, e.g. a promise, or a function, a symbol, NaN or Infinity anywhere in it). A `syntax`
+ * message is V8's for the wrapped text; `IsolateRunner` rewords it as the text was written.
  */
 export const ISOLATE_PROGRAM = String.raw`(function () {
   'use strict';
@@ -134,10 +136,16 @@ export const ISOLATE_PROGRAM = String.raw`(function () {
     }
   }
 
-  return function run(scopeJson, expressionsJson) {
+  // Compile-only: the syntax check of a template; nothing is called.
+  function checkOne(src) {
+    const entry = compile(src);
+    return entry.error !== undefined ? failure('syntax', entry.error) : '{"u":1}';
+  }
+
+  return function run(scopeJson, expressionsJson, compileOnly) {
     const sources = parse(expressionsJson);
     const out = [];
-    for (let i = 0; i < sources.length; i++) out.push(evaluateOne(sources[i], scopeJson));
+    for (let i = 0; i < sources.length; i++) out.push(compileOnly ? checkOne(sources[i]) : evaluateOne(sources[i], scopeJson));
     return '[' + out.join(',') + ']';
   };
 })()`;

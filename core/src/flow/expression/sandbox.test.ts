@@ -199,3 +199,14 @@ test('the sandbox refuses work after close', async () => {
   await assert.rejects(own.evaluate('1', {}), SandboxClosedError);
   assert.throws(() => new ExpressionSandbox({ memoryMb: 2 }), RangeError);
 });
+
+test('checkSyntax compiles without running and names what is wrong with the text as written', async () => {
+  const messages = await sandbox.checkSyntax(['a + 1', '1+', 'n ==', '/^[a-z]+\\d*$/i.test(host)', '`${user}@${host}`', 'a; b', 'while (true) {}', '  ']);
+  assert.deepEqual(messages, [undefined, 'Unexpected end of input', 'Unexpected end of input', undefined, undefined, "Unexpected token ';'", "Unexpected token 'while'", 'the expression is empty']);
+  assert.deepEqual(await sandbox.checkSyntax([]), []);
+});
+
+test('a syntax error at run time does not name the wrapper\'s tokens', async () => {
+  await assert.rejects(sandbox.evaluateCondition('n ==', { n: 1 }), failsWith('syntax', 'n ==', 'Unexpected end of input'));
+  await assert.rejects(sandbox.render('${f(1}', {}, where), failsWith('syntax', 'missing ) after argument list'));
+});

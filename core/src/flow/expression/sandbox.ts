@@ -123,6 +123,37 @@ export class ExpressionSandbox {
     return value;
   }
 
+  /**
+   * Checks that each expression (JavaScript, no `${}` around it; a condition after
+   * `conditionToExpression`) is syntactically valid, by compiling it in the isolate exactly as
+   * {@link evaluate} would, and never running it. One call into the isolate, with the budget of a
+   * batch. The host process parses nothing itself.
+   *
+   * Returns, per expression, the parser's message, or `undefined` when it compiles. When the
+   * check itself cannot finish (budget, memory, a crashed worker) every entry is `undefined`: the
+   * expressions are then checked when they run, as before.
+   *
+   * @example
+   * await sandbox.checkSyntax(['a + 1', '1+', 'n =='])
+   * // [undefined, 'Unexpected end of input', 'Unexpected end of input']
+   */
+  async checkSyntax(expressions: string[]): Promise<(string | undefined)[]> {
+    this.#assertOpen();
+    const sources = expressions.map((e) => e.trim());
+    const asked = sources.filter((s) => s !== '');
+    if (asked.length === 0) return sources.map(() => 'the expression is empty');
+    const budget = this.timeoutMs * Math.min(asked.length, BATCH_BUDGET_CAP);
+    const reply = await this.#worker.call('{}', asked, budget, true);
+    this.#assertOpen();
+    const outcomes = reply.ok ? parseOutcomes(reply.json) : [];
+    let next = 0;
+    return sources.map((s) => {
+      if (s === '') return 'the expression is empty';
+      const outcome = outcomes[next++];
+      return outcome && !outcome.ok ? outcome.message : undefined;
+    });
+  }
+
   /** Stops the worker process and its isolate. Further calls throw {@link SandboxClosedError}. */
   close(): void {
     this.#closed = true;

@@ -9,6 +9,8 @@ export interface WorkerRequest {
   scopeJson: string;
   expressions: string[];
   budgetMs: number;
+  /** Compile the expressions only (a syntax check); none is run. */
+  compileOnly?: boolean;
 }
 
 /** The worker's answer to one {@link WorkerRequest}. */
@@ -44,11 +46,14 @@ export class WorkerClient {
 
   constructor(private readonly memoryMb: number) {}
 
-  /** Runs one batch in the worker. Never rejects: failures come back as a {@link RunnerReply}. */
-  call(scopeJson: string, expressions: string[], budgetMs: number): Promise<RunnerReply> {
+  /**
+   * Runs one batch in the worker (with `compileOnly`, compiles it only). Never rejects: failures
+   * come back as a {@link RunnerReply}.
+   */
+  call(scopeJson: string, expressions: string[], budgetMs: number, compileOnly = false): Promise<RunnerReply> {
     if (this.#closed) return Promise.resolve({ ok: false, failure: 'other', message: 'the expression sandbox is closed' });
     return new Promise((resolve) => {
-      const request: WorkerRequest = { id: this.#nextId++, scopeJson, expressions, budgetMs };
+      const request: WorkerRequest = { id: this.#nextId++, scopeJson, expressions, budgetMs, ...(compileOnly ? { compileOnly } : {}) };
       this.#pending.set(request.id, { request, resolve });
       this.#send(request);
     });

@@ -4,6 +4,7 @@ import { newId } from '../../store/ids.js';
 import { checkSubflowContract, constantsRead, PROJECT_CONSTANT_PREFIX, validateGraph, type FlowGraph, type GraphError } from '../../model/index.js';
 import { InvalidFlowError, TemplateInUseError, type TemplateUser } from '../errors.js';
 import type { PluginGateway } from '../plugin-catalog.js';
+import { expressionSyntaxErrors, type SyntaxChecker } from './expression-syntax.js';
 import type { Template, TemplateStore, TemplateVersion } from './template-store.js';
 
 /** The export document of a template: self-describing so imports can refuse foreign formats. */
@@ -18,10 +19,18 @@ export interface TemplateExport {
 
 /** Templates: validated on every save, versioned immutably, exported and imported as JSON. */
 export class TemplateService {
-  /** @param constantKeys the keys of a project's constants, read fresh: templates may read only those as `${_env_KEY}` */
-  constructor(private readonly store: TemplateStore, private readonly plugins: PluginGateway, private readonly constantKeys: (projectId: string) => Promise<string[]>) {}
+  /**
+   * @param constantKeys the keys of a project's constants, read fresh: templates may read only those as `${_env_KEY}`
+   * @param syntax compiles the graph's expressions (the expression sandbox), so a syntax error is refused at save, not met at run time
+   */
+  constructor(
+    private readonly store: TemplateStore,
+    private readonly plugins: PluginGateway,
+    private readonly constantKeys: (projectId: string) => Promise<string[]>,
+    private readonly syntax: SyntaxChecker,
+  ) {}
 
-  /** Every problem of a graph in a project: structure, plugins, variables and subflow references. */
+  /** Every problem of a graph in a project: structure, plugins, variables, expression syntax and subflow references. */
   async check(projectId: string, graph: unknown): Promise<GraphError[]> {
     // The graph is unchecked here: its plugin and subflow references are looked up only where it has
     // the outline of a graph (a node array, string ids), and the validator reports the rest.
@@ -32,6 +41,7 @@ export class TemplateService {
     const knownConstants = await this.constantKeys(projectId);
     const result = validateGraph(graph, { resolvePlugin: (n, v) => plugins.get(`${n}@${v}`), knownConstants });
     const errors = [...result.errors];
+    errors.push(...await expressionSyntaxErrors(graph, result.errors, this.syntax));
     for (const node of nodes) {
       if (node?.type !== 'subflow') continue;
       const version = Number(node.template?.version);
