@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import type { FlowNode } from '@opsloom/core/model';
 import { end, gateway, graph, start, task } from '../../../core/dist/test-support/flow-helpers.js';
 import { usePortal } from './portal-fixture.js';
+import { signIn } from './session.js';
 
 const ui = usePortal({ testPlugins: true });
 
@@ -160,4 +161,24 @@ test("with no node chosen, the monitor shows the task's results and variables as
   assert.equal(await result.textContent(), '3', 'the result a node mapped into the task');
   assert.equal(await vars.locator('table').last().locator('tr[data-key=token] pre').textContent(), '******');
   assert.equal(await vars.getByText('tok-123456').count(), 0);
+});
+
+test('an operator retries a failed node as it is, with no inputs form (new inputs need a developer)', async () => {
+  await ui.core.admin.call('POST', '/api/v1/users', { username: 'oper1', password: 'oper1-password' });
+  await ui.core.admin.call('PUT', '/api/v1/projects/ops/members/oper1', { role: 'operator' });
+  const id = await ui.ops.run(graph('Operator retry', [start(), task('a', '@test/flaky', { fail: 'still broken' }), end()], [['start', 'a'], ['a', 'end']]));
+  await ui.ops.waitNode(id, 'a', 'failed');
+  const page = await ui.browser.newPage({ viewport: { width: 1366, height: 860 } });
+  try {
+    page.setDefaultTimeout(10_000);
+    await signIn(page, ui.front.url, 'oper1', 'oper1-password');
+    await page.goto(`${ui.front.url}/#/p/ops/tasks/${id}`);
+    await page.locator('ol-flow-canvas .node[data-id=a]').click();
+    const node = page.locator('ol-node-detail');
+    await node.locator('button', { hasText: /^Retry$/ }).click();
+    await ui.ops.waitFor(id, (t) => t.nodes.a!.retries === 1 && t.nodes.a!.state === 'failed', 'the retry ran and failed again');
+    assert.equal(await node.locator('#retry-inputs').count(), 0, 'no inputs form for an operator');
+  } finally {
+    await page.close();
+  }
 });
