@@ -139,8 +139,12 @@ describe('flow templates', () => {
     assert.deepEqual(versions.body.items.map((v) => v.version), [2, 1], 'the refused save left no version');
     // From the latest version a save goes through; without baseVersion saves still take distinct numbers.
     assert.equal((await s.admin.call('PUT', `${base}/${id}`, { graph: simple('contended'), baseVersion: 2 })).status, 200);
-    const blind = await Promise.all(Array.from({ length: 5 }, () => s.admin.call<{ latestVersion: number }>('PUT', `${base}/${id}`, { graph: simple('contended') })));
+    // Each answer names the version that save created, even when a later one committed before it answered.
+    const blind = await Promise.all(Array.from({ length: 5 }, (_, i) => s.admin.call<{ latestVersion: number }>('PUT', `${base}/${id}`, { graph: simple('contended'), comment: `blind ${i}` })));
     assert.deepEqual(blind.map((r) => r.body.latestVersion).sort(), [4, 5, 6, 7, 8]);
+    const comments = await s.admin.call<{ items: { version: number; comment: string }[] }>('GET', `${base}/${id}/versions`);
+    const commentOf = new Map(comments.body.items.map((v) => [v.version, v.comment]));
+    blind.forEach((r, i) => assert.equal(commentOf.get(r.body.latestVersion), `blind ${i}`));
   });
 
   test('a subflow node may pass only the shown variables of its template and map only its outputs', async () => {

@@ -71,11 +71,10 @@ export class TemplateService {
   async save(projectId: string, id: string, by: string, input: { graph: FlowGraph; name?: string; description?: string | null; comment?: string | null; baseVersion?: number }): Promise<Template> {
     await this.get(projectId, id);
     await this.assertValid(projectId, input.graph);
-    await this.store.addVersion(id, { ...withDefaults(input.graph), id }, {
+    return this.store.addVersion(id, { ...withDefaults(input.graph), id }, {
       by, comment: input.comment ?? null, ...(input.name !== undefined ? { name: input.name } : {}), ...(input.description !== undefined ? { description: input.description } : {}),
       ...(input.baseVersion !== undefined ? { baseVersion: input.baseVersion } : {}),
     });
-    return this.get(projectId, id);
   }
 
   async get(projectId: string, id: string): Promise<Template> {

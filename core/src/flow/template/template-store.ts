@@ -56,8 +56,9 @@ export class TemplateStore {
   /**
    * Appends a version; the compare on latest_version makes concurrent saves take distinct numbers.
    * With `baseVersion`, refuses (TemplateChangedError) when the latest version is another one.
+   * Returns the template as this save wrote it: a re-read could already show a later concurrent save.
    */
-  async addVersion(id: string, graph: FlowGraph, meta: { by: string; comment: string | null; name?: string; description?: string | null; baseVersion?: number }): Promise<number> {
+  async addVersion(id: string, graph: FlowGraph, meta: { by: string; comment: string | null; name?: string; description?: string | null; baseVersion?: number }): Promise<Template> {
     return this.db.transaction(async (tx) => {
       for (;;) {
         // A locking read on MariaDB: a plain one reads the transaction's snapshot, so after losing the
@@ -77,7 +78,7 @@ export class TemplateStore {
         const n = await tx('flow_templates').where({ id, latest_version: row.latest_version }).update(patch);
         if (n === 0) continue;
         await tx('flow_template_versions').insert({ template_id: id, version: next, graph: JSON.stringify(graph), comment: meta.comment, created_by: meta.by, created_at: now });
-        return next;
+        return toTemplate({ ...row, ...patch } as Row);
       }
     });
   }
