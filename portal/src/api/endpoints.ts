@@ -100,7 +100,8 @@ export function endpoints(client: ApiClient = api) {
     createTemplate: (project: string, body: { name: string; description?: string; graph: FlowGraph }) => client.post<Template>(`${p(project)}/templates`, body),
     /** `baseVersion`: the version the editor started from; a newer one saved meanwhile is a 409 `template_changed`. */
     saveTemplate: (project: string, id: string, body: { graph: FlowGraph; name?: string; comment?: string; baseVersion?: number }) => client.put<Template>(`${p(project)}/templates/${seg(id)}`, body),
-    deleteTemplate: (project: string, id: string) => client.delete(`${p(project)}/templates/${seg(id)}`),
+    /** Without `force`, a template periodic tasks run or other flows call as a subflow is a 409 `template_in_use`. */
+    deleteTemplate: (project: string, id: string, force = false) => client.delete(`${p(project)}/templates/${seg(id)}`, force ? { query: { force: 'true' } } : {}),
     versions: (project: string, id: string) => client.get<{ items: TemplateVersion[] }>(`${p(project)}/templates/${seg(id)}/versions`),
     version: (project: string, id: string, version: number) => client.get<TemplateVersion & { graph: FlowGraph }>(`${p(project)}/templates/${seg(id)}/versions/${version}`),
     validate: (project: string, graph: FlowGraph) => client.post<{ ok: boolean; errors: GraphError[] }>(`${p(project)}/templates/validate`, { graph }),

@@ -149,7 +149,7 @@ export class App extends LitElement {
     const key = project.key;
     const admin = this.user?.isAdmin ?? false;
     switch (r.page) {
-      case 'flows': return html`<ol-flows-page .project=${key}></ol-flows-page>`;
+      case 'flows': return html`<ol-flows-page .project=${key} .projectRole=${project.role ?? ''}></ol-flows-page>`;
       case 'flow-editor': return html`<ol-flow-editor .project=${key} .templateId=${r.id ?? 'new'}></ol-flow-editor>`;
       case 'tasks': return html`<ol-tasks-page .project=${key}></ol-tasks-page>`;
       case 'task-new': return html`<ol-task-create .project=${key} .templateId=${r.query.template ?? ''}></ol-task-create>`;

@@ -10,12 +10,11 @@ import { FetchController } from '../controllers/fetch-controller.js';
 import { PollController } from '../controllers/poll-controller.js';
 import { changedInputs, retryFormInputs } from '../model/retry-inputs.js';
 import { nodeOperations, type NodeOperation } from '../model/task-operations.js';
+import { mayDevelop } from '../model/project-roles.js';
 import type { LogLine, NodeDetail, Task } from '../model/task-types.js';
 import { apiErrorNotice } from './api-missing.js';
 import { sharedStyles } from './shared-styles.js';
 
-/** Project roles that may give a retry new inputs (core's `develop` permission). */
-const MAY_EDIT_INPUTS = ['developer', 'admin'];
 
 @customElement('ol-node-detail')
 export class NodeDetailView extends LitElement {
@@ -181,7 +180,7 @@ export class NodeDetailView extends LitElement {
     // Only a task node takes new inputs on retry (core refuses inputs for any other node), so
     // the others retry at once, like a skip.
     // Only a developer may change a node's inputs on retry (core refuses others): an operator retries it as it is.
-    if ((op === 'retry' && node.type === 'task' && MAY_EDIT_INPUTS.includes(this.projectRole)) || op === 'callback' || op === 'skip-gateway' || op === 'approve') {
+    if ((op === 'retry' && node.type === 'task' && mayDevelop(this.projectRole)) || op === 'callback' || op === 'skip-gateway' || op === 'approve') {
       this.form = op;
       return;
     }

@@ -21,6 +21,8 @@ export class ApiError extends Error {
     readonly code: string,
     message: string,
     readonly errors: ProblemItem[] = [],
+    /** The problem document as sent, for the fields a code adds (`template_in_use` names the users). */
+    readonly problem: Readonly<Record<string, unknown>> = {},
   ) {
     super(message);
     this.name = 'ApiError';
@@ -47,7 +49,7 @@ export function problemToError(status: number, body: unknown, fallback = ''): Ap
     const detail = typeof b.detail === 'string' ? b.detail : typeof b.title === 'string' ? b.title : describeStatus(status);
     const listed = errors.slice(0, 3).map((e) => (e.path ? `${e.path} ${e.message}` : e.message)).join('; ');
     const more = errors.length > 3 ? ` (and ${errors.length - 3} more)` : '';
-    return new ApiError(status, code, listed && !detail.includes(listed) ? `${detail}: ${listed}${more}` : detail, errors);
+    return new ApiError(status, code, listed && !detail.includes(listed) ? `${detail}: ${listed}${more}` : detail, errors, body as Record<string, unknown>);
   }
   const text = typeof body === 'string' && body.trim() ? body.trim().slice(0, 200) : fallback || describeStatus(status);
   return new ApiError(status, `http_${status}`, text);
