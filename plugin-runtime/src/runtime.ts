@@ -7,6 +7,7 @@ import { SandboxPool } from './pool/sandbox-pool.js';
 import type { SandboxProcess } from './pool/sandbox-process.js';
 import { readOutcome, type FromSandbox } from './protocol.js';
 import { IoValidator } from './schema/io-validator.js';
+import type { PluginManifest } from './manifest/index.js';
 import { pluginKey } from './plugin-key.js';
 
 const MAX_DELAY_MS = 24 * 60 * 60 * 1000;
@@ -99,6 +100,14 @@ export class PluginRuntime {
       this.#io.forget(key);
       this.#knownKeys.delete(key);
     }
+  }
+
+  /**
+   * The problems a node's inputs already have against the plugin's inputs schema before any run
+   * (see {@link IoValidator.inputProblems}); `open` names the fields only a run will know.
+   */
+  inputProblems(manifest: Pick<PluginManifest, 'inputs'>, known: Record<string, unknown>, open: ReadonlySet<string>): string[] {
+    return this.#io.inputProblems(manifest.inputs, known, open);
   }
 
   stats(): RuntimeStats {

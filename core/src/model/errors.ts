@@ -39,6 +39,7 @@ export type GraphRule =
   | 'loop_into_parallel_converge'
   // references
   | 'unknown_plugin'
+  | 'invalid_input'
   | 'invalid_variable_key'
   | 'reserved_variable_key'
   | 'unknown_variable'

@@ -162,6 +162,18 @@ export class PluginService implements PluginGateway {
     return semver.maxSatisfying(online, '*') ?? undefined;
   }
 
+  async inputProblems(name: string, range: string, known: Record<string, JsonValue>, open: ReadonlySet<string>): Promise<string[]> {
+    const version = await this.resolve(name, range);
+    const installed = version === undefined ? undefined : await this.cached(name, version);
+    if (!installed) return [];
+    try {
+      return this.runtime.inputProblems(installed.manifest, known, open);
+    } catch (err) {
+      // A schema that does not compile fails every call of the version: say so where it is used.
+      return [`plugin ${name}@${version}: ${(err as Error).message}`];
+    }
+  }
+
   async assertRunnable(ref: PluginRef): Promise<void> {
     const p = await this.cached(ref.name, ref.version);
     if (!p) throw new PluginNotRunnableError('plugin_not_installed', `plugin ${ref.name}@${ref.version} is not installed`);

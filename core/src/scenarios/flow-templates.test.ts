@@ -12,7 +12,7 @@ describe('flow templates', () => {
   const simple = (name: string, range = '^1.0.0') => graph(name, [start(), { ...task('a', '@test/echo', { value: 1 }), plugin: { name: '@test/echo', version: range } } as never, task('b', '@test/flaky'), end()], [['start', 'a'], ['a', 'b'], ['b', 'end']]);
   before(async () => {
     s = await startTestServer();
-    await installTestPlugins(s, '1.0.0', ['@test/echo', '@test/flaky']);
+    await installTestPlugins(s, '1.0.0', ['@test/echo', '@test/flaky', '@test/address']);
     await s.admin.call('POST', '/api/v1/projects', { key: 'ops', name: 'Ops' });
     f = flows(s.admin, 'ops');
   });
@@ -52,6 +52,34 @@ describe('flow templates', () => {
     assert.deepEqual((await s.admin.call<Errors>('POST', `${base}/validate`, { graph: good })).body, { ok: true, errors: [] });
     const saved = await s.admin.call<{ id: string }>('POST', base, { name: 'exprs', graph: good });
     assert.equal(saved.status, 201, JSON.stringify(saved.body));
+  });
+
+  test("inputs that break the plugin's inputs schema are refused at save; inputs holding expressions wait for the run", async () => {
+    type Errors = { code?: string; ok?: boolean; errors: { nodeId?: string; rule: string; message: string }[] };
+    const withInputs = (inputs: Record<string, unknown>) => graph('address', [start(), task('a', '@test/address', inputs as never), end()], [['start', 'a'], ['a', 'end']],
+      { port: { type: 'number', value: 8080 }, host: { type: 'string', value: 'db1' } });
+    const bad = await s.admin.call<Errors>('POST', base, { name: 'address', graph: withInputs({ port: '80', prot: 1, tags: ['a', 2] }) });
+    assert.equal(bad.status, 422, JSON.stringify(bad.body));
+    assert.equal(bad.body.code, 'invalid_flow');
+    assert.deepEqual(bad.body.errors.map((e) => [e.nodeId, e.rule, e.message]).sort(), [
+      ['a', 'invalid_input', "@test/address: inputs must NOT have additional property 'prot'"],
+      ['a', 'invalid_input', "@test/address: inputs must have required property 'host'"],
+      ['a', 'invalid_input', '@test/address: inputs.port must be integer'],
+      ['a', 'invalid_input', '@test/address: inputs.tags.1 must be string'],
+    ]);
+    // An input kept literal by render: false is checked as it is; a `$${` escape is checked unescaped.
+    const literal = await s.admin.call<Errors>('POST', `${base}/validate`, { graph: withInputs({ host: 'db1', port: { value: '${port}', render: false } }) });
+    assert.deepEqual(literal.body.errors.map((e) => e.message), ['@test/address: inputs.port must be integer']);
+    const escaped = await s.admin.call<Errors>('POST', `${base}/validate`, { graph: withInputs({ host: '$${HOST}', port: 0 }) });
+    assert.deepEqual(escaped.body.errors.map((e) => e.message), ['@test/address: inputs.port must be >= 1']);
+    // Expressions are rendered at run time: a required input given by one is not missing, and its type is checked then.
+    const task1 = await f.run(withInputs({ host: '${host}', port: '${port}', tags: ['${host}'] }));
+    await f.waitState(task1, 'finished');
+    assert.equal((await f.node(task1, 'a')).outputs.address, 'db1:8080');
+    const wrongAtRun = await f.run(withInputs({ host: '${host}', port: '${host}' }));
+    await f.waitState(wrongAtRun, 'failed');
+    const failed = await f.node(wrongAtRun, 'a') as { error?: string };
+    assert.match(failed.error ?? '', /inputs\.port must be integer/);
   });
 
   test('a graph of the wrong shape is reported as invalid, never answered with a 500', async () => {

@@ -8,8 +8,17 @@ import type { TestServer } from './test-server.js';
  * Real plugin packages for engine scenarios, installed into a test server's plugin store and run
  * by the real sandboxed runtime. Each is the bundle format the SDK's build produces.
  */
-const PLUGINS: Record<string, { mode: 'sync' | 'poll' | 'callback'; body: string; capabilities?: string[] }> = {
+const PLUGINS: Record<string, { mode: 'sync' | 'poll' | 'callback'; body: string; capabilities?: string[]; inputs?: object }> = {
   '@test/echo': { mode: 'sync', body: `{ execute(inputs) { return { echo: inputs, value: inputs.value === undefined ? null : inputs.value }; } }` },
+  // A strict inputs schema, as most real plugins have.
+  '@test/address': {
+    mode: 'sync',
+    body: `{ execute(inputs) { return { address: inputs.host + ':' + inputs.port }; } }`,
+    inputs: {
+      type: 'object', required: ['host', 'port'], additionalProperties: false,
+      properties: { host: { type: 'string', minLength: 1 }, port: { type: 'integer', minimum: 1, maximum: 65535 }, tags: { type: 'array', items: { type: 'string' } } },
+    },
+  },
   '@test/flaky': {
     mode: 'sync',
     body: `{ execute(inputs, ctx) {
@@ -76,7 +85,7 @@ export async function installTestPlugins(server: TestServer, version = '1.0.0', 
     mkdirSync(join(dir, 'dist'), { recursive: true });
     writeFileSync(join(dir, 'package.json'), JSON.stringify({
       name, version, keywords: ['opsloom-plugin'],
-      opsloom: { plugin: { title: name, category: 'test', runtime: 'isolate', entry: 'dist/plugin.js', inputs: { type: 'object' }, outputs: { type: 'object' }, mode: p.mode, capabilities: p.capabilities ?? [], limits: { memoryMb: 32, timeoutMs: 5000 } } },
+      opsloom: { plugin: { title: name, category: 'test', runtime: 'isolate', entry: 'dist/plugin.js', inputs: p.inputs ?? { type: 'object' }, outputs: { type: 'object' }, mode: p.mode, capabilities: p.capabilities ?? [], limits: { memoryMb: 32, timeoutMs: 5000 } } },
     }));
     writeFileSync(join(dir, 'dist', 'plugin.js'), `var __opsloomPlugin = definePlugin(${p.body});`);
     await service.installFromDirectory(dir, { source: `local:${dir}`, approvedBy: 'admin' });

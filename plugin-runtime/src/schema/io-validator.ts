@@ -1,4 +1,4 @@
-import { Ajv, type ValidateFunction } from 'ajv';
+import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import type { JsonSchema } from '../manifest/index.js';
 import { ErrorCode, PluginRuntimeError } from '../errors.js';
 
@@ -23,11 +23,25 @@ export class IoValidator {
   check(key: string, schemas: { inputs: JsonSchema; outputs: JsonSchema }, which: Which, value: unknown): void {
     const validate = this.#compiled(key, schemas)[which];
     if (validate(value)) return;
-    const detail = (validate.errors ?? [])
-      .slice(0, 10)
-      .map((e) => `${which}${e.instancePath.replaceAll('/', '.')} ${e.message ?? 'is invalid'}`)
-      .join('; ');
+    const detail = (validate.errors ?? []).slice(0, 10).map((e) => describe(which, e)).join('; ');
     throw new PluginRuntimeError(which === 'inputs' ? ErrorCode.InputInvalid : ErrorCode.OutputInvalid, detail || `${which} do not match the schema`);
+  }
+
+  /**
+   * What inputs already break of the schema before a run, when the fields in `open` are still
+   * unknown (expressions rendered at run time): those fields are left out of `known`, and an error
+   * about them, or one that cannot be pinned to a field while some are open, is not reported.
+   * Throws PLUGIN_INVALID when the schema does not compile.
+   */
+  inputProblems(schema: JsonSchema, known: Record<string, unknown>, open: ReadonlySet<string>): string[] {
+    const validate = this.#shared(schema, 'inputs');
+    if (validate(known)) return [];
+    return (validate.errors ?? []).filter((e) => {
+      if (open.size === 0) return true;
+      // Under anyOf, oneOf, not or if, whether the error stands depends on the other fields too.
+      const field = fieldOf(e);
+      return field !== undefined && !open.has(field) && !CONDITIONAL.test(e.schemaPath);
+    }).slice(0, 10).map((e) => describe('inputs', e));
   }
 
   /** Forgets a plugin version's validators. */
@@ -66,4 +80,25 @@ export class IoValidator {
     }
     return validate;
   }
+}
+
+const CONDITIONAL = /\/(anyOf|oneOf|not|if|then|else|dependentSchemas|dependencies)(\/|$)/;
+
+function describe(which: Which, e: ErrorObject): string {
+  // Ajv's message does not say which field is one too many.
+  const message = e.keyword === 'additionalProperties' ? `must NOT have additional property '${(e.params as { additionalProperty: string }).additionalProperty}'` : e.message;
+  return `${which}${pathOf(e).map((segment) => `.${segment}`).join('')} ${message ?? 'is invalid'}`;
+}
+
+/** The error's instance path as field names (JSON Pointer escapes undone). */
+function pathOf(e: ErrorObject): string[] {
+  return e.instancePath ? e.instancePath.slice(1).split('/').map((s) => s.replaceAll('~1', '/').replaceAll('~0', '~')) : [];
+}
+
+/** The top-level field an error is about, when it can be told. */
+function fieldOf(e: ErrorObject): string | undefined {
+  const [first] = pathOf(e);
+  if (first !== undefined) return first;
+  const p = e.params as { missingProperty?: string; additionalProperty?: string; propertyName?: string };
+  return p.missingProperty ?? p.additionalProperty ?? p.propertyName;
 }

@@ -3,7 +3,7 @@ import { newId } from '../../store/ids.js';
 import type { Coordination, WorkQueue } from '../../queue/index.js';
 import { normalizeInput, type FlowEdge, type FlowNode, type JsonValue, type TaskNode } from '../../model/index.js';
 import type { ExpressionSandbox } from '../expression/index.js';
-import { unescapeTemplates } from '../expression/index.js';
+import { containsExpression, containsTemplate, literalInput, unescapeTemplates } from '../expression/index.js';
 import type { PluginGateway, PluginOutcome } from '../plugin-catalog.js';
 import type { NodePatch, TaskStore } from '../task/task-store.js';
 import { type NodeDetail, type NodeRecord, type NodeState, type Task, type TaskState } from '../task/task-types.js';
@@ -14,24 +14,7 @@ import { renderVariablesInOrder } from './initial-variables.js';
 import { TtlCache } from '../../store/ttl-cache.js';
 import { closeChild, lockChild, revokeTaskRows } from './subflow-closure.js';
 import { RootTasks } from './root-task.js';
-import { forEachString, hasExpressions } from '../../model/index.js';
 
-/** True when a value holds a `${…}` anywhere, so values without one skip the sandbox entirely. */
-function containsExpression(value: unknown): boolean {
-  let found = false;
-  forEachString(value, (text) => { if (!found && hasExpressions(text)) found = true; });
-  return found;
-}
-
-/**
- * True when a value holds `${` anywhere: an expression or a `$${` escape. Values without one (the
- * common case) are used as they are; escapes alone are unescaped without the sandbox.
- */
-function containsTemplate(value: unknown): boolean {
-  let found = false;
-  forEachString(value, (text) => { if (!found && text.includes('${')) found = true; });
-  return found;
-}
 import type { SqlRunner } from '../../store/direct-sql.js';
 
 export interface EngineOptions {
@@ -555,11 +538,10 @@ export class FlowEngine {
     const out: Record<string, JsonValue> = {};
     let scope: Record<string, unknown> | undefined;
     for (const [key, input] of Object.entries(raw ?? {})) {
-      const { value, render } = normalizeInput(input);
-      if (!render || !containsTemplate(value)) { out[key] = value; continue; }
-      if (!containsExpression(value)) { out[key] = unescapeTemplates(value) as JsonValue; continue; }
+      const known = literalInput(input);
+      if ('literal' in known) { out[key] = known.literal; continue; }
       scope ??= await this.scope(task);
-      out[key] = (await this.deps.sandbox.render(value, scope, { input: key, declared: declaredNames(task.graph) })) as JsonValue;
+      out[key] = (await this.deps.sandbox.render(known.expression, scope, { input: key, declared: declaredNames(task.graph) })) as JsonValue;
     }
     return out;
   }

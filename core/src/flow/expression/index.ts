@@ -4,3 +4,4 @@ export { ExpressionSandbox } from './sandbox.js';
 export type { ExpressionFailure } from './expression-error.js';
 export { ExpressionError, SandboxClosedError } from './expression-error.js';
 export { unescapeTemplates } from './render-plan.js';
+export { containsExpression, containsTemplate, literalInput } from './literal-input.js';

@@ -5,6 +5,7 @@ import { checkSubflowContract, constantsRead, PROJECT_CONSTANT_PREFIX, validateG
 import { InvalidFlowError, TemplateInUseError, type TemplateUser } from '../errors.js';
 import type { PluginGateway } from '../plugin-catalog.js';
 import { expressionSyntaxErrors, type SyntaxChecker } from './expression-syntax.js';
+import { inputSchemaErrors } from './input-schema-check.js';
 import type { Template, TemplateStore, TemplateVersion } from './template-store.js';
 
 /** The export document of a template: self-describing so imports can refuse foreign formats. */
@@ -42,6 +43,7 @@ export class TemplateService {
     const result = validateGraph(graph, { resolvePlugin: (n, v) => plugins.get(`${n}@${v}`), knownConstants });
     const errors = [...result.errors];
     errors.push(...await expressionSyntaxErrors(graph, result.errors, this.syntax));
+    errors.push(...await inputSchemaErrors(nodes, this.plugins, result.errors));
     for (const node of nodes) {
       if (node?.type !== 'subflow') continue;
       const version = Number(node.template?.version);
