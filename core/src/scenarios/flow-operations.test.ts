@@ -59,6 +59,19 @@ describe('flow operations', () => {
     assert.equal((await f.op(id, 'a', 'retry')).status, 409, 'a finished node cannot be retried');
   });
 
+  test('a retry\'s new literal the plugin\'s inputs schema refuses is a 400 naming it, and the node stays failed', async () => {
+    const id = await f.run(one('retry-schema', task('a', '@test/address', { host: 'db1', port: '${port}' }), { port: { type: 'string', value: 'http' } }));
+    await f.waitState(id, 'failed');
+    const refused = await f.op(id, 'a', 'retry', { inputs: { port: 'eighty' } });
+    assert.equal(refused.status, 400, JSON.stringify(refused.body));
+    assert.match(String(refused.body.detail), /body\.inputs: @test\/address: inputs\.port must be integer/);
+    const t = await f.get(id);
+    assert.deepEqual([t.nodes.a!.state, t.nodes.a!.retries], ['failed', 0], 'nothing was retried');
+    assert.equal((await f.op(id, 'a', 'retry', { inputs: { port: 5432 } })).status, 200);
+    await f.waitState(id, 'finished');
+    assert.equal(((await f.node(id, 'a')).outputs as { address: string }).address, 'db1:5432');
+  });
+
   test('a retry\'s new input may itself be {value, render: false}: it runs literal, unwrapped', async () => {
     const id = await f.run(one('retry-literal', task('a', '@test/flaky', { fail: 'bad input', note: 'rendered ${1 + 1}' })));
     await f.waitState(id, 'failed');

@@ -181,6 +181,10 @@ export class TaskService {
     if (inputs && def.type === 'task') {
       const unknown = Object.keys(inputs).filter((k) => !Object.hasOwn(def.inputs, k));
       if (unknown.length) throw new ValidationError(`body.inputs: node ${nodeId} has no input ${unknown.join(', ')}`);
+      // New literals the plugin would refuse are refused here, and the node stays failed and retryable.
+      const previous = (await this.store.nodeDetail(taskId, nodeId))?.inputOverride ?? null;
+      const problems = await this.templates.inputErrors({ ...def, inputs: mergeInputs(def, previous, inputs) });
+      if (problems.length) throw new ValidationError(`body.inputs: ${problems.map((p) => p.message).join('; ')}`);
     }
     const version = newId();
     await this.engine.commit(async (tx, fx) => {

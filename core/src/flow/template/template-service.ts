@@ -1,7 +1,7 @@
 import semver from 'semver';
 import { NotFoundError, ValidationError } from '../../errors.js';
 import { newId } from '../../store/ids.js';
-import { checkSubflowContract, constantsRead, PROJECT_CONSTANT_PREFIX, validateGraph, type FlowGraph, type GraphError } from '../../model/index.js';
+import { checkSubflowContract, constantsRead, PROJECT_CONSTANT_PREFIX, validateGraph, type FlowGraph, type GraphError, type TaskNode } from '../../model/index.js';
 import { InvalidFlowError, TemplateInUseError, type TemplateUser } from '../errors.js';
 import type { PluginGateway } from '../plugin-catalog.js';
 import { expressionSyntaxErrors, type SyntaxChecker } from './expression-syntax.js';
@@ -56,6 +56,11 @@ export class TemplateService {
       }
     }
     return errors;
+  }
+
+  /** What a task node's inputs break of its plugin's inputs schema, as far as known before the run (rule `invalid_input`). */
+  inputErrors(node: TaskNode): Promise<GraphError[]> {
+    return inputSchemaErrors([node], this.plugins, []);
   }
 
   async create(projectId: string, by: string, input: { name: string; description?: string | null; graph: FlowGraph; comment?: string | null }): Promise<Template> {
