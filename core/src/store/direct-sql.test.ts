@@ -74,6 +74,24 @@ describe('direct SQL', () => {
     for (const id of ids) assert.equal(await value(id), failing.has(id) ? undefined : 2, id);
   });
 
+  test('two transactions taking the same rows in opposite orders both land: on MySQL the deadlock\'s victim runs again', async () => {
+    await db('ds_probe').insert([{ id: 'x', v: 0 }, { id: 'y', v: 0 }]);
+    let runs = 0;
+    const firstWrites: (() => void)[] = [];
+    const bothWrote = new Promise<void>((resolve) => { let n = 0; firstWrites.push(() => { if (++n === 2) resolve(); }, () => { if (++n === 2) resolve(); }); });
+    // Each waits for the other's first write (at most briefly: SQLite runs them one after the other).
+    const crossing = (first: string, second: string, arrived: () => void) => sql.transaction(db, async (tx) => {
+      runs++;
+      await sql.run(tx, 'update `ds_probe` set `v` = `v` + 1 where `id` = ?', [first]);
+      arrived();
+      await Promise.race([bothWrote, new Promise((r) => setTimeout(r, 300))]);
+      await sql.run(tx, 'update `ds_probe` set `v` = `v` + 10 where `id` = ?', [second]);
+    });
+    await Promise.all([crossing('x', 'y', firstWrites[0]!), crossing('y', 'x', firstWrites[1]!)]);
+    assert.deepEqual([await value('x'), await value('y')], [11, 11], 'each transaction\'s work landed once');
+    assert.equal(runs, sql.dialect === 'mysql' ? 3 : 2, 'on MySQL one of them deadlocked and ran again');
+  });
+
   test('a transaction settles once its work is committed; on SQLite one queued behind it shares that commit', async () => {
     let seenInside: number | undefined;
     const first = sql.transaction(db, async (tx) => {

@@ -127,6 +127,14 @@ const sqliteValue = (v: unknown): unknown => (typeof v === 'boolean' ? (v ? 1 : 
  * pool exactly as a knex query would. SQL must use `?` placeholders and backtick quoting, which
  * both SQLite and MySQL accept.
  */
+/** Runs of a transaction chosen as a deadlock's victim before its error is given up to the caller. */
+const DEADLOCK_ATTEMPTS = 5;
+
+/** True for the error of a MySQL/MariaDB transaction rolled back to break a deadlock. */
+function isDeadlock(err: unknown): boolean {
+  return (err as { code?: unknown }).code === 'ER_LOCK_DEADLOCK' || (err as { errno?: unknown }).errno === 1213;
+}
+
 export class DirectSql {
   private readonly prepared = new WeakMap<object, Map<string, SqliteStatement>>();
   readonly dialect: 'sqlite' | 'mysql';
@@ -141,13 +149,33 @@ export class DirectSql {
    * and COMMIT (or ROLLBACK when `fn` throws). `fn` gets a runner bound to the connection:
    * {@link DirectSql} statements and knex queries made through it both run inside.
    *
-   * On SQLite, transactions that arrive while one runs join it (see {@link GroupCommit}).
+   * On SQLite, transactions that arrive while one runs join it (see {@link GroupCommit}). On MySQL,
+   * one that InnoDB rolled back to break a deadlock runs again from the start, so `fn` must keep its
+   * effects inside the transaction or build them afresh on each run.
    */
   transaction<T>(db: Knex, fn: (tx: SqlRunner) => Promise<T>): Promise<T> {
-    if (this.dialect === 'mysql') return this.single(db, fn);
+    if (this.dialect === 'mysql') return this.retryingDeadlocks(db, fn);
     let group = groups.get(db);
     if (!group) groups.set(db, (group = new GroupCommit(db, (conn, sql) => this.exec(conn, sql))));
     return group.run(fn);
+  }
+
+  /**
+   * Two transactions that lock the same rows in opposite orders (a step writes its node, then its
+   * task's logs, whose foreign key takes the task row; an operation takes the task, then its nodes)
+   * deadlock on InnoDB, which rolls one back whole. Running the victim again is the remedy MySQL
+   * documents; by then the other has committed, and the victim's compare-and-sets see what it did.
+   */
+  private async retryingDeadlocks<T>(db: Knex, fn: (tx: SqlRunner) => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.single(db, fn);
+      } catch (err) {
+        if (!isDeadlock(err) || attempt >= DEADLOCK_ATTEMPTS) throw err;
+        // A short random pause, so the two do not meet again in step.
+        await new Promise((r) => setTimeout(r, Math.random() * 10 * attempt));
+      }
+    }
   }
 
   private async single<T>(db: Knex, fn: (tx: SqlRunner) => Promise<T>): Promise<T> {

@@ -126,8 +126,9 @@ export class FlowEngine {
 
   /** Runs `fn` in a transaction, then sends its messages and events. */
   async commit<T>(fn: (tx: SqlRunner, fx: Effects) => Promise<T>): Promise<T> {
-    const fx = effects();
-    const result = await this.deps.store.transaction((tx) => fn(tx, fx));
+    // Effects afresh on every run of the transaction: a deadlock's victim runs again (DirectSql).
+    let fx = effects();
+    const result = await this.deps.store.transaction((tx) => fn(tx, (fx = effects())));
     await this.flush(fx);
     return result;
   }
@@ -138,8 +139,8 @@ export class FlowEngine {
    * Should this process die first, the sweeper finds that ready node like any other.
    */
   private async commitStep(fn: (tx: SqlRunner, fx: Effects) => Promise<unknown>): Promise<StepMessage | undefined> {
-    const fx = effects();
-    await this.deps.store.transaction((tx) => fn(tx, fx));
+    let fx = effects();
+    await this.deps.store.transaction((tx) => fn(tx, (fx = effects())));
     const i = this.closing ? -1 : fx.messages.findIndex((m) => m.msg.k === 'run' && !m.delayMs);
     const inline = i >= 0 ? fx.messages.splice(i, 1)[0]!.msg : undefined;
     await this.flush(fx);
@@ -449,11 +450,12 @@ export class FlowEngine {
     let running: Effects | undefined;
     const announce = (into?: Effects): void => {
       if (!running) return;
+      // Into a transaction's effects it goes again should the transaction run again.
+      if (into) { into.events.unshift(...running.events); return; }
       const fx = running;
       running = undefined;
-      if (into) into.events.unshift(...fx.events);
       // Not awaited: the bus keeps its order, so this event still precedes the step's next ones.
-      else this.flush(fx).catch((err: unknown) => this.deps.log.warn({ err, taskId: task.id, nodeId: row.nodeId }, 'could not publish a node event'));
+      this.flush(fx).catch((err: unknown) => this.deps.log.warn({ err, taskId: task.id, nodeId: row.nodeId }, 'could not publish a node event'));
     };
     if (call === 'execute') {
       running = effects();
