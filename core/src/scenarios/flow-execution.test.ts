@@ -125,6 +125,21 @@ describe('flow execution', () => {
     assert.equal((await s.admin.call<{ items: unknown[] }>('GET', `${f.base}/tasks?templateId=${tid}`)).body.items.length, before, 'nothing was created');
   });
 
+  test('variables named like Object.prototype members are ordinary variables: defaults apply, undeclared ones are refused', async () => {
+    const tid = await f.template(graph('prototype names', [start(), task('a', '@test/echo', { value: '${constructor}/${toString}' }), end()], [['start', 'a'], ['a', 'end']],
+      { constructor: { type: 'string' as const, value: 'ctor' }, toString: { type: 'string' as const, value: 'text' } }));
+    const id = await f.create(tid);
+    assert.equal((await f.taskOp(id, 'start')).status, 200);
+    assert.equal((await f.waitState(id, 'finished')).state, 'finished');
+    assert.deepEqual((await f.node(id, 'a')).inputs, { value: 'ctor/text' });
+    const plain = await f.template(graph('no prototype names', [start(), task('a', '@test/echo', { value: 1 }), end()], [['start', 'a'], ['a', 'end']]));
+    for (const key of ['hasOwnProperty', 'valueOf', 'constructor']) {
+      const r = await s.admin.call<{ errors: { path: string; message: string }[] }>('POST', `${f.base}/tasks`, { templateId: plain, variables: { [key]: 'x' } });
+      assert.equal(r.status, 400, `${key}: ${JSON.stringify(r.body)}`);
+      assert.deepEqual(r.body.errors, [{ path: `variables.${key}`, message: `the flow has no variable ${key}` }]);
+    }
+  });
+
   test('a task list page cursor that is not a task id is refused, naming the parameter', async () => {
     const tid = await f.template(graph('paged', [start(), task('a', '@test/echo'), end()], [['start', 'a'], ['a', 'end']]));
     const made = await s.admin.call<{ id: string }>('POST', `${f.base}/tasks`, { templateId: tid });

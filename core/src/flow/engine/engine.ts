@@ -403,8 +403,8 @@ export class FlowEngine {
   /** The variables the start event renders when they hold `${`: not `render: false`, not given by a parent. */
   private renderedAtStart(task: Task, vars: Record<string, JsonValue>): string[] {
     const defs = task.graph.variables ?? {};
-    const fromParent = (k: string) => task.parentTaskId !== null && k in task.variables;
-    return Object.keys(defs).filter((k) => defs[k]!.render !== false && !fromParent(k) && k in vars);
+    const fromParent = (k: string) => task.parentTaskId !== null && Object.hasOwn(task.variables, k);
+    return Object.keys(defs).filter((k) => defs[k]!.render !== false && !fromParent(k) && Object.hasOwn(vars, k));
   }
 
   async scope(task: Task, vars?: Record<string, JsonValue>): Promise<Record<string, unknown>> {

@@ -107,13 +107,15 @@ export class TaskFactory implements SubflowLauncher {
   private values(graph: FlowGraph, given: Record<string, JsonValue>, asSubflow: boolean): Record<string, JsonValue> {
     const defs = graph.variables ?? {};
     const errors: { path: string; message: string }[] = [];
+    // Own keys only: `in` would find `constructor` or `toString` on Object.prototype, taking an
+    // undeclared one as declared and an unset declared one as given (a function, "not text").
     for (const key of Object.keys(given)) {
-      if (!(key in defs)) errors.push({ path: `variables.${key}`, message: `the flow has no variable ${key}` });
+      if (!Object.hasOwn(defs, key)) errors.push({ path: `variables.${key}`, message: `the flow has no variable ${key}` });
       else if (asSubflow && !defs[key]!.show) errors.push({ path: `variables.${key}`, message: `${key} is not a shown variable, so a subflow cannot receive it` });
     }
     const out: Record<string, JsonValue> = {};
     for (const [key, def] of Object.entries(defs)) {
-      const value = key in given ? given[key]! : def.value;
+      const value = Object.hasOwn(given, key) ? given[key]! : def.value;
       if (value === undefined || value === null || value === '') {
         if (def.required) errors.push({ path: `variables.${key}`, message: `${def.name ?? key} is required` });
         if (value !== undefined) out[key] = value;
