@@ -80,6 +80,7 @@ export interface ErrorPolicy {
   };
   /** Fail (or fail and skip past) an attempt that runs longer than `seconds`. */
   timeout?: {
+    /** More than 0, at most 31,622,400 (366 days). */
     seconds: number;
     /** `fail`: the attempt fails (then retries, if any remain); `fail-and-skip`: the node is skipped. */
     action: 'fail' | 'fail-and-skip';

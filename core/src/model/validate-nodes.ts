@@ -73,14 +73,21 @@ function checkErrorPolicy(node: FlowNode & { onError?: unknown }): GraphError[] 
   }
   if (policy.timeout !== undefined) {
     const timeout = policy.timeout;
-    if (!isObject(timeout) || typeof timeout.seconds !== 'number' || !(timeout.seconds > 0) || !Number.isFinite(timeout.seconds)) {
-      bad('"onError.timeout.seconds" must be a positive number');
+    if (!isObject(timeout) || typeof timeout.seconds !== 'number' || !(timeout.seconds > 0) || timeout.seconds > MAX_TIMEOUT_SECONDS) {
+      bad(`"onError.timeout.seconds" must be a positive number of at most ${MAX_TIMEOUT_SECONDS} (366 days)`);
     } else if (timeout.action !== 'fail' && timeout.action !== 'fail-and-skip') {
       bad('"onError.timeout.action" must be "fail" or "fail-and-skip"');
     }
   }
   return errors;
 }
+
+/**
+ * The longest attempt timeout, as long as the sleep timer waits. Without a bound, a deadline of
+ * now + seconds × 1000 could be Infinity or past a BIGINT: on MySQL the node's claim then failed
+ * on every try and the node stayed `ready` for ever.
+ */
+const MAX_TIMEOUT_SECONDS = 366 * 24 * 3600;
 
 function isPositiveInteger(value: unknown): value is number {
   return typeof value === 'number' && Number.isInteger(value) && value > 0;

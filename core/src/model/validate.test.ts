@@ -261,6 +261,14 @@ const INVALID: Record<string, InvalidCase> = {
     graph: build(['start>a>end'], { nodes: { a: { onError: { retry: { times: 0, intervalMs: 10 } } } } }),
     rule: 'invalid_error_policy', nodeId: 'a',
   },
+  'timeout longer than a deadline can be stored': {
+    graph: build(['start>a>end'], { nodes: { a: { onError: { timeout: { seconds: 1e308, action: 'fail' } } } } }),
+    rule: 'invalid_error_policy', nodeId: 'a',
+  },
+  'timeout over 366 days': {
+    graph: build(['start>a>end'], { nodes: { a: { onError: { timeout: { seconds: 31_622_401, action: 'fail' } } } } }),
+    rule: 'invalid_error_policy', nodeId: 'a',
+  },
   'task without plugin': {
     graph: build(['start>a>end'], { nodes: { a: { plugin: undefined } as never } }),
     rule: 'invalid_node', nodeId: 'a',
@@ -292,6 +300,11 @@ test('known variables, node outputs and built-ins are accepted in expressions', 
   });
   const result = validateGraph(graph, { knownVariables: ['region'] });
   assert.deepEqual(result.errors, []);
+});
+
+test('a timeout of up to 366 days is accepted', () => {
+  const graph = build(['start>a>end'], { nodes: { a: { onError: { timeout: { seconds: 31_622_400, action: 'fail-and-skip' } } } } });
+  assert.deepEqual(validateGraph(graph, {}).errors, []);
 });
 
 test('_result and _loop read bare are refused: they are node outputs, read once mapped into a variable', () => {
