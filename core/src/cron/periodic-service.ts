@@ -258,7 +258,8 @@ export class PeriodicService {
   }
 
   private async schedule(projectId: string, input: PeriodicInput): Promise<{ timeZone: string | null; runAt: number | null; next(after: number): number | null }> {
-    if (Boolean(input.cron) === Boolean(input.runAt)) throw new ValidationError('body: give either cron (periodic) or runAt (clocked), not both', [{ path: 'body.cron', message: 'cron or runAt' }]);
+    if (!input.cron && !input.runAt) throw new ValidationError('body: give a schedule: cron (periodic) or runAt (clocked)', [{ path: 'body.cron', message: 'give cron or runAt' }]);
+    if (input.cron && input.runAt) throw new ValidationError('body: give either cron (periodic) or runAt (clocked), not both', [{ path: 'body.cron', message: 'cron or runAt, not both' }]);
     if (input.runAt) {
       const at = Date.parse(input.runAt);
       if (Number.isNaN(at)) throw new ValidationError(`body.runAt: "${input.runAt}" is not a date-time`);

@@ -30,8 +30,14 @@ describe('periodic and clocked tasks', () => {
     const bad = await s.admin.call<{ detail: string }>('POST', base, { name: 'x', templateId, cron: '61 * * * *' });
     assert.equal(bad.status, 400);
     assert.match(bad.body.detail, /not a valid crontab expression/);
-    const both = await s.admin.call('POST', base, { name: 'x', templateId, cron: '* * * * *', runAt: new Date().toISOString() });
+    const both = await s.admin.call<{ detail: string }>('POST', base, { name: 'x', templateId, cron: '* * * * *', runAt: new Date().toISOString() });
     assert.equal(both.status, 400);
+    assert.match(both.body.detail, /cron \(periodic\) or runAt \(clocked\), not both/);
+    // No schedule at all is not "both": the refusal says what is missing.
+    const neither = await s.admin.call<{ detail: string; errors: { path: string; message: string }[] }>('POST', base, { name: 'x', templateId });
+    assert.equal(neither.status, 400);
+    assert.equal(neither.body.detail, 'body: give a schedule: cron (periodic) or runAt (clocked)');
+    assert.deepEqual(neither.body.errors, [{ path: 'body.cron', message: 'give cron or runAt' }]);
     const past = await s.admin.call<{ detail: string }>('POST', base, { name: 'x', templateId, runAt: new Date(Date.now() - 3600_000).toISOString() });
     assert.equal(past.status, 400);
     assert.match(past.body.detail, /runAt: .* has passed/);
