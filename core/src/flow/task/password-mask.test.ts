@@ -19,3 +19,10 @@ test('masking replaces passwords at any depth, embedded ones only when long enou
   assert.deepEqual(JSON.parse(JSON.stringify(masked)), JSON.parse('{"__proto__": {"p": "******"}, "url": "https://u:******@h/ab", "short": "******", "n": 3, "list": ["x ****** y", null, true]}'));
   assert.equal(maskPasswords(value, []), value, 'nothing to mask: the value itself');
 });
+
+test('a password with quotes or backslashes is masked where text holds it JSON-escaped, as an interpolated object does', () => {
+  const secret = 'pa"ss\\word';
+  const text = `login ${JSON.stringify({ user: 'ops', pass: secret })} and ${JSON.stringify([secret])}`;
+  assert.equal(maskPasswords(text, [secret]), 'login {"user":"ops","pass":"******"} and ["******"]');
+  assert.deepEqual(maskPasswords({ raw: secret, inText: `pw=${secret}` }, [secret]), { raw: '******', inText: 'pw=******' });
+});

@@ -28,14 +28,17 @@ export function longestFirst(values: Iterable<string>): string[] {
   return [...new Set(values)].sort((a, b) => b.length - a.length);
 }
 
-/** `value` with every password in `secrets` replaced by {@link MASK}, at any depth; keys are left alone. */
+/** `value` with every password in `secrets` (also JSON-escaped, inside text) replaced by {@link MASK}, at any depth; keys are left alone. */
 export function maskPasswords<T>(value: T, secrets: readonly string[]): T {
   if (secrets.length === 0) return value;
+  // A password holding `"` or `\` appears escaped in text that holds it as JSON: an object or list
+  // interpolated into a string (`login ${creds}`), or a plugin's message quoting its input.
+  const embedded = longestFirst(secrets.flatMap((s) => [s, JSON.stringify(s).slice(1, -1)]).filter((s) => s.length >= MIN_EMBEDDED_LENGTH));
   const mask = (v: unknown): unknown => {
     if (typeof v === 'string') {
       if (secrets.includes(v)) return MASK;
       let text = v;
-      for (const s of secrets) if (s.length >= MIN_EMBEDDED_LENGTH && text.includes(s)) text = text.split(s).join(MASK);
+      for (const s of embedded) if (text.includes(s)) text = text.split(s).join(MASK);
       return text;
     }
     if (Array.isArray(v)) return v.map(mask);
