@@ -26,3 +26,11 @@ test('a password with quotes or backslashes is masked where text holds it JSON-e
   assert.equal(maskPasswords(text, [secret]), 'login {"user":"ops","pass":"******"} and ["******"]');
   assert.deepEqual(maskPasswords({ raw: secret, inText: `pw=${secret}` }, [secret]), { raw: '******', inText: 'pw=******' });
 });
+
+test('a value nested thousands of levels deep is masked, not a stack overflow', () => {
+  let deep: unknown = ['x hunter2-long'];
+  for (let i = 0; i < 100_000; i++) deep = i % 2 ? [deep] : { a: deep };
+  let masked = maskPasswords(deep, ['hunter2-long']);
+  for (let i = 100_000 - 1; i >= 0; i--) masked = (masked as Record<string | number, unknown>)[i % 2 ? 0 : 'a'];
+  assert.deepEqual(masked, ['x ******']);
+});

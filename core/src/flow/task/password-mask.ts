@@ -34,17 +34,32 @@ export function maskPasswords<T>(value: T, secrets: readonly string[]): T {
   // A password holding `"` or `\` appears escaped in text that holds it as JSON: an object or list
   // interpolated into a string (`login ${creds}`), or a plugin's message quoting its input.
   const embedded = longestFirst(secrets.flatMap((s) => [s, JSON.stringify(s).slice(1, -1)]).filter((s) => s.length >= MIN_EMBEDDED_LENGTH));
-  const mask = (v: unknown): unknown => {
-    if (typeof v === 'string') {
-      if (secrets.includes(v)) return MASK;
-      let text = v;
-      for (const s of embedded) if (text.includes(s)) text = text.split(s).join(MASK);
-      return text;
-    }
-    if (Array.isArray(v)) return v.map(mask);
-    // fromEntries defines each key, `__proto__` included, as an own property.
-    if (v !== null && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, inner]) => [k, mask(inner)]));
-    return v;
+  const maskText = (text: string): string => {
+    if (secrets.includes(text)) return MASK;
+    for (const s of embedded) if (text.includes(s)) text = text.split(s).join(MASK);
+    return text;
   };
-  return mask(value) as T;
+  // A walk with its own stack, not recursion: an expression's or a plugin's result may nest
+  // thousands of levels deep, past the call stack, and the task's views then failed with a 500.
+  const root: Record<string, unknown> = { value };
+  const pending: [Record<string, unknown> | unknown[], string | number][] = [[root, 'value']];
+  for (let next = pending.pop(); next; next = pending.pop()) {
+    const [holder, key] = next;
+    const v = (holder as Record<string | number, unknown>)[key];
+    let copy: Record<string, unknown> | unknown[];
+    if (typeof v === 'string') {
+      (holder as Record<string | number, unknown>)[key] = maskText(v);
+      continue;
+    } else if (Array.isArray(v)) {
+      copy = v.slice();
+    } else if (v !== null && typeof v === 'object') {
+      // fromEntries defines each key, `__proto__` included, as an own property (assigning to it later sets that property).
+      copy = Object.fromEntries(Object.entries(v));
+    } else {
+      continue;
+    }
+    (holder as Record<string | number, unknown>)[key] = copy;
+    for (const inner of Object.keys(copy)) pending.push([copy, Array.isArray(copy) ? Number(inner) : inner]);
+  }
+  return root.value as T;
 }
