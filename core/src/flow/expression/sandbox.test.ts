@@ -190,6 +190,8 @@ test('conditions must be booleans and accept ${x} wrappers', async () => {
   assert.equal(await sandbox.evaluateCondition('count > 10', scope), false);
   await assert.rejects(sandbox.evaluateCondition('env', scope, { input: 'condition of flow f3' }),
     failsWith('result', 'condition of flow f3', 'true or false', 'string'));
+  await assert.rejects(sandbox.evaluateCondition('null', scope), (err: Error) => err.message.endsWith('a condition must be true or false, got null'));
+  await assert.rejects(sandbox.evaluateCondition('count', scope), (err: Error) => err.message.endsWith('a condition must be true or false, got number 5'));
 });
 
 test('the sandbox refuses work after close', async () => {

@@ -118,7 +118,7 @@ export class ExpressionSandbox {
     const value = await this.evaluate(converted.expression, scope, where);
     if (typeof value !== 'boolean') {
       throw new ExpressionError(where.input, expression, 'result',
-        `a condition must be true or false, got ${value === null ? 'null' : typeof value} ${truncate(JSON.stringify(value) ?? String(value))}`);
+        `a condition must be true or false, got ${value === null ? 'null' : `${typeof value} ${truncate(JSON.stringify(value) ?? String(value))}`}`);
     }
     return value;
   }
