@@ -165,6 +165,11 @@ describe('flow templates', () => {
     assert.match(lost.detail, /changed since version 1: version 2 was saved by admin/);
     const versions = await s.admin.call<{ items: { version: number }[] }>('GET', `${base}/${id}/versions`);
     assert.deepEqual(versions.body.items.map((v) => v.version), [2, 1], 'the refused save left no version');
+    // A base the template never had is a mistake of the request, not a change by someone else.
+    const ahead = await s.admin.call<{ code: string; detail: string; errors: { path: string }[] }>('PUT', `${base}/${id}`, { graph: simple('contended'), baseVersion: 9 });
+    assert.equal(ahead.status, 400, JSON.stringify(ahead.body));
+    assert.equal(ahead.body.detail, `body.baseVersion: template ${id} has no version 9; its latest is 2`);
+    assert.deepEqual(ahead.body.errors.map((e) => e.path), ['body.baseVersion']);
     // From the latest version a save goes through; without baseVersion saves still take distinct numbers.
     assert.equal((await s.admin.call('PUT', `${base}/${id}`, { graph: simple('contended'), baseVersion: 2 })).status, 200);
     // Each answer names the version that save created, even when a later one committed before it answered.

@@ -2,6 +2,7 @@ import type { Db } from '../../store/db.js';
 import type { FlowGraph } from '../../model/index.js';
 import { whereLike } from '../../store/like.js';
 import { isSqlite } from '../../store/dialect.js';
+import { ValidationError } from '../../errors.js';
 import { TemplateChangedError } from '../errors.js';
 
 export interface Template {
@@ -55,7 +56,8 @@ export class TemplateStore {
 
   /**
    * Appends a version; the compare on latest_version makes concurrent saves take distinct numbers.
-   * With `baseVersion`, refuses (TemplateChangedError) when the latest version is another one.
+   * With `baseVersion`, refuses (TemplateChangedError) when the latest version is another one, and
+   * (ValidationError) a base the template never had.
    * Returns the template as this save wrote it: a re-read could already show a later concurrent save.
    */
   async addVersion(id: string, graph: FlowGraph, meta: { by: string; comment: string | null; name?: string; description?: string | null; baseVersion?: number }): Promise<Template> {
@@ -67,6 +69,10 @@ export class TemplateStore {
         const q = tx<Row>('flow_templates').where({ id });
         const row = await (isSqlite(tx) ? q : q.forUpdate()).first();
         if (!row) throw new Error(`template ${id} vanished`);
+        if (meta.baseVersion !== undefined && meta.baseVersion > Number(row.latest_version)) {
+          throw new ValidationError(`body.baseVersion: template ${id} has no version ${meta.baseVersion}; its latest is ${row.latest_version}`,
+            [{ path: 'body.baseVersion', message: `no version ${meta.baseVersion}` }]);
+        }
         if (meta.baseVersion !== undefined && Number(row.latest_version) !== meta.baseVersion) {
           throw new TemplateChangedError(id, meta.baseVersion, Number(row.latest_version), row.updated_by);
         }
