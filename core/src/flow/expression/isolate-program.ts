@@ -28,6 +28,7 @@ export const ISOLATE_PROGRAM = String.raw`(function () {
   const CacheMap = Map;
   const RefError = ReferenceError;
   const Err = Error;
+  const SyntaxErr = SyntaxError;
   const getProto = Object.getPrototypeOf;
   const ownKeys = Reflect.ownKeys;
   const describeProp = Reflect.getOwnPropertyDescriptor;
@@ -81,6 +82,13 @@ export const ISOLATE_PROGRAM = String.raw`(function () {
     try {
       // Sloppy outer function for "with" (variables as bare names); the expression itself is strict.
       const fn = new Fn('__scope', 'with (__scope) { return (() => { "use strict"; return (\n' + src + '\n); })(); }');
+      // One expression, not a way out of its parentheses: "1) || (2" compiles in the wrapper above,
+      // but no text closes both a "(" and a "[" it did not open. Compiled only, never run.
+      try {
+        new Fn('"use strict"; return [\n' + src + '\n];');
+      } catch (_) {
+        throw new SyntaxErr('the expression closes a bracket it did not open'); // reworded by the runner as the parser reads the text
+      }
       // Cached for every later run of the same text, and reachable as arguments.callee: frozen, it
       // cannot carry one task's data to the next.
       freeze(fn);

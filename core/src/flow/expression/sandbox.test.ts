@@ -208,6 +208,16 @@ test('checkSyntax compiles without running and names what is wrong with the text
   assert.deepEqual(await sandbox.checkSyntax([]), []);
 });
 
+test('an expression cannot close the parentheses it is wrapped in: refused at save and at run time, never run', async () => {
+  const breakouts = ['true) || (false', '1); (2', 'x) }); (() => (1', 'a ] [ b'];
+  // Said as the parser reads the text itself: the bracket it did not open.
+  assert.deepEqual(await sandbox.checkSyntax(breakouts), ["Unexpected token ')'", "Unexpected token ')'", "Unexpected token ')'", "Unexpected token ']'"]);
+  await assert.rejects(sandbox.evaluateCondition('true) || (false', {}), failsWith('syntax', "Unexpected token ')'"));
+  await assert.rejects(sandbox.render('${1); (2}', {}, where), failsWith('syntax', "Unexpected token ')'"));
+  // Brackets in strings, regular expressions, templates and comments, and balanced ones, are text or code as usual.
+  assert.deepEqual(await sandbox.checkSyntax(['")" + "]"', '/[)\\]]/.test(x)', '`)${a[0]}]`', 'f(a)[1] /* ) */', '{ a: [1, (2)] }']), [undefined, undefined, undefined, undefined, undefined]);
+});
+
 test('a syntax error at run time does not name the wrapper\'s tokens', async () => {
   await assert.rejects(sandbox.evaluateCondition('n ==', { n: 1 }), failsWith('syntax', 'n ==', 'Unexpected end of input'));
   await assert.rejects(sandbox.render('${f(1}', {}, where), failsWith('syntax', 'missing ) after argument list'));
