@@ -101,7 +101,8 @@ export class PeriodicService {
     const merged: PeriodicInput = {
       name: patch.name ?? current.name, templateId: current.templateId, ...(version ? { version } : {}),
       variables: patch.variables ?? current.variables, excludeNodes: patch.excludeNodes ?? current.excludeNodes,
-      ...(cron ? { cron } : {}), ...(patch.timeZone ?? current.timeZone ? { timeZone: patch.timeZone ?? current.timeZone! } : {}),
+      // A cron schedule keeps its zone; one that becomes clocked leaves it (runAt carries its offset).
+      ...(cron ? { cron } : {}), ...((patch.timeZone ?? (cron ? current.timeZone : null)) ? { timeZone: (patch.timeZone ?? current.timeZone)! } : {}),
       ...(runAt ? { runAt } : {}),
       enabled: patch.enabled ?? current.enabled,
     };
@@ -261,6 +262,9 @@ export class PeriodicService {
     if (!input.cron && !input.runAt) throw new ValidationError('body: give a schedule: cron (periodic) or runAt (clocked)', [{ path: 'body.cron', message: 'give cron or runAt' }]);
     if (input.cron && input.runAt) throw new ValidationError('body: give either cron (periodic) or runAt (clocked), not both', [{ path: 'body.cron', message: 'cron or runAt, not both' }]);
     if (input.runAt) {
+      if (input.timeZone) {
+        throw new ValidationError('body.timeZone: a clocked task runs once at runAt, an instant with its own offset; timeZone is for cron schedules', [{ path: 'body.timeZone', message: 'only with cron' }]);
+      }
       const at = Date.parse(input.runAt);
       if (Number.isNaN(at)) throw new ValidationError(`body.runAt: "${input.runAt}" is not a date-time`);
       return { timeZone: null, runAt: at, next: () => at };

@@ -38,6 +38,10 @@ describe('periodic and clocked tasks', () => {
     assert.equal(neither.status, 400);
     assert.equal(neither.body.detail, 'body: give a schedule: cron (periodic) or runAt (clocked)');
     assert.deepEqual(neither.body.errors, [{ path: 'body.cron', message: 'give cron or runAt' }]);
+    // A clocked task's runAt carries its own offset: a zone beside it would be dropped unseen, so it is refused.
+    const zoned = await s.admin.call<{ detail: string }>('POST', base, { name: 'x', templateId, runAt: new Date(Date.now() + 3600_000).toISOString(), timeZone: 'Asia/Tokyo' });
+    assert.equal(zoned.status, 400);
+    assert.match(zoned.body.detail, /^body\.timeZone: a clocked task runs once at runAt/);
     const past = await s.admin.call<{ detail: string }>('POST', base, { name: 'x', templateId, runAt: new Date(Date.now() - 3600_000).toISOString() });
     assert.equal(past.status, 400);
     assert.match(past.body.detail, /runAt: .* has passed/);
@@ -113,6 +117,7 @@ describe('periodic and clocked tasks', () => {
     const clocked = await s.admin.call<{ kind: string; cron: string | null; runAt: string }>('PATCH', `${base}/${created.body.id}`, { runAt });
     assert.equal(clocked.status, 200, JSON.stringify(clocked.body));
     assert.deepEqual([clocked.body.kind, clocked.body.cron, clocked.body.runAt], ['clocked', null, runAt]);
+    assert.equal((await s.admin.call('PATCH', `${base}/${created.body.id}`, { timeZone: 'Asia/Tokyo' })).status, 400, 'a zone is for cron schedules, not taken and ignored');
     const periodic = await s.admin.call<{ kind: string; cron: string | null; runAt: string | null }>('PATCH', `${base}/${created.body.id}`, { cron: '0 5 * * *' });
     assert.equal(periodic.status, 200, JSON.stringify(periodic.body));
     assert.deepEqual([periodic.body.kind, periodic.body.cron, periodic.body.runAt], ['periodic', '0 5 * * *', null]);
