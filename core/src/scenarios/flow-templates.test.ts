@@ -267,7 +267,9 @@ describe('flow templates', () => {
     const after2 = await s.admin.call<{ graph: { nodes: { id: string; plugin?: { version: string } }[] }; upgrades: { nodeId: string }[] }>('GET', `${base}/${id}`);
     assert.equal(after2.body.graph.nodes.find((n) => n.id === 'a')!.plugin!.version, '2.0.0');
     assert.deepEqual(after2.body.upgrades.map((u) => u.nodeId), ['b'], 'the other node keeps its version until chosen');
-    assert.equal((await s.admin.call('POST', `${base}/${id}/upgrade`, { nodes: ['a'] })).status, 400);
+    const refused = await s.admin.call<{ detail: string }>('POST', `${base}/${id}/upgrade`, { nodes: ['a', 'zz', 'start'] });
+    assert.equal(refused.status, 400);
+    assert.equal(refused.body.detail, 'body.nodes: zz is not a node of version 2; start is not a task node: only task nodes run plugins; a has no newer online plugin version');
     const runId = await f.create(id);
     await f.taskOp(runId, 'start');
     await f.waitState(runId, 'finished');

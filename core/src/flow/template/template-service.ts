@@ -128,8 +128,17 @@ export class TemplateService {
   async upgrade(projectId: string, id: string, by: string, nodeIds: string[]): Promise<Template> {
     const v = await this.version(projectId, id);
     const available = new Map((await this.upgrades(projectId, id)).map((u) => [u.nodeId, u.latest]));
-    const missing = nodeIds.filter((n) => !available.has(n));
-    if (missing.length) throw new ValidationError(`body.nodes: ${missing.join(', ')} ${missing.length > 1 ? 'have' : 'has'} no newer online plugin version`);
+    const byId = new Map(v.graph.nodes.map((n) => [n.id, n]));
+    const said = (ids: string[], what: string, many: string) => (ids.length ? [`${ids.join(', ')} ${ids.length > 1 ? many : what}`] : []);
+    const notNodes = nodeIds.filter((n) => !byId.has(n));
+    const notTasks = nodeIds.filter((n) => byId.has(n) && byId.get(n)!.type !== 'task');
+    const current = nodeIds.filter((n) => byId.get(n)?.type === 'task' && !available.has(n));
+    const problems = [
+      ...said(notNodes, `is not a node of version ${v.version}`, `are not nodes of version ${v.version}`),
+      ...said(notTasks, 'is not a task node: only task nodes run plugins', 'are not task nodes: only task nodes run plugins'),
+      ...said(current, 'has no newer online plugin version', 'have no newer online plugin version'),
+    ];
+    if (problems.length) throw new ValidationError(`body.nodes: ${problems.join('; ')}`);
     const graph: FlowGraph = { ...v.graph, nodes: v.graph.nodes.map((n) => (n.type === 'task' && available.has(n.id) && nodeIds.includes(n.id) ? { ...n, plugin: { ...n.plugin, version: available.get(n.id)! } } : n)) };
     const chosen = [...new Set(nodeIds)];
     const comment = `upgraded ${chosen.length} node${chosen.length > 1 ? 's' : ''}: ${chosen.map((n) => `${n} → ${available.get(n)}`).join(', ')}`;
