@@ -95,6 +95,7 @@ export class UnknownNodeError extends FlowModelError {
   readonly code = 'node_not_found';
   readonly status = 404;
   constructor(readonly nodeId: string) {
-    super(`node ${nodeId} does not exist in the flow graph`);
+    // An empty id is quoted, so the message still names what was given.
+    super(`node ${nodeId === '' ? '""' : nodeId} does not exist in the flow graph`);
   }
 }

@@ -82,7 +82,8 @@ test('excluding a node that is not optional throws an error naming it', () => {
     err instanceof NodeNotOptionalError && err.code === 'node_not_optional' && err.nodeId === 'b' && /node b/.test(err.message));
   assert.throws(() => excludeOptionalNodes(graph, ['start']), NodeNotOptionalError);
   assert.throws(() => excludeOptionalNodes(graph, ['ghost']), (err: unknown) =>
-    err instanceof UnknownNodeError && err.nodeId === 'ghost');
+    err instanceof UnknownNodeError && err.nodeId === 'ghost' && err.message === 'node ghost does not exist in the flow graph');
+  assert.throws(() => excludeOptionalNodes(graph, ['']), (err: unknown) => err instanceof UnknownNodeError && err.message === 'node "" does not exist in the flow graph');
 });
 
 test('excluding every branch of a parallel block that a loop returns to drops the emptied loop flow', () => {
