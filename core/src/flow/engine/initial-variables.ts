@@ -22,11 +22,28 @@ export async function renderVariablesInOrder(
   const rendered: Record<string, JsonValue> = {};
   while (left.size > 0) {
     const key = [...left].find((k) => reads.get(k)!.every((v) => !left.has(v)));
-    if (key === undefined) throw new Error(`variables ${[...left].join(', ')} refer to each other in a circle and cannot be rendered`);
+    if (key === undefined) throw new Error(circleMessage(left, reads));
     rendered[key] = await render(key, values[key]!, rendered);
     left.delete(key);
   }
   return rendered;
+}
+
+/**
+ * Names the circle among the variables left (every one of them reads another one left), and apart
+ * from it those that only wait for it: `variables a → b → a refer to each other in a circle …; c waits for them`.
+ */
+function circleMessage(left: Set<string>, reads: Map<string, string[]>): string {
+  const path: string[] = [];
+  let at = [...left][0]!;
+  while (!path.includes(at)) {
+    path.push(at);
+    at = reads.get(at)!.find((v) => left.has(v))!;
+  }
+  const circle = path.slice(path.indexOf(at));
+  const waiting = [...left].filter((k) => !circle.includes(k));
+  return `variables ${[...circle, at].join(' → ')} refer to each other in a circle and cannot be rendered` +
+    (waiting.length ? `; ${waiting.join(', ')} ${waiting.length > 1 ? 'wait' : 'waits'} for them` : '');
 }
 
 /** The variable names the `${…}` expressions anywhere in `value` read. */
