@@ -298,6 +298,7 @@ describe('flow execution', () => {
     const cid = await f.run(capped);
     const c = await f.waitState(cid, 'failed');
     assert.match(c.nodes.inc!.error!, /re-entered 3 times, more than its loop limit of 2/);
+    assert.equal(c.error, `node inc failed: ${c.nodes.inc!.error}`, 'the task says it as for any failed node');
     assert.equal((await f.node(cid, 'inc')).outputs, null, 'the refused run shows no outputs of the last one it allowed');
   });
 

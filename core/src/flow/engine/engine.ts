@@ -362,7 +362,7 @@ export class FlowEngine {
     if (loop > maxLoops) {
       const error = `node ${target.id} was re-entered ${loop} times, more than its loop limit of ${maxLoops}`;
       await this.deps.store.patchNode(task.id, target.id, { ...fresh, state: 'failed', finishedAt: Date.now(), error }, tx);
-      await this.markTaskFailed(tx, fx, task, `node ${target.id} exceeded its loop limit`);
+      await this.markTaskFailed(tx, fx, task, `node ${target.id} failed: ${error}`);
       this.nodeEvent(fx, task.id, target.id, 'failed', { version, loop });
       return;
     }
