@@ -508,6 +508,23 @@ describe('flow operations', () => {
     await f.waitState(id, 'finished');
   });
 
+  test('a breakpoint set on a failed node stops its retry, also when the node passed a breakpoint before', async () => {
+    const id = await f.create(await f.template(one('breakpoint-retry', task('a', '@test/flaky', { fail: 'boom' }))));
+    assert.equal((await f.op(id, 'a', 'breakpoint', { enabled: true })).status, 200);
+    await f.taskOp(id, 'start');
+    await f.waitNode(id, 'a', 'suspended');
+    assert.equal((await f.op(id, 'a', 'continue')).status, 200);
+    await f.waitState(id, 'failed');
+    // The operator sets the breakpoint (again) to look at the node before its retry runs.
+    assert.equal((await f.op(id, 'a', 'breakpoint', { enabled: true })).status, 200);
+    assert.equal((await f.op(id, 'a', 'retry')).status, 200);
+    await f.waitNode(id, 'a', 'suspended');
+    assert.equal((await f.get(id)).nodes.a!.attempts, 0, 'the retry has not run');
+    assert.equal((await f.op(id, 'a', 'retry', { inputs: { fail: false } })).status, 409);
+    assert.equal((await f.op(id, 'a', 'breakpoint', { enabled: false })).status, 200);
+    await f.waitState(id, 'failed');
+  });
+
   test('a failed conditional-parallel gateway continues on chosen flows, and shows it was skipped', async () => {
     const g = graph('cpg-skip', [start(), gateway('g', 'conditional-parallel'), task('a', '@test/echo'), task('b', '@test/echo'), task('c', '@test/echo'), gateway('j', 'converge'), end()],
       [['start', 'g'], ['g', 'a', { id: 'ga', condition: { expression: 'false' } }], ['g', 'b', { id: 'gb', condition: { expression: 'false' } }], ['g', 'c', { id: 'gc', condition: { expression: 'false' } }],

@@ -333,7 +333,9 @@ export class TaskService {
     if (task.state === 'finished' || task.state === 'revoked') throw refuse('set a breakpoint', `the task is ${task.state}`);
     if (def.type === 'subflow' || def.type === 'start') throw refuse('set a breakpoint', `breakpoints are not for ${def.type} nodes (pause a subflow with pause)`);
     if (enabled && !['pending', 'ready', 'finished', 'failed', 'skipped'].includes(row.state)) throw refuse('set a breakpoint', `node ${nodeId} is ${row.state}`);
-    await this.store.patchNode(taskId, nodeId, { breakpoint: enabled });
+    // Enabling arms it afresh: a node that passed a breakpoint before (continued, then failed)
+    // stops again before its retry, as one that never had a breakpoint does.
+    await this.store.patchNode(taskId, nodeId, enabled ? { breakpoint: true, breakpointPassed: false } : { breakpoint: false });
     if (!enabled && row.state === 'suspended') await this.continue(projectId, taskId, nodeId);
   }
 
