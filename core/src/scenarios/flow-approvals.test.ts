@@ -80,6 +80,21 @@ describe('approval decisions', () => {
     assert.equal((await f.node(id, 'gate')).outputs.approver, 'olga');
   });
 
+  test('a second decision, or one on a task that ended, is refused as an approval, not as a callback the caller never sent', async () => {
+    const f = flows(s.admin, 'rel');
+    const id = await waitingTask();
+    // Two decisions at once: one is taken, the other is told the node no longer waits for one.
+    const both = await Promise.all([f.op(id, 'gate', 'approve', { decision: 'approve' }), f.op(id, 'gate', 'approve', { decision: 'reject' })]);
+    assert.deepEqual(both.map((r) => r.status).sort(), [200, 409]);
+    const refused = both.find((r) => r.status === 409)!.body;
+    assert.match(String(refused.detail), /^cannot approve the node: /);
+    assert.doesNotMatch(String(refused.detail), /call ?back/);
+    await f.waitState(id, 'finished');
+    const late = await f.op(id, 'gate', 'approve', { decision: 'reject' });
+    assert.equal(late.status, 409);
+    assert.equal(late.body.detail, 'cannot approve the node: the task is finished');
+  });
+
   test('a role no member can hold fails the node at once with the input error, instead of waiting forever', async () => {
     const f = flows(s.admin, 'rel');
     const id = await f.create(templateId, { variables: { deciders: ['approver'] } });

@@ -289,29 +289,31 @@ export class TaskService {
 
   /**
    * `deliveryId` names the delivery (see {@link callback}); `admit` vets it against the node as it
-   * waits, just before the plugin gets it.
+   * waits, just before the plugin gets it; `as` names the operation and what the node waits for in
+   * refusals (an approver sent a decision, not a callback).
    */
-  async #deliver(projectId: string, taskId: string, nodeId: string, version: string, data: JsonValue, opts: { deliveryId?: string | undefined; admit?: () => Promise<void> } = {}): Promise<{ state: NodeState }> {
+  async #deliver(projectId: string, taskId: string, nodeId: string, version: string, data: JsonValue, opts: { deliveryId?: string | undefined; admit?: () => Promise<void>; as?: { what: string; awaited: string } } = {}): Promise<{ state: NodeState }> {
     const { deliveryId, admit } = opts;
+    const { what, awaited } = opts.as ?? { what: 'call back the node', awaited: 'a callback' };
     const { task, def } = await this.node(projectId, taskId, nodeId);
-    if (def.type !== 'task') throw refuse('call back the node', `${nodeId} is a ${def.type} node`);
+    if (def.type !== 'task') throw refuse(what, `${nodeId} is a ${def.type} node`);
     // Said as it is: a late callback to a task that ended is not merely a stale version.
-    await this.assertOperable(task, 'call back the node');
+    await this.assertOperable(task, what);
     // An earlier callback's plugin call may run up to its time limit: wait for it with a backoff,
     // as long as an HTTP caller reasonably waits, then tell the caller to send it again.
     const until = Date.now() + CALLBACK_WAIT_MS;
     for (let pause = 10; Date.now() < until; pause = Math.min(pause * 2, 250)) {
       const row = (await this.store.node(taskId, nodeId))!;
-      if (row.version !== version) throw refuse('call back the node', `version ${version} is stale (the node is now at ${row.state} ${row.version})`, 'stale_version');
+      if (row.version !== version) throw refuse(what, `version ${version} is stale (the node is now at ${row.state} ${row.version})`, 'stale_version');
       if (row.state === 'running') { await new Promise((r) => setTimeout(r, pause)); continue; }
-      if (row.state !== 'waiting' || row.waitKind !== 'callback') throw refuse('call back the node', `node ${nodeId} is ${row.state}${row.waitKind ? ` (${row.waitKind})` : ''}, not waiting for a callback`, 'not_waiting');
+      if (row.state !== 'waiting' || row.waitKind !== 'callback') throw refuse(what, `node ${nodeId} is ${row.state}${row.waitKind ? ` (${row.waitKind})` : ''}, not waiting for ${awaited}`, 'not_waiting');
       await admit?.();
       const outcome = await this.engine.deliverCallback(task, row, def as TaskNode, data, deliveryId);
       if (!outcome) { pause = 5; continue; } // another callback claimed it first: wait for it, then re-check
-      if (outcome === 'duplicate') throw refuse('call back the node', `node ${nodeId} took the callback ${deliveryId} already`, 'duplicate_callback');
+      if (outcome === 'duplicate') throw refuse(what, `node ${nodeId} took the callback ${deliveryId} already`, 'duplicate_callback');
       return { state: (await this.store.node(taskId, nodeId))!.state };
     }
-    throw refuse('call back the node', `it stayed busy with earlier callbacks for ${CALLBACK_WAIT_MS / 1000} s; send this one again`, 'busy');
+    throw refuse(what, `it stayed busy with earlier callbacks for ${CALLBACK_WAIT_MS / 1000} s; send this one again`, 'busy');
   }
 
   /**
@@ -324,7 +326,7 @@ export class TaskService {
     if (!isApproval(def)) throw refuse('approve', `node ${nodeId} is not an approval node`, 'not_approval');
     // Checked once the node waits: only then are its inputs the ones rendered for this attempt.
     const admit = async () => assertApprover(nodeId, (await this.store.nodeDetail(taskId, nodeId))?.inputs, decider.role);
-    return this.#deliver(projectId, taskId, nodeId, row.version, { decision, comment, user: decider.user, role: decider.role }, { admit });
+    return this.#deliver(projectId, taskId, nodeId, row.version, { decision, comment, user: decider.user, role: decider.role }, { admit, as: { what: 'approve the node', awaited: 'a decision' } });
   }
 
   /** Sets or clears a breakpoint (pause before the node runs). */
