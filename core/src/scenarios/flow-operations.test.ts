@@ -525,6 +525,31 @@ describe('flow operations', () => {
     await f.waitState(id, 'failed');
   });
 
+  test('clearing a breakpoint twice at once (a double click) releases the suspended node once, and neither request is refused', async () => {
+    const id = await f.create(await f.template(one('breakpoint-clear', task('a', '@test/echo'))));
+    assert.equal((await f.op(id, 'a', 'breakpoint', { enabled: true })).status, 200);
+    await f.taskOp(id, 'start');
+    await f.waitNode(id, 'a', 'suspended');
+    // The first request reads the node suspended; the second clears it and releases the node before the first goes on.
+    const { tasks } = s.ops.services.modules.get('flow') as { tasks: TaskService };
+    const node = tasks.node.bind(tasks);
+    let second: Awaited<ReturnType<Flows['op']>> | undefined;
+    tasks.node = (async (projectId: string, taskId: string, nodeId: string) => {
+      tasks.node = node;
+      const read = await node(projectId, taskId, nodeId);
+      second = await f.op(id, 'a', 'breakpoint', { enabled: false });
+      return read;
+    }) as TaskService['node'];
+    try {
+      const first = await f.op(id, 'a', 'breakpoint', { enabled: false });
+      assert.deepEqual([first.status, second?.status], [200, 200], JSON.stringify([first.body, second?.body]));
+    } finally {
+      tasks.node = node;
+    }
+    const t = await f.waitState(id, 'finished');
+    assert.deepEqual([t.nodes.a!.attempts, (await f.node(id, 'a')).breakpoint], [1, false]);
+  });
+
   test('a failed conditional-parallel gateway continues on chosen flows, and shows it was skipped', async () => {
     const g = graph('cpg-skip', [start(), gateway('g', 'conditional-parallel'), task('a', '@test/echo'), task('b', '@test/echo'), task('c', '@test/echo'), gateway('j', 'converge'), end()],
       [['start', 'g'], ['g', 'a', { id: 'ga', condition: { expression: 'false' } }], ['g', 'b', { id: 'gb', condition: { expression: 'false' } }], ['g', 'c', { id: 'gc', condition: { expression: 'false' } }],

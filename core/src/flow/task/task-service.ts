@@ -338,17 +338,28 @@ export class TaskService {
     // Enabling arms it afresh: a node that passed a breakpoint before (continued, then failed)
     // stops again before its retry, as one that never had a breakpoint does.
     await this.store.patchNode(taskId, nodeId, enabled ? { breakpoint: true, breakpointPassed: false } : { breakpoint: false });
-    if (!enabled && row.state === 'suspended') await this.continue(projectId, taskId, nodeId);
+    if (enabled) return;
+    // Read again after clearing: a node that stopped at it since the first read is released too. A
+    // release that another clearing (a double click) or a continue got to first is no refusal:
+    // the breakpoint is cleared and the node runs, as asked.
+    const now = await this.store.node(taskId, nodeId);
+    if (now?.state === 'suspended') await this.#release(taskId, nodeId, now.version);
   }
 
   /** Lets a node stopped at its breakpoint run. */
   async continue(projectId: string, taskId: string, nodeId: string): Promise<void> {
     const { row } = await this.node(projectId, taskId, nodeId);
     this.assertNode(row, ['suspended'], 'continue the node');
-    await this.engine.commit(async (tx, fx) => {
-      if (!(await this.store.casNode(taskId, nodeId, ['suspended'], row.version, { state: 'ready', breakpointPassed: true }, tx))) throw refuse('continue the node', 'it changed meanwhile', 'stale_version');
-      fx.messages.push({ msg: { t: taskId, n: nodeId, v: row.version, k: 'run' } });
-      this.engine.nodeEvent(fx, taskId, nodeId, 'ready', { version: row.version });
+    if (!(await this.#release(taskId, nodeId, row.version))) throw refuse('continue the node', 'it changed meanwhile', 'stale_version');
+  }
+
+  /** Makes a node suspended at `version` ready to run; false when it was released (or moved on) meanwhile. */
+  async #release(taskId: string, nodeId: string, version: string): Promise<boolean> {
+    return this.engine.commit(async (tx, fx) => {
+      if (!(await this.store.casNode(taskId, nodeId, ['suspended'], version, { state: 'ready', breakpointPassed: true }, tx))) return false;
+      fx.messages.push({ msg: { t: taskId, n: nodeId, v: version, k: 'run' } });
+      this.engine.nodeEvent(fx, taskId, nodeId, 'ready', { version });
+      return true;
     });
   }
 
