@@ -254,6 +254,20 @@ describe('flow operations', () => {
     assert.equal((await f.op(id, 'a', 'callback', { version: t.nodes.a!.version, data: {} })).body.code, 'stale_version');
   });
 
+  test('force-fail stops a node waiting out its retry interval, instead of leaving the operator to wait for every attempt', async () => {
+    const id = await f.run(one('force-backoff', task('a', '@test/flaky', { fail: 'boom' }, { onError: { retry: { times: 5, intervalMs: 600_000 } } })));
+    const t = await f.waitFor(id, (v) => v.nodes.a!.state === 'ready' && v.nodes.a!.attempts === 1, 'a ready for its next attempt');
+    const forced = await f.op(id, 'a', 'force-fail');
+    assert.equal(forced.status, 200, JSON.stringify(forced.body));
+    const failed = await f.waitState(id, 'failed');
+    assert.equal(failed.nodes.a!.state, 'failed');
+    assert.match(failed.nodes.a!.error!, /forced to fail by admin/);
+    assert.notEqual(failed.nodes.a!.version, t.nodes.a!.version, 'the waiting attempt\'s wake-up no longer applies');
+    assert.deepEqual((await f.node(id, 'a')).history.map((h) => (h as { error: string }).error), ['PLUGIN_ERROR: boom'], 'the one attempt that ran, once');
+    assert.equal((await f.op(id, 'a', 'skip')).status, 200);
+    assert.equal((await f.waitState(id, 'finished')).nodes.a!.attempts, 1, 'no further attempt ran');
+  });
+
   test('concurrent force-fails of one node: one wins, the others are refused, the history keeps one failure', async () => {
     const id = await f.run(one('force-race', task('a', '@test/waiter', {})));
     await f.waitNode(id, 'a', 'waiting');

@@ -259,15 +259,22 @@ export class TaskService {
     });
   }
 
-  /** Fails a running or waiting activity now; its in-flight call is cancelled and its result ignored. */
+  /**
+   * Fails a running or waiting activity now; its in-flight call is cancelled and its result ignored.
+   * One ready again after a failed attempt, waiting out its retry interval, is under way as much.
+   */
   async forceFail(projectId: string, taskId: string, nodeId: string, by: string): Promise<void> {
     const { task, row, def } = await this.node(projectId, taskId, nodeId);
-    this.assertNode(row, ['running', 'waiting'], 'force-fail the node');
+    // Attempts count the current run's attempts (a retry or a loop starts from 0): a ready node with
+    // one behind it waits for its next automatic attempt, which may be an hour away, ten times over.
+    // Its failed attempt is in the history already: the forced failure adds none.
+    const retrying = row.state === 'ready' && row.attempts > 0;
+    if (!retrying) this.assertNode(row, ['running', 'waiting'], 'force-fail the node');
     if (def.type !== 'task' && def.type !== 'subflow') throw refuse('force-fail the node', `${nodeId} is a ${def.type} node`);
     const failed = await this.engine.commit(async (tx, fx) => {
       const child = def.type === 'subflow' ? row.childTaskId : null;
       await lockChild(this.engine, tx, child);
-      if (!(await this.engine.failNode(tx, fx, task, row, `forced to fail by ${by}`, ['running', 'waiting']))) return false;
+      if (!(await this.engine.failNode(tx, fx, task, row, `forced to fail by ${by}`, retrying ? ['ready'] : ['running', 'waiting'], !retrying))) return false;
       await closeChild(this.engine, tx, fx, task, nodeId, child, `forced to fail by ${by}`);
       return true;
     });
