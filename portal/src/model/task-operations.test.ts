@@ -26,6 +26,8 @@ test('node operations follow the node state, the node type and the template flag
   assert.deepEqual(enabled(nodeOperations({ state: 'running' }, task, { state: 'pending' })), ['breakpoint']);
   assert.deepEqual(enabled(nodeOperations({ state: 'running' }, task, { state: 'suspended', breakpoint: true })), ['breakpoint', 'continue'], 'a held node may lose its breakpoint');
   assert.deepEqual(enabled(nodeOperations({ state: 'running' }, task, { state: 'running' })), ['force-fail']);
+  assert.deepEqual(enabled(nodeOperations({ state: 'running' }, task, { state: 'ready', attempts: 1 })), ['force-fail', 'breakpoint'], 'waiting out its retry interval');
+  assert.deepEqual(enabled(nodeOperations({ state: 'running' }, task, { state: 'ready', attempts: 0 })), ['breakpoint']);
   assert.deepEqual(enabled(nodeOperations({ state: 'failed' }, { id: 'g', type: 'exclusive' }, { state: 'failed' })), ['retry', 'skip-gateway', 'breakpoint']);
   assert.deepEqual(enabled(nodeOperations({ state: 'running' }, { id: 'start', type: 'start' }, { state: 'finished' })), []);
   const subflow: FlowNode = { id: 's', type: 'subflow', template: { id: 't', version: 1 }, params: {} };

@@ -77,7 +77,7 @@ export function nodeOperations(task: Pick<Task, 'state'>, node: FlowNode, run: T
     skip: over ?? (activity ? (onlyFailed('skipped') ?? (activity.skippable === false ? 'the template marks this node as not skippable' : undefined))
       : 'only task and subflow nodes can be skipped; for a gateway, skip a branch'),
     'skip-gateway': over ?? (isConditional ? onlyFailed('skipped past') : 'only a failed exclusive or conditional-parallel gateway has branches to choose'),
-    'force-fail': over ?? (activity ? (state === 'running' || state === 'waiting' ? undefined : `only a running or waiting node can be forced to fail; this one is ${state}`)
+    'force-fail': over ?? (activity ? (state === 'running' || state === 'waiting' || retrying(run) ? undefined : `only a running or waiting node, or one waiting out its retry interval, can be forced to fail; this one is ${state}`)
       : 'only task and subflow nodes can be forced to fail'),
     approve: over ?? (!isApprovalNode(node) ? 'only an approval node asks for a decision' : waitsForCallback(run, state) ?? approverRule(decider)),
     callback: over ?? (node.type !== 'task' ? 'only task nodes receive callbacks' : isApprovalNode(node) ? 'an approval is decided with Approve or reject, as yourself' : waitsForCallback(run, state)),
@@ -87,6 +87,11 @@ export function nodeOperations(task: Pick<Task, 'state'>, node: FlowNode, run: T
     continue: over ?? (run?.breakpoint && state === 'suspended' ? undefined : 'the node is not held at a breakpoint'),
   };
   return (Object.keys(NODE_LABELS) as NodeOperation[]).map((op) => available(op, NODE_LABELS[op], rule[op]));
+}
+
+/** Ready again after a failed attempt: core lets an operator fail it rather than wait for every retry. */
+function retrying(run: TaskNodeRun | undefined): boolean {
+  return run?.state === 'ready' && (run.attempts ?? 0) > 0;
 }
 
 /** A subflow node waits while its task runs; that task's state says whether it can be paused or resumed. */

@@ -15,6 +15,8 @@ export interface TaskNodeRun {
   version?: number | string;
   loop?: number;
   retries?: number;
+  /** Attempts of the current run; a ready node with some behind it waits out its retry interval. */
+  attempts?: number;
   startedAt?: string | null;
   finishedAt?: string | null;
   error?: string | null;
