@@ -603,6 +603,8 @@ describe('flow operations', () => {
     assert.match(String(refused.body.detail), /needs the project role developer; retry without inputs/);
     assert.equal((await operator.op(id, 'a', 'retry')).status, 200, 'as it is');
     await f.waitState(id, 'failed');
+    assert.equal((await operator.op(id, 'a', 'retry', { inputs: {} })).status, 200, 'no new input is a retry as it is');
+    await f.waitState(id, 'failed');
     assert.equal((await developer.op(id, 'a', 'retry', { inputs: { fail: '' } })).status, 200);
     await f.waitState(id, 'finished');
   });

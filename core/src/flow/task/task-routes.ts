@@ -132,11 +132,13 @@ export function nodeRoutes(tasks: TaskService): Route[] {
       async handler({ project, params, body, audit }) {
         // New inputs change what the node runs (a URL, a script, the secret it sends), as editing
         // its template does: an operator could otherwise point a secret-bearing call anywhere.
-        if (body.inputs && !roleAllows(project.role, 'develop')) {
+        // `inputs: {}` changes nothing: a retry as it is, open to an operator.
+        const inputs = body.inputs && Object.keys(body.inputs).length > 0 ? body.inputs : undefined;
+        if (inputs && !roleAllows(project.role, 'develop')) {
           throw new ForbiddenError('retrying with new inputs changes what the node runs, as editing its template does, and needs the project role developer; retry without inputs to run it again as it is');
         }
-        await tasks.retry(project.id, params.taskId, params.nodeId, body.inputs);
-        audit({ kind: 'node', id: `${params.taskId}/${params.nodeId}`, detail: { newInputs: Object.keys(body.inputs ?? {}) } });
+        await tasks.retry(project.id, params.taskId, params.nodeId, inputs);
+        audit({ kind: 'node', id: `${params.taskId}/${params.nodeId}`, detail: { newInputs: Object.keys(inputs ?? {}) } });
         return nodeView((await tasks.node(project.id, params.taskId, params.nodeId)).row);
       },
     }),
