@@ -13,8 +13,12 @@ export interface PluginPackage {
   code: string | Uint8Array;
 }
 
-/** Which guest function to call. */
-export type PluginCall = 'execute' | 'poll' | 'callback';
+/**
+ * Which guest function to call. `cancel` (poll and callback modes): the engine gave up on the
+ * remote work the saved state stands for (the task was revoked, the node forced to fail, the
+ * attempt timed out); the plugin stops it. Its answer counts only as done or failed.
+ */
+export type PluginCall = 'execute' | 'poll' | 'callback' | 'cancel';
 
 /** Identifies the task node a call runs for; passed to the plugin and to host services. */
 export interface InvocationContext {
@@ -30,7 +34,7 @@ export interface InvokeRequest {
   plugin: PluginPackage;
   call: PluginCall;
   inputs: Record<string, unknown>;
-  /** JSON state returned by the previous `poll`/`wait-callback` result (poll and callback calls). */
+  /** JSON state returned by the previous `poll`/`wait-callback` result (poll, callback and cancel calls). */
   state?: unknown;
   /** The payload delivered to a waiting node (callback calls). */
   callbackData?: unknown;

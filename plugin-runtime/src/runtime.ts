@@ -133,6 +133,7 @@ export class PluginRuntime {
     }
     if (req.call === 'poll' && manifest.mode !== 'poll') throw new PluginRuntimeError(ErrorCode.ModeMismatch, `cannot poll a plugin in "${manifest.mode}" mode`);
     if (req.call === 'callback' && manifest.mode !== 'callback') throw new PluginRuntimeError(ErrorCode.ModeMismatch, `cannot call back a plugin in "${manifest.mode}" mode`);
+    if (req.call === 'cancel' && manifest.mode === 'sync') throw new PluginRuntimeError(ErrorCode.ModeMismatch, `cannot cancel a plugin in "sync" mode: it leaves no remote work behind`);
     const key = pluginKey(plugin);
     this.#knownKeys.add(key);
     this.#io.check(key, manifest, 'inputs', req.inputs);
@@ -149,6 +150,8 @@ export class PluginRuntime {
 
   #finish(key: string, req: InvokeRequest, outcome: GuestOutcome, logs: LogLine[]): InvokeResult {
     const mode = req.plugin.manifest.mode;
+    // A cancel only stops work: whatever else it returns (outputs, a deferral) means done.
+    if (req.call === 'cancel' && outcome.status !== 'failed') return { status: 'done', outputs: {}, logs };
     switch (outcome.status) {
       case 'failed':
         return { status: 'failed', error: outcome.error, logs };

@@ -11,7 +11,8 @@
  * Contract with the host (see guest-call.ts): the script's completion value is the entry function,
  * which the host keeps as a Reference (one value back from the script, so preparing a context
  * needs no further trips to the isolate); it is never on the global, so plugin code never sees it.
- * - `entry('start', which, payloadJson, outputLimit, canLog)` runs the plugin function; it returns
+ * - `entry('start', which, payloadJson, outputLimit, canLog)` runs the plugin function (`execute`
+ *   gets the inputs, `poll` and `cancel` the state, `callback` the state and the data); it returns
  *   the result text at once when the plugin answered without a promise, else ''.
  * - `entry('take')` returns the result text once the plugin's promise settled (the host calls it
  *   right after `start`, past the microtask checkpoint), else '' while the plugin is still waiting.
@@ -153,21 +154,25 @@ export const GUEST_BOOTSTRAP = String.raw`
     const exported = g.__opsloomPlugin;
     const plugin = exported && typeof exported === 'object' && exported.default ? exported.default : exported;
     const fn = plugin && typeof plugin === 'object' ? plugin[which] : undefined;
+    // A plugin without cancel() started nothing it could stop.
+    if (typeof fn !== 'function' && which === 'cancel') return settle(undefined);
     if (typeof fn !== 'function') {
-      return sent + ';' + stringify({ status: 'failed', error: { code: 'PLUGIN_INVALID', message: 'plugin does not define ' + which + '(): use export default definePlugin({ execute, poll?, callback? })' } });
+      return sent + ';' + stringify({ status: 'failed', error: { code: 'PLUGIN_INVALID', message: 'plugin does not define ' + which + '(): use export default definePlugin({ execute, poll?, callback?, cancel? })' } });
     }
     const ctx = makeCtx(payload);
     let value;
     try {
       value = which === 'execute' ? R(fn, plugin, [payload.inputs, ctx])
-        : which === 'poll' ? R(fn, plugin, [payload.state, ctx])
-        : R(fn, plugin, [payload.state, payload.data, ctx]);
+        : which === 'callback' ? R(fn, plugin, [payload.state, payload.data, ctx])
+        : R(fn, plugin, [payload.state, ctx]);
     } catch (err) {
       return fail(err);
     }
+    // What cancel() returns is ignored: only whether it threw counts.
+    const answer = which === 'cancel' ? () => settle(undefined) : settle;
     // A plain value answers now; a promise settles in the microtask checkpoint or later.
-    if (!isThenable(value)) return settle(value);
-    pending = resolve(value).then(settle, fail);
+    if (!isThenable(value)) return answer(value);
+    pending = resolve(value).then(answer, fail);
     pending.then((text) => { result = text; });
     return '';
   };

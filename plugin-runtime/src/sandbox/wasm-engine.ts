@@ -58,6 +58,8 @@ export class WasmEngine implements SandboxEngine {
     if (!loaded) throw new PluginRuntimeError('NEED_CODE', 'plugin version not loaded');
     const exportName = call.call;
     if (!loaded.exports.has(exportName)) {
+      // A module without `cancel` started nothing it could stop.
+      if (exportName === 'cancel') return { status: 'done', outputs: {} };
       return { status: 'failed', error: { code: ErrorCode.PluginInvalid, message: `the wasm module does not export "${exportName}"` } };
     }
     const callId = this.#nextCall++;

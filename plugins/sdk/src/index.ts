@@ -64,11 +64,22 @@ export interface PluginContext {
 
 type Result<O> = O | Deferral | Promise<O | Deferral>;
 
-/** A plugin: `execute`, plus `poll` (mode poll) or `callback` (mode callback). */
+/**
+ * A plugin: `execute`, plus `poll` (mode poll) or `callback` (mode callback), and for those two
+ * modes `cancel` if the plugin starts remote work that can be stopped.
+ */
 export interface PluginDefinition<I = Record<string, unknown>, O = Record<string, unknown>, S = unknown> {
   execute(inputs: I, ctx: PluginContext): Result<O>;
   poll?(state: S, ctx: PluginContext): Result<O>;
   callback?(state: S, data: unknown, ctx: PluginContext): Result<O>;
+  /**
+   * The engine gave up on the remote work `state` stands for (the last state given to `ctx.poll` or
+   * `ctx.waitCallback`): the task was revoked, the node forced to fail, or the attempt timed out
+   * while the node waited. Stop that work. Called once, best effort, so it must be idempotent and
+   * quick; what it returns is ignored, and a throw is only logged on the node.
+   * @example async cancel(state) { await host.agent.execute({ action: 'cancel', jobId: state.jobId }); }
+   */
+  cancel?(state: S, ctx: PluginContext): void | Promise<void>;
 }
 
 /**

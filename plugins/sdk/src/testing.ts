@@ -1,13 +1,13 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
-import { PluginRuntime, type HostServices, type InvokeResult } from '@opsloom/plugin-runtime';
+import { PluginRuntime, type HostServices, type InvokeResult, type PluginCall } from '@opsloom/plugin-runtime';
 import { KitError, readProject } from './project.js';
 
 /** One case of a plugin's `plugin.test.json`. */
 export interface PluginTestCase {
   name: string;
-  call?: 'execute' | 'poll' | 'callback';
+  call?: PluginCall;
   inputs?: Record<string, unknown>;
   state?: unknown;
   callbackData?: unknown;
