@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import type { HostServices, InvokeResult } from '@opsloom/plugin-runtime';
 import { pluginSuite } from '@opsloom/plugin-sdk/testing';
 
-const invoke = pluginSuite(import.meta.url, 7);
+const invoke = pluginSuite(import.meta.url, 8);
 
 /** A job service that reports "running" twice, then a finished job with one failed host of four. */
 function jobService(): { services: HostServices; calls: Record<string, unknown>[] } {
@@ -95,4 +95,24 @@ test('a job still running past its deadline is cancelled', async () => {
   assert.equal(result.status, 'failed');
   if (result.status === 'failed') assert.equal(result.error.code, 'JOB_TIMEOUT');
   assert.deepEqual(actions, ['status', 'cancel']);
+});
+
+test('cancel asks the job service to cancel the job the state names, and fails when it cannot', async () => {
+  const calls: unknown[] = [];
+  let down = false;
+  const services: HostServices = {
+    async agentExecute(args) {
+      calls.push(args);
+      if (down) throw Object.assign(new Error('job service unavailable'), { code: 'HOST_SERVICE_FAILED' });
+      return { ok: true };
+    },
+  };
+  const state = { jobId: 'job-11', polls: 2, deadline: Date.now() + 60_000, errors: 0, tolerate: 0, maxDelayMs: 10000, logFailedHosts: 3 };
+  const inputs = { script: 'sleep 1000', targets: { ips: ['10.0.0.9'] } };
+  const done = await invoke({ call: 'cancel', inputs, state }, services);
+  assert.deepEqual([done.status, done.logs.map((l) => l.message)], ['done', ['cancelled job job-11']]);
+  assert.deepEqual(calls, [{ action: 'cancel', jobId: 'job-11' }]);
+  down = true;
+  const failed = await invoke({ call: 'cancel', inputs, state }, services);
+  assert.equal(failed.status === 'failed' && failed.error.code, 'HOST_SERVICE_FAILED');
 });

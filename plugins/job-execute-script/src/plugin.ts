@@ -1,6 +1,7 @@
 /**
  * job-execute-script: starts a script job through `agent.execute`, then polls it with a growing
  * interval until it ends. Everything the poll needs is in the state, so it survives a restart.
+ * When the engine gives up on the node while it waits, `cancel` stops the job.
  */
 import { definePlugin, host, type PluginContext } from '@opsloom/plugin-sdk';
 import { judge, pollDelayMs, readJobStatus, summarise, type JobOutputs, type JobStatus } from '@opsloom/plugin-sdk/jobs';
@@ -113,6 +114,13 @@ export default definePlugin<Inputs, JobOutputs, PollState>({
     ctx.log.info(`job ${state.jobId} ${status.state}: ${outputs.successCount} of ${outputs.total} hosts succeeded`);
     await logFailures(outputs, state, ctx);
     return judge(outputs, state.tolerate);
+  },
+
+  // The engine gave up on the node (revoked, forced to fail, timed out between polls): stop the
+  // job, or it keeps running on the agents (and beside the job of an automatic retry).
+  async cancel(state, ctx) {
+    await host.agent.execute({ action: 'cancel', jobId: state.jobId });
+    ctx.log.info(`cancelled job ${state.jobId}`);
   },
 });
 

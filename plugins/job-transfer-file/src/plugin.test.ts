@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import type { HostServices } from '@opsloom/plugin-runtime';
 import { pluginSuite } from '@opsloom/plugin-sdk/testing';
 
-const invoke = pluginSuite(import.meta.url, 5);
+const invoke = pluginSuite(import.meta.url, 6);
 
 test('sends the parsed source and targets, polls until done, and tolerates a ratio', async () => {
   const calls: Record<string, unknown>[] = [];
@@ -54,4 +54,13 @@ test('a transfer running past timeoutSeconds is cancelled and fails the node', a
   assert.equal(result.status, 'failed');
   if (result.status === 'failed') assert.equal(result.error.code, 'JOB_TIMEOUT');
   assert.deepEqual(actions, ['status', 'cancel']);
+});
+
+test('cancel asks the job service to cancel the transfer the state names', async () => {
+  const calls: unknown[] = [];
+  const services: HostServices = { async agentTransfer(args) { calls.push(args); return { ok: true }; } };
+  const inputs = { source: { uploadId: 'u' }, targets: { ips: ['10.0.0.1'] }, targetPath: '/opt' };
+  const result = await invoke({ call: 'cancel', inputs, state: { jobId: 'tr-6', polls: 1, deadline: Date.now() + 60_000, errors: 0, tolerate: 0, maxDelayMs: 10000 } }, services);
+  assert.deepEqual([result.status, result.logs.map((l) => l.message)], ['done', ['cancelled transfer job tr-6']]);
+  assert.deepEqual(calls, [{ action: 'cancel', jobId: 'tr-6' }]);
 });

@@ -1,6 +1,7 @@
 /**
  * job-transfer-file: starts a file distribution through `agent.transfer` (from a host's path or
- * an uploaded file), then polls it until every target has the file or the job ends.
+ * an uploaded file), then polls it until every target has the file or the job ends. When the
+ * engine gives up on the node while it waits, `cancel` stops the transfer.
  */
 import { definePlugin, host } from '@opsloom/plugin-sdk';
 import { judge, pollDelayMs, readJobStatus, summarise, type JobOutputs, type JobStatus } from '@opsloom/plugin-sdk/jobs';
@@ -109,5 +110,12 @@ export default definePlugin<Inputs, JobOutputs, PollState>({
     const outputs = summarise(status);
     ctx.log.info(`transfer ${state.jobId} ${status.state}: ${outputs.successCount} of ${outputs.total} hosts have the file`);
     return judge(outputs, state.tolerate, { code: 'TRANSFER_HOSTS_FAILED', verb: 'did not receive the file in', empty: 'reached no hosts' });
+  },
+
+  // The engine gave up on the node (revoked, forced to fail, timed out between polls): stop the
+  // transfer, or it goes on writing to the targets (and beside the transfer of an automatic retry).
+  async cancel(state, ctx) {
+    await host.agent.transfer({ action: 'cancel', jobId: state.jobId });
+    ctx.log.info(`cancelled transfer job ${state.jobId}`);
   },
 });
