@@ -26,12 +26,14 @@ export interface PluginGateway {
 
 export interface PluginInvocation {
   plugin: PluginRef;
-  call: 'execute' | 'poll' | 'callback';
+  /** `cancel`: stop the remote work `state` stands for (poll and callback plugins; see AbandonedWork). */
+  call: 'execute' | 'poll' | 'callback' | 'cancel';
   inputs: Record<string, JsonValue>;
   state?: JsonValue;
   callbackData?: JsonValue;
   context: { taskId: string; nodeId: string; projectId: string; attempt: number; operator: string };
-  signal: AbortSignal;
+  /** Stops the call; without it, it runs to its end or the plugin's time limit. */
+  signal?: AbortSignal;
 }
 
 export interface PluginLog { at: number; level: string; message: string }

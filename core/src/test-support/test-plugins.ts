@@ -58,6 +58,29 @@ const PLUGINS: Record<string, { mode: 'sync' | 'poll' | 'callback'; body: string
       }
     }`,
   },
+  // Starts a remote "job" and polls it; cancel() stops it. `polls`: the poll that finds it done (0:
+  // never); `finishRetry`: a retry's job is done at its first poll; `cancelFails`: cancel() throws.
+  '@test/job': {
+    mode: 'poll',
+    capabilities: ['log'],
+    body: `{
+      execute(inputs, ctx) {
+        const job = inputs.job + '#' + ctx.attempt;
+        ctx.log.info('started job ' + job);
+        const polls = inputs.finishRetry && ctx.attempt > 1 ? 1 : inputs.polls || 0;
+        const delay = polls ? 10 : 60000;
+        return ctx.poll({ job: job, polls: polls, delay: delay, cancelFails: !!inputs.cancelFails }, delay);
+      },
+      poll(state, ctx) {
+        if (state.polls === 1) return { job: state.job };
+        return ctx.poll(Object.assign({}, state, { polls: state.polls ? state.polls - 1 : 0 }), state.delay);
+      },
+      cancel(state, ctx) {
+        if (state.cancelFails) throw new Error('the job service is down');
+        ctx.log.info('stopping job ' + state.job);
+      }
+    }`,
+  },
   '@test/waiter': {
     mode: 'callback',
     body: `{

@@ -13,6 +13,7 @@ import { declaredNames, expressionScope, systemVariables } from './scope.js';
 import { renderVariablesInOrder } from './initial-variables.js';
 import { TtlCache } from '../../store/ttl-cache.js';
 import { closeChild, lockChild, revokeTaskRows } from './subflow-closure.js';
+import { abandon, abandonedWork, cancelAbandoned, type AbandonedWork } from './abandoned-work.js';
 import { RootTasks } from './root-task.js';
 
 import type { SqlRunner } from '../../store/direct-sql.js';
@@ -60,9 +61,10 @@ interface Claim { from: readonly NodeState[]; patch?: NodePatch }
 
 /**
  * Collected inside a transaction, acted on after it commits. `closedChildren`: child tasks revoked
- * in it (see closeChild), whose own subflows and running calls are revoked after it.
+ * in it (see closeChild), whose own subflows and running calls are revoked after it. `abandoned`:
+ * remote work of waiting plugin nodes it moved on, whose plugins are asked to stop it after it.
  */
-export interface Effects { messages: { msg: StepMessage; delayMs?: number }[]; events: TaskEvent[]; closedChildren?: string[] }
+export interface Effects { messages: { msg: StepMessage; delayMs?: number }[]; events: TaskEvent[]; closedChildren?: string[]; abandoned?: AbandonedWork[] }
 const effects = (): Effects => ({ messages: [], events: [] });
 
 /**
@@ -80,6 +82,8 @@ export class FlowEngine {
    * revoke / force-fail / timeout stop the attempt they meant and not a retry that started since.
    */
   private readonly inflight = new Map<string, { ctl: AbortController; version: string }>();
+  /** Cancel calls of abandoned work still running (see {@link flush}); a shutdown lets them end. */
+  private readonly cancelling = new Set<Promise<void>>();
   private unsubscribe: (() => Promise<void>) | undefined;
   private closing = false;
   /** A short-lived cache of what every expression scope needs but rarely changes (constants are cached by their service). */
@@ -109,6 +113,7 @@ export class FlowEngine {
     for (const { ctl } of this.inflight.values()) ctl.abort(new Error('core is shutting down'));
     await this.queue.close();
     await this.unsubscribe?.();
+    await Promise.all(this.cancelling);
   }
 
   /** The task's immutable part (graph, names), cached; its state is always read fresh. */
@@ -156,6 +161,15 @@ export class FlowEngine {
     // Sent together, in order: a bus keeps one connection's order, so a task's events arrive in order.
     if (fx.events.length > 0) await this.deps.coordination.events.publishAll(fx.events.map((e) => ({ channel: taskChannel(e.taskId), message: e })));
     for (const id of fx.closedChildren ?? []) await this.revokeTree(id);
+    for (const work of fx.abandoned ?? []) this.cancelWork(work);
+  }
+
+  /** Asks a plugin to stop abandoned work, not awaited: an operation (an HTTP revoke) never waits for a plugin. */
+  private cancelWork(work: AbandonedWork): void {
+    const cancelling: Promise<void> = cancelAbandoned(this, work)
+      .catch((err: unknown) => this.deps.log.warn({ err, taskId: work.taskId, nodeId: work.nodeId }, 'could not ask a plugin to stop the remote work of its node'))
+      .finally(() => this.cancelling.delete(cancelling));
+    this.cancelling.add(cancelling);
   }
 
   nodeEvent(fx: Effects, taskId: string, nodeId: string, state: string, extra: Partial<TaskEvent> = {}): void {
@@ -611,12 +625,15 @@ export class FlowEngine {
   async failAttempt(tx: SqlRunner, fx: Effects, task: Task, row: NodeRecord, def: FlowNode, message: string, opts: { timedOut?: boolean } = {}): Promise<void> {
     const { store } = this.deps;
     const policy = 'onError' in def ? def.onError ?? {} : {};
-    const detail = await store.nodeDetail(task.id, row.nodeId, tx);
     const version = newId();
     const from = ['running', 'waiting', 'ready'] as const;
     // A subflow node that moves on from its child closes it: the child's row is locked first (see closeChild).
     const child = def.type === 'subflow' ? row.childTaskId : null;
     await lockChild(this, tx, child);
+    // Locked, so no poll or callback claims the node before the writes below: a node waiting on one
+    // (a timeout) leaves remote work whose plugin is asked to stop it, whatever the policy does next.
+    const detail = await store.lockedNode(task.id, row.nodeId, tx);
+    const work = detail && abandonedWork(detail, row.version, message);
     const close = (why: string) => closeChild(this, tx, fx, task, row.nodeId, child, why);
     // Each outcome claims the node from `row` first; the attempt is archived only then, so a failure
     // that lost to the attempt finishing (or to another failure) leaves no false history entry, and
@@ -647,6 +664,7 @@ export class FlowEngine {
       if (claimed && opts.timedOut) await close('it timed out');
     }
     if (!claimed) return;
+    abandon(fx, work);
     await store.addHistory(task.id, row.nodeId, {
       loop: row.loop, retries: row.retries, attempts: row.attempts, state: opts.timedOut ? 'timeout' : 'failed', inputs: detail?.inputs ?? null,
       outputs: null, error: message, startedAt: row.startedAt ?? detail?.startedAt ?? null, finishedAt: Date.now(),

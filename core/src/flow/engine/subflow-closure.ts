@@ -2,19 +2,23 @@ import { newId } from '../../store/ids.js';
 import type { SqlRunner } from '../../store/direct-sql.js';
 import { ACTIVE_NODE_STATES, type Task } from '../task/task-types.js';
 import type { Effects, FlowEngine } from './engine.js';
+import { abandon, lockedWaitingWork } from './abandoned-work.js';
 
 /** How the error of a child task closed by its subflow node begins. */
 const CLOSED = 'closed: ';
 
 /**
  * Revokes one task's row and its active nodes (their in-flight calls are stopped by the caller,
- * after the commit). False, with nothing written, when the task is past revoking.
+ * after the commit; the remote work of those waiting on a poll or a callback, by their plugins'
+ * `cancel` after it too). False, with nothing written, when the task is past revoking.
  */
 export async function revokeTaskRows(engine: FlowEngine, tx: SqlRunner, fx: Effects, taskId: string, error?: string): Promise<boolean> {
   const { store } = engine.deps;
   if (!(await store.casTask(taskId, ['created', 'running', 'paused', 'failed'], { state: 'revoked', finishedAt: Date.now(), ...(error ? { error } : {}) }, tx))) return false;
   for (const n of await store.nodes(taskId, tx)) {
     if (!ACTIVE_NODE_STATES.includes(n.state)) continue;
+    // A call that was running may have ended in a wait since the read above: the locked row tells.
+    if (n.state === 'running' || n.state === 'waiting') abandon(fx, await lockedWaitingWork(engine, tx, taskId, n.nodeId, n.version, `its task was revoked${error ? ` (${error})` : ''}`));
     await store.patchNode(taskId, n.nodeId, { state: 'revoked', version: newId(), finishedAt: Date.now(), leaseUntil: null, deadlineAt: null, wakeAt: null }, tx);
     engine.nodeEvent(fx, taskId, n.nodeId, 'revoked');
   }

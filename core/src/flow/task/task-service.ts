@@ -3,6 +3,7 @@ import { newId } from '../../store/ids.js';
 import { normalizeInput, type FlowNode, type JsonValue, type TaskNode } from '../../model/index.js';
 import type { Effects, FlowEngine } from '../engine/engine.js';
 import { closeChild, closedReason, lockChild } from '../engine/subflow-closure.js';
+import { abandon, lockedWaitingWork } from '../engine/abandoned-work.js';
 import type { SqlRunner } from '../../store/direct-sql.js';
 import type { TemplateService } from '../template/template-service.js';
 import type { TaskFactory } from './task-factory.js';
@@ -274,7 +275,10 @@ export class TaskService {
     const failed = await this.engine.commit(async (tx, fx) => {
       const child = def.type === 'subflow' ? row.childTaskId : null;
       await lockChild(this.engine, tx, child);
+      // A node waiting on a poll or a callback has no call to abort: its plugin is asked to stop its work.
+      const work = await lockedWaitingWork(this.engine, tx, taskId, nodeId, row.version, `forced to fail by ${by}`);
       if (!(await this.engine.failNode(tx, fx, task, row, `forced to fail by ${by}`, retrying ? ['ready'] : ['running', 'waiting'], !retrying))) return false;
+      abandon(fx, work);
       await closeChild(this.engine, tx, fx, task, nodeId, child, `forced to fail by ${by}`);
       return true;
     });

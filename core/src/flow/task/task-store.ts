@@ -118,6 +118,8 @@ interface DialectSql {
   lockRow?: string;
   /** Reads a task's state and locks its row until commit; a plain read on SQLite, for the same reason. */
   lockTask: string;
+  /** Reads a node's full row and locks it until commit; a plain read on SQLite, for the same reason. */
+  lockNode: string;
   insertArrival: string;
   countArrivals: string;
   upsertVars(count: number): string;
@@ -129,6 +131,7 @@ function dialectSql(dialect: 'sqlite' | 'mysql'): DialectSql {
   if (dialect === 'sqlite') {
     return {
       lockTask: TASK_STATE,
+      lockNode: SELECT_DETAIL,
       insertArrival: 'insert into `task_arrivals` (`task_id`, `converge_id`, `flow_id`) values (?, ?, ?) on conflict do nothing',
       countArrivals: count,
       upsertVars: (n) => `${varsInsert(n)} on conflict (\`task_id\`, \`key\`) do update set \`value\` = excluded.\`value\``,
@@ -137,6 +140,7 @@ function dialectSql(dialect: 'sqlite' | 'mysql'): DialectSql {
   return {
     lockRow: 'select `version` from `task_nodes` where `task_id` = ? and `node_id` = ? for update',
     lockTask: `${TASK_STATE} for update`,
+    lockNode: `${SELECT_DETAIL} for update`,
     insertArrival: 'insert ignore into `task_arrivals` (`task_id`, `converge_id`, `flow_id`) values (?, ?, ?)',
     countArrivals: `${count} for update`,
     upsertVars: (n) => `${varsInsert(n)} on duplicate key update \`value\` = values(\`value\`)`,
@@ -239,6 +243,12 @@ export class TaskStore {
 
   async nodeDetail(taskId: string, nodeId: string, tx: Tx = this.db): Promise<NodeDetail | undefined> {
     const r = await this.sql.first<NodeRow>(tx, SELECT_DETAIL, [taskId, nodeId]);
+    return r && toDetail(r);
+  }
+
+  /** The node's full row, locked until `tx` commits: a concurrent change of the row waits for it. */
+  async lockedNode(taskId: string, nodeId: string, tx: Tx): Promise<NodeDetail | undefined> {
+    const r = await this.sql.first<NodeRow>(tx, this.dialectSql.lockNode, [taskId, nodeId]);
     return r && toDetail(r);
   }
 
