@@ -145,8 +145,15 @@ export class NodeDetailView extends LitElement {
 
   #opForm(node: FlowNode) {
     if (this.form === 'retry' && node.type === 'task') {
-      // An earlier retry's inputs stay in effect (core keeps them): the form starts from those.
-      const override = this.#detail.value?.id === node.id ? this.#detail.value.inputOverride : undefined;
+      // An earlier retry's inputs stay in effect (core keeps them): the form starts from those, as
+      // read for the node's current version. A detail still loading after the node moved on (a
+      // retry that failed again) may predate the last retry's inputs.
+      const d = this.#detail.value;
+      const current = this.task.nodes[node.id]?.version;
+      if (!d || d.id !== node.id || (current !== undefined && d.version !== undefined && String(d.version) !== String(current))) {
+        return html`<p role="status">Reading the inputs in effect…</p>`;
+      }
+      const override = d.inputOverride;
       const shown = retryFormInputs(override ? { inputs: override } : node);
       return html`<form @submit=${(e: SubmitEvent) => this.#submitRetry(e, shown)}>
         <label for="retry-inputs">Inputs for the retry, as ${override ? 'an earlier retry set them' : 'the flow defines them'} (JSON; only what you change is sent, leave as is to retry unchanged)</label>
