@@ -336,6 +336,34 @@ describe('flow operations', () => {
     assert.match(String(refused.body.detail), /it is revoked/);
   });
 
+  test('a pause that lands while the end node runs does not leave the task running with nothing left to run', async () => {
+    const { engine } = s.ops.services.modules.get('flow') as { engine: FlowEngine };
+    const store = engine.deps.store;
+    const step = store.step.bind(store);
+    let id = '';
+    let paused = false;
+    // The pause commits after the end node's step read its task as running, before that step commits.
+    store.step = async (taskId, nodeId) => {
+      const found = await step(taskId, nodeId);
+      if (taskId === id && nodeId === 'end' && !paused) {
+        paused = true;
+        assert.equal((await f.taskOp(id, 'pause')).status, 200);
+      }
+      return found;
+    };
+    try {
+      id = await f.create(await f.template(one('pause-at-end', task('a', '@test/echo'))));
+      assert.equal((await f.taskOp(id, 'start')).status, 200);
+      await f.waitNode(id, 'end', 'finished');
+    } finally {
+      store.step = step;
+    }
+    assert.ok(paused);
+    if ((await f.get(id)).state === 'paused') assert.equal((await f.taskOp(id, 'resume')).status, 200);
+    const t = await f.waitState(id, 'finished');
+    assert.ok(Object.values(t.nodes).every((n) => n!.state === 'finished'));
+  });
+
   test('revoking a subflow\'s child task fails the subflow node instead of leaving it waiting', async () => {
     const child = await f.template(graph('revoked-child', [start(), task('wait', '@test/waiter', {}), end()], [['start', 'wait'], ['wait', 'end']]));
     const id = await f.run(graph('revoked-parent', [start(), { id: 'sub', type: 'subflow', template: { id: child, version: 1 }, params: {} }, task('next', '@test/echo'), end()],

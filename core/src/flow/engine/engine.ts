@@ -387,7 +387,9 @@ export class FlowEngine {
 
   private async endReached(tx: SqlRunner, fx: Effects, task: Task): Promise<void> {
     const now = Date.now();
-    if (!(await this.deps.store.casTask(task.id, ['running', 'failed'], { state: 'finished', finishedAt: now }, tx))) return;
+    // Paused too: a pause that committed after this end step began lets it finish as started work,
+    // and its end finished leaves nothing a resume could run (the task would stay running for ever).
+    if (!(await this.deps.store.casTask(task.id, ['running', 'failed', 'paused'], { state: 'finished', finishedAt: now }, tx))) return;
     this.taskEvent(fx, task.id, 'finished');
     await this.notifyParent(tx, fx, task);
   }
