@@ -364,6 +364,42 @@ describe('flow operations', () => {
     assert.ok(Object.values(t.nodes).every((n) => n!.state === 'finished'));
   });
 
+  test('a pause and resume while a node\'s plugin call is starting do not run the call a second time', async () => {
+    const { engine } = s.ops.services.modules.get('flow') as { engine: FlowEngine };
+    const { store, plugins } = engine.deps;
+    const invoke = plugins.invoke.bind(plugins);
+    const casNode = store.casNode.bind(store);
+    let id = '';
+    let calls = 0;
+    let second: () => void = () => undefined;
+    const secondCall = new Promise<void>((r) => { second = r; });
+    const meanwhile = (ms: number) => Promise.race([secondCall, new Promise((r) => setTimeout(r, ms))]);
+    plugins.invoke = async (req) => {
+      if (req.context.taskId === id && req.context.nodeId === 'a' && ++calls === 1) {
+        // The call has begun; its node still says ready (it is claimed lazily), when the operator pauses and resumes.
+        assert.equal((await f.taskOp(id, 'pause')).status, 200);
+        assert.equal((await f.taskOp(id, 'resume')).status, 200);
+        await meanwhile(2000);
+      } else if (req.context.taskId === id && req.context.nodeId === 'a') second();
+      return invoke(req);
+    };
+    // The claim is written a moment late, as on a loaded machine (well within the engine's window for it).
+    store.casNode = async (taskId, nodeId, from, version, patch, tx) => {
+      if (taskId === id && nodeId === 'a' && tx === undefined && patch.state === 'running' && from.includes('ready')) await meanwhile(500);
+      return casNode(taskId, nodeId, from, version, patch, tx);
+    };
+    try {
+      id = await f.create(await f.template(one('pause-resume-lazy', task('a', '@test/echo'))));
+      assert.equal((await f.taskOp(id, 'start')).status, 200);
+      await f.waitState(id, 'finished');
+      await new Promise((r) => setTimeout(r, 1500));
+    } finally {
+      plugins.invoke = invoke;
+      store.casNode = casNode;
+    }
+    assert.equal(calls, 1, 'the plugin ran again for the resume');
+  });
+
   test('revoking a subflow\'s child task fails the subflow node instead of leaving it waiting', async () => {
     const child = await f.template(graph('revoked-child', [start(), task('wait', '@test/waiter', {}), end()], [['start', 'wait'], ['wait', 'end']]));
     const id = await f.run(graph('revoked-parent', [start(), { id: 'sub', type: 'subflow', template: { id: child, version: 1 }, params: {} }, task('next', '@test/echo'), end()],

@@ -180,6 +180,17 @@ export class FlowEngine {
     fx.events.push({ type: 'task', taskId, state, at: new Date().toISOString(), ...(error !== undefined ? { error } : {}) });
   }
 
+  /**
+   * Sends the run message of a node that is ready again (a resumed task's). One made ready moments
+   * ago may be running under its first message, claimed lazily and still saying ready (see
+   * callPlugin): this message waits until such a call has claimed the node, so it finds the node
+   * taken instead of calling the plugin a second time.
+   */
+  rerun(fx: Effects, taskId: string, row: NodeRecord): void {
+    const delayMs = row.updatedAt + LAZY_CLAIM_WINDOW_MS + CLAIM_DELAY_MS - Date.now();
+    fx.messages.push({ msg: { t: taskId, n: row.nodeId, v: row.version, k: 'run' }, ...(delayMs > 0 ? { delayMs } : {}) });
+  }
+
   /** Stops the task's running plugin calls, or one node's call, or only the attempt under `version`. */
   async abort(taskId: string, nodeId?: string, version?: string): Promise<void> {
     await this.deps.coordination.events.publish(ABORT_CHANNEL, { taskId, ...(nodeId ? { nodeId } : {}), ...(nodeId && version ? { version } : {}) });

@@ -110,7 +110,7 @@ export class TaskService {
           if (root) throw refuse('resume the task', `it is ${await this.store.taskState(id, tx)}, not paused`);
           return;
         }
-        for (const n of nodes) if (n.state === 'ready') fx.messages.push({ msg: { t: id, n: n.nodeId, v: n.version, k: 'run' } });
+        for (const n of nodes) if (n.state === 'ready') this.engine.rerun(fx, id, n);
         this.engine.taskEvent(fx, id, next);
         // A node that failed while the task was paused fails the subflow node waiting for it now;
         // a task paused while failed, whose failed node was retried since, revives that node.
