@@ -242,6 +242,43 @@ test('subflow tasks left active under a revoked parent (the process stopped midw
   }
 });
 
+test('a resume whose process stopped midway through the tree can be sent again: no subflow task stays paused under a running parent', { timeout: 60_000 }, async () => {
+  const s = await startTestServer();
+  try {
+    await installTestPlugins(s, '1.0.0', ['@test/echo', '@test/poller']);
+    await s.admin.call('POST', '/api/v1/projects', { key: 'halfway', name: 'Halfway' });
+    const f = flows(s.admin, 'halfway');
+    const child = await f.template(graph('halfway-child', [start(), task('poll', '@test/poller', { times: 5, delayMs: 50 }), task('after', '@test/echo'), end()],
+      [['start', 'poll'], ['poll', 'after'], ['after', 'end']]));
+    const id = await f.run(graph('halfway-parent', [start(), { id: 'sub', type: 'subflow', template: { id: child, version: 1 }, params: {} }, task('next', '@test/echo'), end()],
+      [['start', 'sub'], ['sub', 'next'], ['next', 'end']]));
+    const childId = (await f.waitFor(id, (t) => t.nodes.sub!.childTaskId !== null, 'a child task')).nodes.sub!.childTaskId!;
+    await f.waitNode(childId, 'poll', 'waiting');
+    assert.equal((await f.taskOp(id, 'pause')).status, 200);
+    assert.equal((await f.get(childId)).state, 'paused');
+    // The resume commits one task of the tree, then its process stops before the next.
+    const { engine } = s.ops.services.modules.get('flow') as { engine: FlowEngine };
+    const store = engine.deps.store;
+    const casTask = store.casTask.bind(store);
+    let resumed = 0;
+    store.casTask = async (taskId, from, patch, tx) => {
+      if (from.length === 1 && from[0] === 'paused' && [id, childId].includes(taskId) && ++resumed > 1) throw new Error('the process stopped');
+      return casTask(taskId, from, patch, tx);
+    };
+    try {
+      assert.equal((await f.taskOp(id, 'resume')).status, 500);
+    } finally {
+      store.casTask = casTask;
+    }
+    // Sent again, it resumes what is left.
+    assert.equal((await f.taskOp(id, 'resume')).status, 200);
+    assert.equal((await f.waitState(id, 'finished')).nodes.next!.state, 'finished');
+    assert.equal((await f.get(childId)).state, 'finished');
+  } finally {
+    await s.close();
+  }
+});
+
 // Two core processes on one MySQL and Redis share the work; either can die.
 if (backend.redis && backend.mysql) {
   test('two core processes share the work and the survivor finishes what the killed one held', { timeout: 120_000 }, async () => {

@@ -98,25 +98,33 @@ export class TaskService {
   /**
    * Resumes a paused task and every paused task below it, a subflow paused on its own included:
    * resuming the pipeline resumes everything (bk-sops). A task with a failed node resumes as failed.
+   * The tasks below go first and the task itself last: a resume cut short (its process stopped)
+   * leaves the task paused, so sending it again resumes the rest, instead of leaving it running on a
+   * child that stays paused and refusing to resume it.
    */
   async resume(projectId: string, taskId: string): Promise<void> {
-    await this.get(projectId, taskId);
-    await this.engine.eachInTree(taskId, async (id, root) => {
-      const { task } = (await this.engine.task(id))!;
-      await this.engine.commit(async (tx, fx) => {
-        const nodes = await this.store.nodes(id, tx);
-        const next: TaskState = nodes.some((n) => n.state === 'failed') ? 'failed' : 'running';
-        if (!(await this.store.casTask(id, ['paused'], { state: next }, tx))) {
-          if (root) throw refuse('resume the task', `it is ${await this.store.taskState(id, tx)}, not paused`);
-          return;
-        }
-        for (const n of nodes) if (n.state === 'ready') this.engine.rerun(fx, id, n);
-        this.engine.taskEvent(fx, id, next);
-        // A node that failed while the task was paused fails the subflow node waiting for it now;
-        // a task paused while failed, whose failed node was retried since, revives that node.
-        if (next === 'failed') await this.engine.notifyParent(tx, fx, task);
-        else await this.reviveParent(tx, fx, task);
-      });
+    const task = await this.get(projectId, taskId);
+    if (task.state !== 'paused') throw refuse('resume the task', `it is ${task.state}, not paused`);
+    for (const child of await this.store.childTasks(taskId)) await this.engine.eachInTree(child.id, (id) => this.resumeOne(id, false), false);
+    await this.resumeOne(taskId, true);
+  }
+
+  /** Resumes one paused task; for the task an operator resumed (`root`), one not paused is refused. */
+  private async resumeOne(id: string, root: boolean): Promise<void> {
+    const { task } = (await this.engine.task(id))!;
+    await this.engine.commit(async (tx, fx) => {
+      const nodes = await this.store.nodes(id, tx);
+      const next: TaskState = nodes.some((n) => n.state === 'failed') ? 'failed' : 'running';
+      if (!(await this.store.casTask(id, ['paused'], { state: next }, tx))) {
+        if (root) throw refuse('resume the task', `it is ${await this.store.taskState(id, tx)}, not paused`);
+        return;
+      }
+      for (const n of nodes) if (n.state === 'ready') this.engine.rerun(fx, id, n);
+      this.engine.taskEvent(fx, id, next);
+      // A node that failed while the task was paused fails the subflow node waiting for it now;
+      // a task paused while failed, whose failed node was retried since, revives that node.
+      if (next === 'failed') await this.engine.notifyParent(tx, fx, task);
+      else await this.reviveParent(tx, fx, task);
     });
   }
 
