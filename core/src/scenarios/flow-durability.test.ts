@@ -279,6 +279,44 @@ test('a resume whose process stopped midway through the tree can be sent again: 
   }
 });
 
+test('a pause whose process stopped midway through the tree can be sent again: it pauses the subflow tasks left running', { timeout: 60_000 }, async () => {
+  const s = await startTestServer();
+  try {
+    await installTestPlugins(s, '1.0.0', ['@test/echo', '@test/poller']);
+    await s.admin.call('POST', '/api/v1/projects', { key: 'halfpause', name: 'Half pause' });
+    const f = flows(s.admin, 'halfpause');
+    const child = await f.template(graph('halfpause-child', [start(), task('poll', '@test/poller', { times: 20, delayMs: 50 }), task('after', '@test/echo'), end()],
+      [['start', 'poll'], ['poll', 'after'], ['after', 'end']]));
+    const id = await f.run(graph('halfpause-parent', [start(), { id: 'sub', type: 'subflow', template: { id: child, version: 1 }, params: {} }, task('next', '@test/echo'), end()],
+      [['start', 'sub'], ['sub', 'next'], ['next', 'end']]));
+    const childId = (await f.waitFor(id, (t) => t.nodes.sub!.childTaskId !== null, 'a child task')).nodes.sub!.childTaskId!;
+    await f.waitNode(childId, 'poll', 'waiting');
+    // The pause commits the parent, then its process stops before the child.
+    const { engine } = s.ops.services.modules.get('flow') as { engine: FlowEngine };
+    const store = engine.deps.store;
+    const casTask = store.casTask.bind(store);
+    store.casTask = async (taskId, from, patch, tx) => {
+      if (taskId === childId && patch.state === 'paused') throw new Error('the process stopped');
+      return casTask(taskId, from, patch, tx);
+    };
+    try {
+      assert.equal((await f.taskOp(id, 'pause')).status, 500);
+    } finally {
+      store.casTask = casTask;
+    }
+    assert.deepEqual([(await f.get(id)).state, (await f.get(childId)).state], ['paused', 'running']);
+    // Sent again, it pauses what is left; once all is paused, a further pause is refused as before.
+    assert.equal((await f.taskOp(id, 'pause')).status, 200);
+    assert.equal((await f.get(childId)).state, 'paused');
+    const again = await f.taskOp(id, 'pause');
+    assert.deepEqual([again.status, again.body.detail], [409, 'cannot pause the task: it is paused']);
+    assert.equal((await f.taskOp(id, 'resume')).status, 200);
+    assert.equal((await f.waitState(id, 'finished')).nodes.next!.state, 'finished');
+  } finally {
+    await s.close();
+  }
+});
+
 // Two core processes on one MySQL and Redis share the work; either can die.
 if (backend.redis && backend.mysql) {
   test('two core processes share the work and the survivor finishes what the killed one held', { timeout: 120_000 }, async () => {

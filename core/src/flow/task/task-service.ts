@@ -89,10 +89,23 @@ export class TaskService {
    */
   async pause(projectId: string, taskId: string): Promise<void> {
     await this.get(projectId, taskId);
+    // A pause cut short (its process stopped after the task, before the tasks below) is completed
+    // by sending it again: a paused task goes on down its tree, and is refused only when nothing
+    // below it was left to pause.
+    let alreadyPaused = false;
+    let below = 0;
     await this.engine.eachInTree(taskId, (id, root) => this.engine.commit(async (tx, fx) => {
-      if (await this.store.casTask(id, ['running', 'failed'], { state: 'paused' }, tx)) this.engine.taskEvent(fx, id, 'paused');
-      else if (root) throw refuse('pause the task', `it is ${await this.store.taskState(id, tx)}`);
+      if (await this.store.casTask(id, ['running', 'failed'], { state: 'paused' }, tx)) {
+        this.engine.taskEvent(fx, id, 'paused');
+        if (!root) below++;
+        return;
+      }
+      if (!root) return;
+      const state = await this.store.taskState(id, tx);
+      if (state !== 'paused') throw refuse('pause the task', `it is ${state}`);
+      alreadyPaused = true;
     }));
+    if (alreadyPaused && below === 0) throw refuse('pause the task', 'it is paused');
   }
 
   /**
