@@ -69,3 +69,21 @@ test('a wasm module without a cancel export answers done; one with it may log, a
   const r = await runtime.invoke(cancel(withCancel), {});
   assert.deepEqual({ ...r, logs: r.logs.map((l) => l.message) }, { status: 'done', outputs: {}, logs: ['stopping'] }, 'its outputs are dropped');
 });
+
+test('a wasm cancel export that writes no result answers done; a failed envelope still fails it', async () => {
+  const silent = wasmPlugin(await buildWatPlugin({
+    strings: { log: '{"op":"log","level":"info","message":"stopping"}', out: '{"status":"poll","state":{},"delayMs":10}' },
+    exports: {
+      execute: '(call $begin {{len:out}}) {{emit:out}} (call $finish)',
+      cancel: '(drop (call $host {{block:log}}))',
+    },
+  }), { mode: 'poll', capabilities: ['log'] });
+  const r = await runtime.invoke(cancel(silent), {});
+  assert.deepEqual({ ...r, logs: r.logs.map((l) => l.message) }, { status: 'done', outputs: {}, logs: ['stopping'] });
+  const failing = wasmPlugin(await buildWatPlugin({
+    strings: { out: '{"status":"failed","error":{"code":"JOB_GONE","message":"no such job"}}' },
+    exports: { execute: '(call $begin {{len:out}}) {{emit:out}} (call $finish)', cancel: '(call $begin {{len:out}}) {{emit:out}} (call $finish)' },
+  }), { mode: 'poll' });
+  const f = await runtime.invoke(cancel(failing), {});
+  assert.deepEqual(f.status === 'failed' && f.error, { code: 'JOB_GONE', message: 'no such job' });
+});

@@ -90,6 +90,9 @@ export class WasmEngine implements SandboxEngine {
       if (bytes.byteLength > call.limits.outputBytes) {
         return { status: 'failed', error: { code: ErrorCode.OutputTooLarge, message: `the result exceeds the ${call.limits.outputBytes}-byte limit` } };
       }
+      // A `cancel` export that returns without writing a result stopped the work: what it would
+      // return is ignored anyway (as an isolate plugin's cancel() returning nothing).
+      if (exportName === 'cancel' && bytes.byteLength === 0) return { status: 'done', outputs: {} };
       return parseOutcome(decoder.decode(bytes));
     })().catch((err: unknown): GuestOutcome => ({ status: 'failed', error: toCoded(err, ErrorCode.PluginError) }));
     try {
