@@ -26,6 +26,20 @@ test('init scaffolds a TypeScript plugin whose own test passes in the sandbox', 
   assert.match(readFileSync(join(dir, 'dist/plugin.js'), 'utf8'), /var __opsloomPlugin =/);
 });
 
+test('init --mode poll scaffolds a remote-job plugin with execute, poll and cancel whose cases, a cancel one among them, pass', async () => {
+  const dir = join(root, 'remote-job');
+  assert.equal((await cli('init', dir, '--mode', 'poll')).code, 0);
+  const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { opsloom: { plugin: { mode: string; capabilities: string[] } } };
+  assert.equal(pkg.opsloom.plugin.mode, 'poll');
+  assert.deepEqual(pkg.opsloom.plugin.capabilities, ['log', 'http:https://jobs.example.com']);
+  assert.match(readFileSync(join(dir, 'src/plugin.ts'), 'utf8'), /async cancel\(state, ctx\)/);
+  const r = await cli('test', dir);
+  assert.equal(r.code, 0, r.out);
+  assert.match(r.out, /ok - poll waits while the job runs\n.*\n.*\nok - cancel stops the job\n.*\n6 passed, 0 failed/);
+  const wrong = await cli('init', join(root, 'cb'), '--mode', 'callback');
+  assert.deepEqual(wrong, { code: 1, out: 'error: init scaffolds --mode sync or poll, not "callback"; a callback plugin starts from the poll one' });
+});
+
 test('a failing expectation, a host fixture and an undeclared capability are reported', async () => {
   const dir = join(root, 'cmdb');
   await cli('init', dir);

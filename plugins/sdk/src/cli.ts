@@ -3,7 +3,7 @@ import { realpathSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 /**
  * `opsloom-plugin`: the plugin author's command line.
- *   init <dir> [--wasm] [--name <npm-name>]   scaffold a plugin package
+ *   init <dir> [--wasm] [--mode sync|poll] [--name <npm-name>]   scaffold a plugin package
  *   build [dir]                               bundle (esbuild) or compile (asc) into the manifest entry
  *   test [dir]                                run plugin.test.json in the real sandbox
  *   keygen <org> [--out FILE]                 create an organisation signing key
@@ -12,11 +12,14 @@ import { pathToFileURL } from 'node:url';
 import { buildPlugin } from './build.js';
 import { KitError } from './project.js';
 import { initPlugin } from './scaffold.js';
+import { SCAFFOLD_MODES, type ScaffoldMode } from './templates.js';
 import { keygen, publishPlugin } from './publish.js';
 import { runPluginTests } from './testing.js';
 
 const USAGE = `usage: opsloom-plugin <command>
-  init <dir> [--wasm] [--name <npm-name>]  create a plugin package (TypeScript, or AssemblyScript with --wasm)
+  init <dir> [--wasm] [--mode sync|poll] [--name <npm-name>]
+                                           create a plugin package (TypeScript, or AssemblyScript with --wasm);
+                                           --mode poll: one that starts, polls and cancels a remote job
   build [dir]                              build the plugin into its manifest entry
   test [dir]                               build, then run plugin.test.json in the sandbox
   keygen <org> [--out FILE]                create an organisation signing key (private key file, public key printed)
@@ -26,7 +29,7 @@ const USAGE = `usage: opsloom-plugin <command>
 /** Runs the CLI; returns the exit code. */
 export async function main(argv: string[], out: (line: string) => void = (l) => console.log(l)): Promise<number> {
   const [command, ...rest] = argv;
-  const valued = ['--name', '--out', '--org', '--key', '--registry'];
+  const valued = ['--name', '--mode', '--out', '--org', '--key', '--registry'];
   const positional = rest.filter((a, i) => !a.startsWith('--') && !valued.includes(rest[i - 1] ?? ''));
   const dir = positional[0] ?? '.';
   try {
@@ -34,7 +37,12 @@ export async function main(argv: string[], out: (line: string) => void = (l) => 
       case 'init': {
         if (!positional[0]) throw new KitError('init needs a directory: opsloom-plugin init my-plugin');
         const nameAt = rest.indexOf('--name');
-        const files = await initPlugin(dir, { wasm: rest.includes('--wasm'), name: nameAt >= 0 ? rest[nameAt + 1] : undefined });
+        const modeAt = rest.indexOf('--mode');
+        const mode = modeAt >= 0 ? rest[modeAt + 1] : 'sync';
+        if (!SCAFFOLD_MODES.includes(mode as ScaffoldMode)) {
+          throw new KitError(`init scaffolds --mode ${SCAFFOLD_MODES.join(' or ')}, not "${mode ?? ''}"; a callback plugin starts from the poll one`);
+        }
+        const files = await initPlugin(dir, { wasm: rest.includes('--wasm'), mode: mode as ScaffoldMode, name: nameAt >= 0 ? rest[nameAt + 1] : undefined });
         out(`created ${files.length} files in ${dir}: ${files.join(', ')}`);
         out(`next: cd ${dir} && npm install && npx opsloom-plugin test`);
         return 0;

@@ -1,17 +1,28 @@
-/** Files `opsloom-plugin init` writes: a TypeScript isolate plugin, or an AssemblyScript wasm plugin. */
+/**
+ * Files `opsloom-plugin init` writes: a TypeScript isolate plugin, or an AssemblyScript wasm plugin;
+ * a sync greeter, or with mode `poll` a remote-job plugin with `execute`, `poll` and `cancel`.
+ */
+import { AS_POLL_PLUGIN, ISOLATE_POLL_PLUGIN, POLL_API, pollInputs, pollOutputs, pollTestCases } from './templates-poll.js';
 
 /** Scaffold options. */
 export interface ScaffoldOptions {
   name: string;
   wasm: boolean;
   sdkVersion: string;
+  /** @default 'sync' */
+  mode?: ScaffoldMode;
 }
+
+/** The modes `init` scaffolds: a callback plugin starts from the poll one (docs/plugins.md). */
+export const SCAFFOLD_MODES = ['sync', 'poll'] as const;
+export type ScaffoldMode = (typeof SCAFFOLD_MODES)[number];
 
 const inputs = { type: 'object', properties: { name: { type: 'string', description: 'Who to greet' } }, required: ['name'] };
 const outputs = { type: 'object', properties: { greeting: { type: 'string' } }, required: ['greeting'] };
 
 /** Path → content of every file of a new plugin package. */
 export function scaffoldFiles(o: ScaffoldOptions): Record<string, string> {
+  const poll = o.mode === 'poll';
   const pkg = {
     name: o.name,
     version: '0.1.0',
@@ -23,20 +34,20 @@ export function scaffoldFiles(o: ScaffoldOptions): Record<string, string> {
     devDependencies: { '@opsloom/plugin-sdk': `^${o.sdkVersion}`, ...(o.wasm ? { assemblyscript: '^0.28.20' } : {}) },
     opsloom: {
       plugin: {
-        title: 'Greeter',
+        title: poll ? 'Remote job' : 'Greeter',
         category: 'example',
-        description: 'Greets someone and logs it',
+        description: poll ? 'Starts a job on a remote service, waits for it, and stops it if the task gives up' : 'Greets someone and logs it',
         runtime: o.wasm ? 'wasm' : 'isolate',
         entry: o.wasm ? 'dist/plugin.wasm' : 'dist/plugin.js',
-        inputs,
-        outputs,
-        mode: 'sync',
-        capabilities: ['log'],
+        inputs: poll ? pollInputs : inputs,
+        outputs: poll ? pollOutputs : outputs,
+        mode: poll ? 'poll' : 'sync',
+        capabilities: poll ? ['log', `http:${POLL_API}`] : ['log'],
         limits: { memoryMb: o.wasm ? 16 : 32, timeoutMs: 5000 },
       },
     },
   };
-  const tests = {
+  const tests = poll ? { cases: pollTestCases() } : {
     cases: [
       {
         name: 'greets by name',
@@ -59,10 +70,10 @@ export function scaffoldFiles(o: ScaffoldOptions): Record<string, string> {
   };
   if (!o.wasm) {
     files['tsconfig.json'] = JSON.stringify({ compilerOptions: { target: 'ES2022', module: 'ESNext', moduleResolution: 'Bundler', strict: true, noEmit: true, lib: ['ES2022'] }, include: ['src'] }, null, 2) + '\n';
-    files['src/plugin.ts'] = ISOLATE_PLUGIN;
+    files['src/plugin.ts'] = poll ? ISOLATE_POLL_PLUGIN : ISOLATE_PLUGIN;
   } else {
     files['assembly/opsloom.ts'] = AS_HELPERS;
-    files['assembly/index.ts'] = AS_PLUGIN;
+    files['assembly/index.ts'] = poll ? AS_POLL_PLUGIN : AS_PLUGIN;
   }
   return files;
 }
@@ -91,6 +102,49 @@ export function execute(): i32 {
   log('greeting ' + name);
   writeOutput('{"status":"done","outputs":{"greeting":' + jsonString('Hello, ' + name + '!') + '}}');
   return 0;
+}
+`;
+
+// String.raw: the AssemblyScript below has backslash escapes of its own.
+const AS_JSON_HTTP_HELPERS = String.raw`
+/** The first string value of "key" in a JSON text, unescaped (enough for flat JSON; bring a JSON library for more). */
+export function jsonField(json: string, key: string): string {
+  const at = json.indexOf('"' + key + '":"');
+  if (at < 0) return '';
+  let out = '';
+  for (let i = at + key.length + 4; i < json.length; i++) {
+    const c = json.charAt(i);
+    if (c == '"') return out;
+    if (c != '\\') { out += c; continue; }
+    const e = json.charAt(++i);
+    out += e == 'n' ? '\n' : e == 't' ? '\t' : e == 'r' ? '\r' : e == 'u' ? String.fromCharCode(<i32>parseInt(json.substr((i += 4) - 3, 4), 16)) : e;
+  }
+  return '';
+}
+
+/** The first integer value of "key" in a JSON text, or -1. */
+export function jsonInt(json: string, key: string): i32 {
+  const at = json.indexOf('"' + key + '":');
+  if (at < 0) return -1;
+  let n = 0;
+  let i = at + key.length + 3;
+  if (i >= json.length || json.charCodeAt(i) < 48 || json.charCodeAt(i) > 57) return -1;
+  for (; i < json.length && json.charCodeAt(i) >= 48 && json.charCodeAt(i) <= 57; i++) n = n * 10 + json.charCodeAt(i) - 48;
+  return n;
+}
+
+/** An HTTP answer: status 0 when the host refused the call (body is then its error message). */
+export class HttpResponse {
+  constructor(public status: i32, public body: string) {}
+  ok(): bool { return this.status >= 200 && this.status <= 299; }
+}
+
+/** Fetches a URL of an origin the manifest declares as http:<origin>; body '' sends none. */
+export function httpFetch(method: string, url: string, body: string): HttpResponse {
+  const args = '{"url":' + jsonString(url) + ',"method":' + jsonString(method) + (body.length > 0 ? ',"body":' + jsonString(body) : '') + '}';
+  const answer = hostCall('{"op":"http.fetch","args":' + args + '}');
+  if (answer.indexOf('{"ok":true') != 0) return new HttpResponse(0, jsonField(answer, 'message'));
+  return new HttpResponse(jsonInt(answer, 'status'), jsonField(answer, 'body'));
 }
 `;
 
@@ -160,13 +214,5 @@ export function jsonString(s: string): string {
   }
   return out + '"';
 }
+` + AS_JSON_HTTP_HELPERS;
 
-/** The first string value of "key" in a JSON text (enough for flat inputs; bring a JSON library for more). */
-export function jsonField(json: string, key: string): string {
-  const at = json.indexOf('"' + key + '":"');
-  if (at < 0) return '';
-  const start = at + key.length + 4;
-  const end = json.indexOf('"', start);
-  return end < 0 ? '' : json.substring(start, end);
-}
-`;
