@@ -20,6 +20,7 @@ test('init scaffolds a TypeScript plugin whose own test passes in the sandbox', 
   const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { name: string; keywords: string[] };
   assert.equal(pkg.name, '@acme/greeter');
   assert.deepEqual(pkg.keywords, ['opsloom-plugin']);
+  assert.match(readFileSync(join(dir, 'README.md'), 'utf8'), /^# @acme\/greeter\n\nGreets someone/);
   const r = await cli('test', dir);
   assert.equal(r.code, 0, r.out);
   assert.match(r.out, /ok - greets by name\nok - an empty name fails with its own code\n2 passed, 0 failed/);
@@ -33,6 +34,7 @@ test('init --mode poll scaffolds a remote-job plugin with execute, poll and canc
   assert.equal(pkg.opsloom.plugin.mode, 'poll');
   assert.deepEqual(pkg.opsloom.plugin.capabilities, ['log', 'http:https://jobs.example.com']);
   assert.match(readFileSync(join(dir, 'src/plugin.ts'), 'utf8'), /async cancel\(state, ctx\)/);
+  assert.match(readFileSync(join(dir, 'README.md'), 'utf8'), /\*\*Cancel:\*\* when the task is revoked, the node is forced to fail or its attempt times out/);
   const r = await cli('test', dir);
   assert.equal(r.code, 0, r.out);
   assert.match(r.out, /ok - poll waits while the job runs\n.*\n.*\nok - cancel stops the job\n.*\n6 passed, 0 failed/);

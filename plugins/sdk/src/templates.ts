@@ -67,6 +67,7 @@ export function scaffoldFiles(o: ScaffoldOptions): Record<string, string> {
     'package.json': JSON.stringify(pkg, null, 2) + '\n',
     'plugin.test.json': JSON.stringify(tests, null, 2) + '\n',
     '.gitignore': 'node_modules/\ndist/\n',
+    'README.md': readme(o.name, poll),
   };
   if (!o.wasm) {
     files['tsconfig.json'] = JSON.stringify({ compilerOptions: { target: 'ES2022', module: 'ESNext', moduleResolution: 'Bundler', strict: true, noEmit: true, lib: ['ES2022'] }, include: ['src'] }, null, 2) + '\n';
@@ -76,6 +77,23 @@ export function scaffoldFiles(o: ScaffoldOptions): Record<string, string> {
     files['assembly/index.ts'] = poll ? AS_POLL_PLUGIN : AS_PLUGIN;
   }
   return files;
+}
+
+/** The README the marketplace shows for the plugin: what it does, its inputs and outputs, and, for a poll plugin, what cancel stops. */
+function readme(name: string, poll: boolean): string {
+  const lines = poll
+    ? [`# ${name}`, '', 'Starts a job on a remote service, polls it until it ends, and stops it when the task gives up on the node.', '',
+      '- **Inputs:** `name`, the job to run.', '- **Outputs:** `jobId`.',
+      '- **Mode:** poll. `execute` starts the job, `poll` checks it every 2 s.',
+      '- **Cancel:** when the task is revoked, the node is forced to fail or its attempt times out while it waits between polls,',
+      '  `cancel` stops the job (once, best effort; the node\'s log says how that ended).',
+      '- **Capabilities:** `log`, `http:' + POLL_API + '` (start, status and cancel of the job).', '',
+      '| Error code | Meaning |', '|---|---|', '| `NAME_EMPTY` | The name input is empty. |',
+      '| `JOB_NOT_STARTED` | The service refused to start the job. |', '| `JOB_FAILED` | The job ended other than succeeded. |',
+      '| `JOB_NOT_CANCELLED` | (cancel) The service refused to stop the job; only the node\'s log shows it. |']
+    : [`# ${name}`, '', 'Greets someone and logs it.', '', '- **Inputs:** `name`, who to greet.', '- **Outputs:** `greeting`.',
+      '- **Mode:** sync.', '- **Capabilities:** `log`.', '', '| Error code | Meaning |', '|---|---|', '| `NAME_EMPTY` | The name input is empty. |'];
+  return lines.join('\n') + '\n\nBuild and test with `npm test` (`opsloom-plugin test`); see the Opsloom plugin guide to publish.\n';
 }
 
 const ISOLATE_PLUGIN = `import { definePlugin, PluginFailure, type SchemaType } from '@opsloom/plugin-sdk';
