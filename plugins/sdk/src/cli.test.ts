@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { main } from './cli.js';
 
 const root = mkdtempSync(join(tmpdir(), 'opsloom-sdk-'));
@@ -16,7 +17,11 @@ async function cli(...argv: string[]): Promise<{ code: number; out: string }> {
 
 test('init scaffolds a TypeScript plugin whose own test passes in the sandbox', async () => {
   const dir = join(root, 'greeter');
-  assert.equal((await cli('init', dir, '--name', '@acme/greeter')).code, 0);
+  const init = await cli('init', dir, '--name', '@acme/greeter');
+  assert.equal(init.code, 0);
+  // The SDK comes from this checkout, not a registry: the hint says how the package gets it.
+  const sdkDir = fileURLToPath(new URL('..', import.meta.url)).replace(/\/$/, '');
+  assert.match(init.out, new RegExp(`\nnext: cd ${dir} && npm install --save-dev ${sdkDir} && npm install && npx opsloom-plugin test$`));
   const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { name: string; keywords: string[] };
   assert.equal(pkg.name, '@acme/greeter');
   assert.deepEqual(pkg.keywords, ['opsloom-plugin']);

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import { realpathSync } from 'node:fs';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 /**
  * `opsloom-plugin`: the plugin author's command line.
  *   init <dir> [--wasm] [--mode sync|poll] [--name <npm-name>]   scaffold a plugin package
@@ -15,6 +15,9 @@ import { initPlugin } from './scaffold.js';
 import { SCAFFOLD_MODES, type ScaffoldMode } from './templates.js';
 import { keygen, publishPlugin } from './publish.js';
 import { runPluginTests } from './testing.js';
+
+/** This SDK's package directory, for a new plugin to depend on. */
+const SDK_DIR = fileURLToPath(new URL('..', import.meta.url)).replace(/\/$/, '');
 
 const USAGE = `usage: opsloom-plugin <command>
   init <dir> [--wasm] [--mode sync|poll] [--name <npm-name>]
@@ -44,7 +47,8 @@ export async function main(argv: string[], out: (line: string) => void = (l) => 
         }
         const files = await initPlugin(dir, { wasm: rest.includes('--wasm'), mode: mode as ScaffoldMode, name: nameAt >= 0 ? rest[nameAt + 1] : undefined });
         out(`created ${files.length} files in ${dir}: ${files.join(', ')}`);
-        out(`next: cd ${dir} && npm install && npx opsloom-plugin test`);
+        // The SDK is not in any registry (Opsloom's holds plugins only): the package takes this one.
+        out(`next: cd ${dir} && npm install --save-dev ${SDK_DIR} && npm install && npx opsloom-plugin test`);
         return 0;
       }
       case 'build':
