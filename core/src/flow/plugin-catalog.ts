@@ -14,11 +14,11 @@ export interface PluginGateway {
   /** The newest online version of a plugin, whatever range a template names (for upgrade hints). */
   latest(name: string): Promise<string | undefined>;
   /**
-   * What a node's inputs already break of the inputs schema of the version `range` resolves to,
-   * before any run (messages like `inputs.port must be integer`). `known` holds the inputs whose
-   * value is known now; those in `open` hold expressions only a run can render.
+   * What nodes' inputs already break of the inputs schema of the version `range` resolves to,
+   * before any run (messages like `inputs.port must be integer`), one list per node given. `known`
+   * holds a node's inputs whose value is known now; those in `open` hold expressions only a run can render.
    */
-  inputProblems(name: string, range: string, known: Record<string, JsonValue>, open: ReadonlySet<string>): Promise<string[]>;
+  inputProblems(name: string, range: string, nodes: readonly { known: Record<string, JsonValue>; open: ReadonlySet<string> }[]): Promise<string[][]>;
   /** Refuses (throws an AppError) when the version is unknown, not installed or disabled. */
   assertRunnable(ref: PluginRef): Promise<void>;
   invoke(request: PluginInvocation): Promise<PluginOutcome>;

@@ -162,15 +162,15 @@ export class PluginService implements PluginGateway {
     return semver.maxSatisfying(online, '*') ?? undefined;
   }
 
-  async inputProblems(name: string, range: string, known: Record<string, JsonValue>, open: ReadonlySet<string>): Promise<string[]> {
+  async inputProblems(name: string, range: string, nodes: readonly { known: Record<string, JsonValue>; open: ReadonlySet<string> }[]): Promise<string[][]> {
     const version = await this.resolve(name, range);
     const installed = version === undefined ? undefined : await this.cached(name, version);
-    if (!installed) return [];
+    if (!installed) return nodes.map(() => []);
     try {
-      return this.runtime.inputProblems(installed.manifest, known, open);
+      return nodes.map(({ known, open }) => this.runtime.inputProblems(installed.manifest, known, open));
     } catch (err) {
       // A schema that does not compile fails every call of the version: say so where it is used.
-      return [`plugin ${name}@${version}: ${(err as Error).message}`];
+      return nodes.map(() => [`plugin ${name}@${version}: ${(err as Error).message}`]);
     }
   }
 

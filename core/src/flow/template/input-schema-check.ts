@@ -12,10 +12,12 @@ const UNREADABLE = new Set(['invalid_node', 'invalid_shape', 'unknown_plugin']);
  */
 export async function inputSchemaErrors(nodes: FlowGraph['nodes'], plugins: PluginGateway, found: readonly GraphError[]): Promise<GraphError[]> {
   const unreadable = new Set(found.filter((e) => UNREADABLE.has(e.rule)).map((e) => e.nodeId));
-  const checks = nodes.map(async (node): Promise<GraphError[]> => {
-    if (node?.type !== 'task' || unreadable.has(node.id) || typeof node.plugin?.name !== 'string' || typeof node.plugin.version !== 'string') return [];
+  // One check per plugin and range, however many nodes use it (a 10,000-node flow may use one plugin).
+  const byPlugin = new Map<string, { name: string; range: string; nodes: { id: string; known: Record<string, JsonValue>; open: Set<string> }[] }>();
+  for (const node of nodes) {
+    if (node?.type !== 'task' || unreadable.has(node.id) || typeof node.plugin?.name !== 'string' || typeof node.plugin.version !== 'string') continue;
     const inputs: unknown = node.inputs ?? {};
-    if (inputs === null || typeof inputs !== 'object' || Array.isArray(inputs)) return [];
+    if (inputs === null || typeof inputs !== 'object' || Array.isArray(inputs)) continue;
     const known: Record<string, JsonValue> = {};
     const open = new Set<string>();
     for (const [key, input] of Object.entries(inputs)) {
@@ -23,8 +25,14 @@ export async function inputSchemaErrors(nodes: FlowGraph['nodes'], plugins: Plug
       if ('literal' in seen) Object.defineProperty(known, key, { value: seen.literal, enumerable: true, writable: true, configurable: true });
       else open.add(key);
     }
-    const problems = await plugins.inputProblems(node.plugin.name, node.plugin.version, known, open);
-    return problems.map((message) => ({ nodeId: node.id, rule: 'invalid_input', message: `${node.plugin.name}: ${message}` }));
+    const { name, version: range } = node.plugin;
+    const group = byPlugin.get(`${name}@${range}`) ?? { name, range, nodes: [] };
+    byPlugin.set(`${name}@${range}`, group);
+    group.nodes.push({ id: node.id, known, open });
+  }
+  const checks = [...byPlugin.values()].map(async ({ name, range, nodes: using }) => {
+    const problems = await plugins.inputProblems(name, range, using);
+    return using.flatMap((n, i) => problems[i]!.map((message): GraphError => ({ nodeId: n.id, rule: 'invalid_input', message: `${name}: ${message}` })));
   });
   return (await Promise.all(checks)).flat();
 }
