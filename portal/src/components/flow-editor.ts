@@ -14,6 +14,7 @@ import { copySelection, parseClipboard, pasteFragment, type ClipboardContent } f
 import { checkConnection } from '../model/connection-rules.js';
 import { EditHistory } from '../model/edit-history.js';
 import { addNode, emptyGraph, moveNodes, nudgeNodes, removeElements, uniqueId } from '../model/graph-edit.js';
+import { flowDocument } from '../model/flow-document.js';
 import { createNode, type PluginSummary } from '../model/node-kinds.js';
 import { ApiError } from '../model/problem.js';
 import { routeHash } from '../model/route.js';
@@ -441,10 +442,13 @@ export class FlowEditor extends LitElement {
   }
 
   #download(): void {
-    const blob = new Blob([JSON.stringify(this.graph, null, 2)], { type: 'application/json' });
+    // The document the flows list's Import JSON… takes (a bare graph was refused there).
+    const t = this.#template;
+    const doc = flowDocument(this.graph, t ? { description: t.description, ...(this.graph === this.#savedGraph ? { source: { templateId: t.id, version: t.latestVersion } } : {}) } : {});
+    const blob = new Blob([JSON.stringify(doc, null, 2)], { type: 'application/json' });
     const a = document.createElement('a');
     a.href = URL.createObjectURL(blob);
-    a.download = `${this.graph.name.replace(/[^\w-]+/g, '_') || 'flow'}.json`;
+    a.download = `${this.graph.name.replace(/[^\w-]+/g, '_') || 'flow'}.opsloom-flow.json`;
     a.click();
     setTimeout(() => URL.revokeObjectURL(a.href), 1000);
   }

@@ -3,6 +3,7 @@ import { LitElement, html, nothing } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import { portalApi, type TemplateSummary } from '../api/endpoints.js';
 import { PagedController } from '../controllers/paged-controller.js';
+import { importBody } from '../model/flow-document.js';
 import { ApiError } from '../model/problem.js';
 import { mayDevelop } from '../model/project-roles.js';
 import { routeHash } from '../model/route.js';
@@ -95,7 +96,7 @@ export class FlowsPage extends LitElement {
     const file = input.files?.[0];
     if (!file) return;
     try {
-      const doc = JSON.parse(await file.text()) as unknown;
+      const doc = importBody(JSON.parse(await file.text()) as unknown, file.name);
       const t = await portalApi.importTemplate(this.project, doc);
       this.message = `Imported ${t.name}.`;
       await this.#templates.reload();
