@@ -95,13 +95,16 @@ export class FlowsPage extends LitElement {
     const input = e.target as HTMLInputElement;
     const file = input.files?.[0];
     if (!file) return;
+    this.message = '';
+    this.error = '';
     try {
       const doc = importBody(JSON.parse(await file.text()) as unknown, file.name);
       const t = await portalApi.importTemplate(this.project, doc);
       this.message = `Imported ${t.name}.`;
       await this.#templates.reload();
     } catch (err) {
-      this.message = `Import failed: ${(err as Error).message}`;
+      // A failure is an alert, not a status line that reads like the success one.
+      this.error = `Import failed: ${(err as Error).message}`;
     } finally {
       input.value = '';
     }

@@ -1,9 +1,12 @@
 /**
  * End to end, in Debian's Chromium against a real core: a flow exported from the editor is a file
- * the flows list imports again.
+ * the flows list imports again, and an import the server refuses is said as an error.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { writeFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { end, graph, start } from '../../../core/dist/test-support/flow-helpers.js';
 import { usePortal } from './portal-fixture.js';
 
@@ -26,4 +29,20 @@ test('the editor\'s Export JSON downloads a file that Import JSON… on the flow
   assert.equal(await flows.locator('[role=alert]').count(), 0);
   const list = await ui.core.admin.call<{ items: { name: string }[] }>('GET', '/api/v1/projects/ops/templates');
   assert.equal(list.body.items.filter((t) => t.name === 'Rotate logs').length, 2, 'the import is a second template');
+});
+
+test('an import the server refuses is an alert, not a status line like a success', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'opsloom-import-'));
+  try {
+    const file = join(dir, 'broken.json');
+    writeFileSync(file, JSON.stringify({ format: 'other/v9', name: 'Broken', graph: {} }));
+    await ui.page.goto(`${ui.front.url}/#/p/ops/flows`);
+    const flows = ui.page.locator('ol-flows-page');
+    await flows.locator('#import').waitFor({ state: 'attached' });
+    await flows.locator('#import').setInputFiles(file);
+    await flows.locator('[role=alert]', { hasText: 'Import failed' }).waitFor();
+    assert.equal(await flows.locator('[role=status]', { hasText: 'Import failed' }).count(), 0);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
