@@ -89,7 +89,7 @@ export function createBootstrapModule(options: BootstrapOptions): ModuleFactory 
         log.warn({ missing }, 'bootstrap: the demo template needs standard plugins that are not installed; not created');
       } else {
         const flow = ctx.registry.get('flow') as { templates: TemplateService };
-        status.templateId = await ensureReleaseTemplate({ templates: flow.templates, store: new TemplateStore(ctx.db) }, projectId, admin.id, log);
+        status.templateId = await ensureReleaseTemplate({ templates: flow.templates, store: new TemplateStore(ctx.db) }, projectId, admin.username, log);
       }
       status.ran = true;
       status.durationMs = Date.now() - started;

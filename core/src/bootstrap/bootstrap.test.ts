@@ -72,6 +72,9 @@ describe('first-start bootstrap over one data directory, started twice', () => {
     assert.deepEqual([...first.status.plugins!.published].sort(), expected.map((p) => `${p.name}@${p.version}`).sort());
     assert.equal(first.status.localAgent?.online, true);
     assert.ok(first.status.templateId);
+    // Saved as the admin, by name, as a save through the API would be (not the user's id).
+    const demo = await first.api.call<{ createdBy: string; updatedBy: string }>('GET', `/api/v1/projects/demo/templates/${first.status.templateId}`);
+    assert.deepEqual([demo.body.createdBy, demo.body.updatedBy], ['admin', 'admin']);
 
     const plugins = first.ops.services.modules.get('plugins') as PluginService;
     for (const p of expected) {
