@@ -242,34 +242,47 @@ test('subflow tasks left active under a revoked parent (the process stopped midw
   }
 });
 
-test('a resume whose process stopped midway through the tree can be sent again: no subflow task stays paused under a running parent', { timeout: 60_000 }, async () => {
+/**
+ * A task whose subflow's child task waits on a poll, on a server of its own, for an operation on the
+ * tree that its process does not finish: `stopWhen` picks the task write at which it "stops".
+ */
+async function subflowTree(key: string, polls: number) {
   const s = await startTestServer();
-  try {
-    await installTestPlugins(s, '1.0.0', ['@test/echo', '@test/poller']);
-    await s.admin.call('POST', '/api/v1/projects', { key: 'halfway', name: 'Halfway' });
-    const f = flows(s.admin, 'halfway');
-    const child = await f.template(graph('halfway-child', [start(), task('poll', '@test/poller', { times: 5, delayMs: 50 }), task('after', '@test/echo'), end()],
-      [['start', 'poll'], ['poll', 'after'], ['after', 'end']]));
-    const id = await f.run(graph('halfway-parent', [start(), { id: 'sub', type: 'subflow', template: { id: child, version: 1 }, params: {} }, task('next', '@test/echo'), end()],
-      [['start', 'sub'], ['sub', 'next'], ['next', 'end']]));
-    const childId = (await f.waitFor(id, (t) => t.nodes.sub!.childTaskId !== null, 'a child task')).nodes.sub!.childTaskId!;
-    await f.waitNode(childId, 'poll', 'waiting');
-    assert.equal((await f.taskOp(id, 'pause')).status, 200);
-    assert.equal((await f.get(childId)).state, 'paused');
-    // The resume commits one task of the tree, then its process stops before the next.
-    const { engine } = s.ops.services.modules.get('flow') as { engine: FlowEngine };
-    const store = engine.deps.store;
+  await installTestPlugins(s, '1.0.0', ['@test/echo', '@test/poller']);
+  await s.admin.call('POST', '/api/v1/projects', { key, name: key });
+  const f = flows(s.admin, key);
+  const child = await f.template(graph(`${key}-child`, [start(), task('poll', '@test/poller', { times: polls, delayMs: 50 }), task('after', '@test/echo'), end()],
+    [['start', 'poll'], ['poll', 'after'], ['after', 'end']]));
+  const id = await f.run(graph(`${key}-parent`, [start(), { id: 'sub', type: 'subflow', template: { id: child, version: 1 }, params: {} }, task('next', '@test/echo'), end()],
+    [['start', 'sub'], ['sub', 'next'], ['next', 'end']]));
+  const childId = (await f.waitFor(id, (t) => t.nodes.sub!.childTaskId !== null, 'a child task')).nodes.sub!.childTaskId!;
+  await f.waitNode(childId, 'poll', 'waiting');
+  const { store } = (s.ops.services.modules.get('flow') as { engine: FlowEngine }).engine.deps;
+  /** Runs `op` while a task write that `stops` picks throws, as a process stopping there would leave it. */
+  const stoppedAt = async <T>(stops: (taskId: string, from: readonly string[], patch: { state?: string }) => boolean, op: () => Promise<T>): Promise<T> => {
     const casTask = store.casTask.bind(store);
-    let resumed = 0;
     store.casTask = async (taskId, from, patch, tx) => {
-      if (from.length === 1 && from[0] === 'paused' && [id, childId].includes(taskId) && ++resumed > 1) throw new Error('the process stopped');
+      if (stops(taskId, from, patch)) throw new Error('the process stopped');
       return casTask(taskId, from, patch, tx);
     };
     try {
-      assert.equal((await f.taskOp(id, 'resume')).status, 500);
+      return await op();
     } finally {
       store.casTask = casTask;
     }
+  };
+  return { s, f, id, childId, stoppedAt };
+}
+
+test('a resume whose process stopped midway through the tree can be sent again: no subflow task stays paused under a running parent', { timeout: 60_000 }, async () => {
+  const { s, f, id, childId, stoppedAt } = await subflowTree('halfway', 5);
+  try {
+    assert.equal((await f.taskOp(id, 'pause')).status, 200);
+    assert.equal((await f.get(childId)).state, 'paused');
+    // The resume commits one task of the tree, then its process stops before the next.
+    let resumed = 0;
+    const cut = await stoppedAt((taskId, from) => from.length === 1 && from[0] === 'paused' && [id, childId].includes(taskId) && ++resumed > 1, () => f.taskOp(id, 'resume'));
+    assert.equal(cut.status, 500);
     // Sent again, it resumes what is left.
     assert.equal((await f.taskOp(id, 'resume')).status, 200);
     assert.equal((await f.waitState(id, 'finished')).nodes.next!.state, 'finished');
@@ -280,30 +293,11 @@ test('a resume whose process stopped midway through the tree can be sent again: 
 });
 
 test('a pause whose process stopped midway through the tree can be sent again: it pauses the subflow tasks left running', { timeout: 60_000 }, async () => {
-  const s = await startTestServer();
+  const { s, f, id, childId, stoppedAt } = await subflowTree('halfpause', 20);
   try {
-    await installTestPlugins(s, '1.0.0', ['@test/echo', '@test/poller']);
-    await s.admin.call('POST', '/api/v1/projects', { key: 'halfpause', name: 'Half pause' });
-    const f = flows(s.admin, 'halfpause');
-    const child = await f.template(graph('halfpause-child', [start(), task('poll', '@test/poller', { times: 20, delayMs: 50 }), task('after', '@test/echo'), end()],
-      [['start', 'poll'], ['poll', 'after'], ['after', 'end']]));
-    const id = await f.run(graph('halfpause-parent', [start(), { id: 'sub', type: 'subflow', template: { id: child, version: 1 }, params: {} }, task('next', '@test/echo'), end()],
-      [['start', 'sub'], ['sub', 'next'], ['next', 'end']]));
-    const childId = (await f.waitFor(id, (t) => t.nodes.sub!.childTaskId !== null, 'a child task')).nodes.sub!.childTaskId!;
-    await f.waitNode(childId, 'poll', 'waiting');
     // The pause commits the parent, then its process stops before the child.
-    const { engine } = s.ops.services.modules.get('flow') as { engine: FlowEngine };
-    const store = engine.deps.store;
-    const casTask = store.casTask.bind(store);
-    store.casTask = async (taskId, from, patch, tx) => {
-      if (taskId === childId && patch.state === 'paused') throw new Error('the process stopped');
-      return casTask(taskId, from, patch, tx);
-    };
-    try {
-      assert.equal((await f.taskOp(id, 'pause')).status, 500);
-    } finally {
-      store.casTask = casTask;
-    }
+    const cut = await stoppedAt((taskId, _from, patch) => taskId === childId && patch.state === 'paused', () => f.taskOp(id, 'pause'));
+    assert.equal(cut.status, 500);
     assert.deepEqual([(await f.get(id)).state, (await f.get(childId)).state], ['paused', 'running']);
     // Sent again, it pauses what is left; once all is paused, a further pause is refused as before.
     assert.equal((await f.taskOp(id, 'pause')).status, 200);
