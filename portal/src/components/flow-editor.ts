@@ -15,6 +15,7 @@ import { checkConnection } from '../model/connection-rules.js';
 import { EditHistory } from '../model/edit-history.js';
 import { addNode, emptyGraph, moveNodes, nudgeNodes, removeElements, uniqueId } from '../model/graph-edit.js';
 import { flowDocument } from '../model/flow-document.js';
+import { problemsAfterEdit } from '../model/edit-problems.js';
 import { createNode, type PluginSummary } from '../model/node-kinds.js';
 import { ApiError } from '../model/problem.js';
 import { routeHash } from '../model/route.js';
@@ -190,6 +191,7 @@ export class FlowEditor extends LitElement {
 
   #apply(next: FlowGraph, label: string): void {
     if (next === this.graph) return;
+    this.problems = problemsAfterEdit(this.problems, this.graph, next);
     this.#history.push(next, label);
     this.message = undefined;
     this.revision += 1;
