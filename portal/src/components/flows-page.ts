@@ -80,8 +80,9 @@ export class FlowsPage extends LitElement {
     try {
       await portalApi.deleteTemplate(this.project, template.id, force);
       this.deleting = undefined;
-      this.message = `Deleted ${template.name}.`;
+      // Said once the list no longer shows it.
       await this.#templates.reload();
+      this.message = `Deleted ${template.name}.`;
     } catch (err) {
       // In use: core names the periodic tasks and flows that still use it; the user decides.
       if (err instanceof ApiError && err.code === 'template_in_use') this.deleting = { template, inUse: inUseBy(template, err.problem) };
@@ -100,8 +101,8 @@ export class FlowsPage extends LitElement {
     try {
       const doc = importBody(JSON.parse(await file.text()) as unknown, file.name);
       const t = await portalApi.importTemplate(this.project, doc);
-      this.message = `Imported ${t.name}.`;
       await this.#templates.reload();
+      this.message = `Imported ${t.name}.`;
     } catch (err) {
       // A failure is an alert, not a status line that reads like the success one.
       this.error = `Import failed: ${(err as Error).message}`;

@@ -64,7 +64,7 @@ test('deleting a flow asks first; one a periodic task or another flow uses names
   await flowsPage.locator('button[aria-label="Delete Old cleanup"]').click();
   await dialog.locator('button', { hasText: /^Delete$/ }).click();
   await flowsPage.locator('[role=status]', { hasText: 'Deleted Old cleanup.' }).waitFor();
-  assert.equal(await flowsPage.locator('tbody a', { hasText: 'Old cleanup' }).count(), 0, 'gone from the list');
+  await flowsPage.locator('tbody a', { hasText: 'Old cleanup' }).waitFor({ state: 'detached' });
   assert.equal(await exists(lone), false);
 
   await flowsPage.locator('button[aria-label="Delete Shared step"]').click();
